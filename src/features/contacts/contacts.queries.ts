@@ -1,0 +1,104 @@
+import { sql, type Kysely } from 'kysely';
+import type { ContactRow, Database } from '../../platform/db/schema.ts';
+import type { ContactFields } from './contact-fields.ts';
+
+type Q = Kysely<Database>;
+
+export const CONTACT_COLUMNS = [
+  'id', 'email', 'phone', 'first_name', 'last_name', 'title', 'company', 'country', 'timezone',
+  'traits', 'created_at', 'updated_at', 'first_seen_at', 'last_seen_at',
+] as const;
+
+export async function insertBlankContacts(db: Q, workspaceId: string, ids: string[], at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`
+    insert into contacts (workspace_id, id, created_at, updated_at)
+    select ${workspaceId}::uuid, id, ${at}::timestamptz, ${at}::timestamptz from unnest(${ids}::uuid[]) as id`.execute(db);
+}
+
+export interface ContactPatch {
+  id: string;
+  fields: ContactFields;
+  /** Custom traits, merged over the stored ones (JSON text). */
+  traits: Record<string, unknown>;
+  firstSeen: Date;
+  lastSeen: Date;
+}
+
+const PATCH_COLUMNS = ['email', 'phone', 'first_name', 'last_name', 'title', 'company', 'country', 'timezone'] as const;
+
+/** Applies many patches in one statement: later fields win, unset ones keep their value. */
+export async function updateContactPatches(db: Q, workspaceId: string, patches: ContactPatch[], at: Date): Promise<void> {
+  if (patches.length === 0) return;
+  const column = (name: (typeof PATCH_COLUMNS)[number]) => patches.map((p) => p.fields[name] ?? null);
+  await sql`
+    update contacts c set
+      email = coalesce(p.email, c.email),
+      phone = coalesce(p.phone, c.phone),
+      first_name = coalesce(p.first_name, c.first_name),
+      last_name = coalesce(p.last_name, c.last_name),
+      title = coalesce(p.title, c.title),
+      company = coalesce(p.company, c.company),
+      country = coalesce(p.country, c.country),
+      timezone = coalesce(p.timezone, c.timezone),
+      traits = case when p.traits = '{}'::jsonb then c.traits else c.traits || p.traits end,
+      first_seen_at = least(c.first_seen_at, p.first_seen),
+      last_seen_at = greatest(c.last_seen_at, p.last_seen),
+      updated_at = case when p.traits = '{}'::jsonb and num_nonnulls(p.email, p.phone, p.first_name, p.last_name, p.title, p.company, p.country, p.timezone) = 0
+                        then c.updated_at else ${at}::timestamptz end
+    from unnest(
+      ${patches.map((p) => p.id)}::uuid[], ${column('email')}::text[], ${column('phone')}::text[],
+      ${column('first_name')}::text[], ${column('last_name')}::text[], ${column('title')}::text[],
+      ${column('company')}::text[], ${column('country')}::text[], ${column('timezone')}::text[],
+      ${patches.map((p) => JSON.stringify(p.traits))}::jsonb[],
+      ${patches.map((p) => p.firstSeen.toISOString())}::timestamptz[], ${patches.map((p) => p.lastSeen.toISOString())}::timestamptz[]
+    ) as p(id, email, phone, first_name, last_name, title, company, country, timezone, traits, first_seen, last_seen)
+    where c.workspace_id = ${workspaceId}::uuid and c.id = p.id`.execute(db);
+}
+
+export async function selectContact(db: Q, workspaceId: string, id: string): Promise<ContactRow | undefined> {
+  return db
+    .selectFrom('contacts')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/**
+ * Folds `loserId` into `winnerId`: the winner keeps its values and takes the loser's
+ * where it has none; account links move. Returns the loser as it was.
+ */
+export async function mergeContactRows(db: Q, workspaceId: string, winnerId: string, loserId: string): Promise<ContactRow | undefined> {
+  const loser = await selectContact(db, workspaceId, loserId);
+  if (!loser) return undefined;
+  await sql`
+    update contacts w set
+      email = coalesce(w.email, l.email), phone = coalesce(w.phone, l.phone),
+      first_name = coalesce(w.first_name, l.first_name), last_name = coalesce(w.last_name, l.last_name),
+      title = coalesce(w.title, l.title), company = coalesce(w.company, l.company),
+      country = coalesce(w.country, l.country), timezone = coalesce(w.timezone, l.timezone),
+      traits = l.traits || w.traits,
+      created_at = least(w.created_at, l.created_at),
+      first_seen_at = least(w.first_seen_at, l.first_seen_at),
+      last_seen_at = greatest(w.last_seen_at, l.last_seen_at),
+      updated_at = now()
+    from contacts l
+    where w.workspace_id = ${workspaceId}::uuid and w.id = ${winnerId}::uuid
+      and l.workspace_id = ${workspaceId}::uuid and l.id = ${loserId}::uuid`.execute(db);
+  await sql`
+    insert into contact_accounts (workspace_id, contact_id, account_id, created_at)
+    select workspace_id, ${winnerId}::uuid, account_id, created_at from contact_accounts
+    where workspace_id = ${workspaceId}::uuid and contact_id = ${loserId}::uuid
+    on conflict do nothing`.execute(db);
+  await db.deleteFrom('contacts').where('workspace_id', '=', workspaceId).where('id', '=', loserId).execute();
+  return loser;
+}
+
+export async function insertContactAccountLinks(db: Q, workspaceId: string, links: Array<{ contactId: string; accountId: string }>): Promise<void> {
+  if (links.length === 0) return;
+  await sql`
+    insert into contact_accounts (workspace_id, contact_id, account_id)
+    select ${workspaceId}::uuid, c, a from unnest(${links.map((l) => l.contactId)}::uuid[], ${links.map((l) => l.accountId)}::uuid[]) as t(c, a)
+    on conflict do nothing`.execute(db);
+}

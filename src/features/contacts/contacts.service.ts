@@ -1,0 +1,17 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+import * as q from './contacts.queries.ts';
+
+export type { ContactPatch } from './contacts.queries.ts';
+
+export const createBlankContacts = (db: Kysely<Database>, workspaceId: string, ids: string[], at: Date) =>
+  q.insertBlankContacts(db, workspaceId, ids, at);
+
+export const applyContactPatches = (db: Kysely<Database>, workspaceId: string, patches: q.ContactPatch[], at: Date) =>
+  q.updateContactPatches(db, workspaceId, patches, at);
+
+export const mergeContacts = (db: Kysely<Database>, workspaceId: string, winnerId: string, loserId: string) =>
+  q.mergeContactRows(db, workspaceId, winnerId, loserId);
+
+export const linkContactsToAccounts = (db: Kysely<Database>, workspaceId: string, links: Array<{ contactId: string; accountId: string }>) =>
+  q.insertContactAccountLinks(db, workspaceId, links);

@@ -1,0 +1,1 @@
+export { findStoredMessageIds, moveEventsToContact, storeEvents, type EventInsert } from './events.service.ts';

@@ -1,0 +1,117 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, IdentityKind } from '../../platform/db/schema.ts';
+import type { IdentityRef, PlannedConflict } from './identity-resolver.ts';
+
+type Q = Kysely<Database>;
+
+export async function selectIdentities(db: Q, workspaceId: string, refs: IdentityRef[]) {
+  if (refs.length === 0) return [];
+  const result = await sql<{ kind: IdentityKind; value: string; contact_id: string }>`
+    select i.kind, i.value, i.contact_id from identities i
+    join unnest(${refs.map((r) => r.kind)}::text[], ${refs.map((r) => r.value)}::text[]) as r(kind, value)
+      on i.kind = r.kind and i.value = r.value
+    where i.workspace_id = ${workspaceId}::uuid`.execute(db);
+  return result.rows;
+}
+
+/** userIds and emails of the given contacts: what the resolver needs to rank and guard merges. */
+export async function selectKeyIdentitiesOf(db: Q, workspaceId: string, contactIds: string[]) {
+  if (contactIds.length === 0) return [];
+  const result = await sql<{ kind: IdentityKind; value: string; contact_id: string }>`
+    select kind, value, contact_id from identities
+    where workspace_id = ${workspaceId}::uuid and contact_id = any(${contactIds}::uuid[]) and kind in ('user_id', 'email')`.execute(db);
+  return result.rows;
+}
+
+export async function selectIdentitiesOfContact(db: Q, workspaceId: string, contactId: string) {
+  return db
+    .selectFrom('identities')
+    .select(['kind', 'value', 'created_at'])
+    .where('workspace_id', '=', workspaceId)
+    .where('contact_id', '=', contactId)
+    .orderBy('kind')
+    .orderBy('value')
+    .execute();
+}
+
+export async function insertIdentities(db: Q, workspaceId: string, rows: Array<IdentityRef & { contactId: string }>, at: Date) {
+  if (rows.length === 0) return;
+  await sql`
+    insert into identities (workspace_id, kind, value, contact_id, created_at)
+    select ${workspaceId}::uuid, t.kind, t.value, t.contact_id, ${at}::timestamptz
+    from unnest(${rows.map((r) => r.kind)}::text[], ${rows.map((r) => r.value)}::text[], ${rows.map((r) => r.contactId)}::uuid[]) as t(kind, value, contact_id)
+    on conflict do nothing`.execute(db);
+}
+
+export async function updateIdentitiesContact(db: Q, workspaceId: string, fromContact: string, toContact: string): Promise<number> {
+  const result = await db
+    .updateTable('identities')
+    .set({ contact_id: toContact })
+    .where('workspace_id', '=', workspaceId)
+    .where('contact_id', '=', fromContact)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export interface MergeRecord {
+  winnerId: string;
+  loserId: string;
+  reason: string;
+  messageId: string | null;
+  loserSnapshot: Record<string, unknown>;
+  identitiesMoved: number;
+  eventsMoved: number;
+}
+
+export async function insertMergeRecord(db: Q, workspaceId: string, m: MergeRecord) {
+  await db
+    .insertInto('contact_merges')
+    .values({
+      workspace_id: workspaceId,
+      winner_id: m.winnerId,
+      loser_id: m.loserId,
+      reason: m.reason,
+      message_id: m.messageId,
+      loser_snapshot: JSON.stringify(m.loserSnapshot),
+      identities_moved: m.identitiesMoved,
+      events_moved: m.eventsMoved,
+    })
+    .execute();
+}
+
+export async function selectMergesOf(db: Q, workspaceId: string, contactId: string) {
+  return db
+    .selectFrom('contact_merges')
+    .select(['id', 'winner_id', 'loser_id', 'reason', 'message_id', 'identities_moved', 'events_moved', 'merged_at'])
+    .where('workspace_id', '=', workspaceId)
+    .where((eb) => eb.or([eb('winner_id', '=', contactId), eb('loser_id', '=', contactId)]))
+    .orderBy('merged_at')
+    .execute();
+}
+
+export async function insertConflicts(db: Q, workspaceId: string, conflicts: PlannedConflict[]) {
+  if (conflicts.length === 0) return;
+  await db
+    .insertInto('identity_conflicts')
+    .values(
+      conflicts.map((c) => ({
+        workspace_id: workspaceId,
+        message_id: c.messageId,
+        kind: c.kind,
+        value: c.value,
+        contact_id: c.contactId,
+        other_contact_id: c.otherContactId,
+        reason: c.reason,
+      })),
+    )
+    .execute();
+}
+
+export async function selectConflicts(db: Q, workspaceId: string, limit: number, beforeId?: string) {
+  let query = db
+    .selectFrom('identity_conflicts')
+    .select(['id', 'message_id', 'kind', 'value', 'contact_id', 'other_contact_id', 'reason', 'created_at'])
+    .where('workspace_id', '=', workspaceId);
+  if (beforeId) query = query.where('id', '<', beforeId as never);
+  return query.orderBy('id', 'desc').limit(limit).execute();
+}

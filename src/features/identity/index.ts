@@ -1,0 +1,2 @@
+export { getIdentitiesOfContact, getMergesOfContact, listIdentityConflicts, resolveContacts } from './identity.service.ts';
+export type { IdentifiedEvent, ResolutionPlan } from './identity-resolver.ts';

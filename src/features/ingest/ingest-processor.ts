@@ -1,0 +1,108 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+import type { Logger } from '../../platform/logger.ts';
+import { extractAccountFields, upsertAccountsFromGroups, type AccountUpsert } from '../accounts/index.ts';
+import { applyContactPatches, extractContactFields, linkContactsToAccounts, normalizeEmail, type ContactPatch } from '../contacts/index.ts';
+import { findStoredMessageIds, storeEvents } from '../events/index.ts';
+import { resolveContacts, type IdentifiedEvent } from '../identity/index.ts';
+import { toEventRow } from './event-row.ts';
+import * as q from './ingest.queries.ts';
+import type { AcceptedEvent } from './segment-event.ts';
+
+export const DEFAULT_CHUNK_SIZE = 1000;
+
+export interface ProcessOutcome {
+  workspaces: number;
+  events: number;
+  duplicates: number;
+}
+
+/**
+ * Drains the inbox of every workspace, one chunk per transaction, until it is empty or
+ * another worker holds a workspace. Safe to run in many processes at once.
+ */
+export async function processInbox(db: Kysely<Database>, options: { chunkSize?: number; logger?: Logger } = {}): Promise<ProcessOutcome> {
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const outcome: ProcessOutcome = { workspaces: 0, events: 0, duplicates: 0 };
+  for (const workspaceId of await q.selectWorkspacesWithInbox(db)) {
+    outcome.workspaces += 1;
+    for (;;) {
+      const step = await db.transaction().execute(async (trx) => {
+        if (!(await q.tryLockWorkspaceInbox(trx, workspaceId))) return undefined;
+        const rows = await q.selectInboxChunk(trx, workspaceId, chunkSize);
+        if (rows.length === 0) return undefined;
+        const result = await processChunk(trx, workspaceId, rows.map((r) => JSON.parse(r.payload) as AcceptedEvent));
+        await q.deleteInboxRows(trx, workspaceId, rows.map((r) => r.id));
+        return result;
+      });
+      if (!step) break;
+      outcome.events += step.stored;
+      outcome.duplicates += step.duplicates;
+      options.logger?.debug({ workspaceId, ...step }, 'processed inbox chunk');
+    }
+  }
+  return outcome;
+}
+
+/** Resolves identities, updates contacts and accounts, and stores one chunk of events. */
+export async function processChunk(db: Kysely<Database>, workspaceId: string, accepted: AcceptedEvent[]) {
+  const now = new Date();
+  const stored = await findStoredMessageIds(db, workspaceId, accepted.map((e) => e.messageId));
+  const seen = new Set<string>();
+  const events = accepted.filter((e) => {
+    if (stored.has(e.messageId) || seen.has(e.messageId)) return false;
+    seen.add(e.messageId);
+    return true;
+  });
+  const plan = await resolveContacts(db, workspaceId, events.map(toIdentified), now);
+  const contactOf = (i: number) => plan.survivorOf(plan.eventContactIds[i]!);
+
+  const patches = new Map<string, ContactPatch>();
+  const groups = new Map<string, AccountUpsert>();
+  const links: Array<{ contactId: string; groupId: string }> = [];
+  events.forEach((event, i) => {
+    const contactId = contactOf(i);
+    const at = new Date(event.timestamp);
+    const patch = patches.get(contactId) ?? { id: contactId, fields: {}, traits: {}, firstSeen: at, lastSeen: at };
+    if (at < patch.firstSeen) patch.firstSeen = at;
+    if (at > patch.lastSeen) patch.lastSeen = at;
+    if (event.type === 'identify') {
+      const { fields, custom } = extractContactFields(event.traits, event.context);
+      patch.fields = { ...patch.fields, ...fields };
+      patch.traits = { ...patch.traits, ...custom };
+    }
+    patches.set(contactId, patch);
+    if (event.type === 'group' && event.groupId) {
+      const { fields, custom } = extractAccountFields(event.traits);
+      const group = groups.get(event.groupId) ?? { externalId: event.groupId, fields: {}, traits: {} };
+      group.fields = { ...group.fields, ...fields };
+      group.traits = { ...group.traits, ...custom };
+      groups.set(event.groupId, group);
+      links.push({ contactId, groupId: event.groupId });
+    }
+  });
+  await applyContactPatches(db, workspaceId, [...patches.values()], now);
+  const accountIds = await upsertAccountsFromGroups(db, workspaceId, [...groups.values()], now);
+  await linkContactsToAccounts(
+    db,
+    workspaceId,
+    links.map((l) => ({ contactId: l.contactId, accountId: accountIds.get(l.groupId)! })),
+  );
+  const storedCount = await storeEvents(db, workspaceId, events.map((e, i) => toEventRow(e, contactOf(i))));
+  return { stored: storedCount, duplicates: accepted.length - events.length, merges: plan.merges.length, conflicts: plan.conflicts.length };
+}
+
+function toIdentified(event: AcceptedEvent): IdentifiedEvent {
+  const contextTraits = event.context.traits;
+  const email =
+    normalizeEmail(event.type === 'identify' ? event.traits.email : undefined) ??
+    normalizeEmail(typeof contextTraits === 'object' && contextTraits !== null ? (contextTraits as Record<string, unknown>).email : undefined);
+  return {
+    type: event.type,
+    messageId: event.messageId,
+    userId: event.userId,
+    anonymousId: event.anonymousId,
+    email: email ?? null,
+    previousId: event.previousId,
+  };
+}

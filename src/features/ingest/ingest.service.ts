@@ -1,0 +1,61 @@
+import type { Kysely } from 'kysely';
+import type { Database, EventType } from '../../platform/db/schema.ts';
+import * as q from './ingest.queries.ts';
+import { validateEvent } from './segment-event.ts';
+
+export interface RejectedItem {
+  index: number;
+  reason: string;
+  field: string | null;
+}
+
+export interface AcceptResult {
+  accepted: number;
+  rejected: RejectedItem[];
+}
+
+export interface AcceptInput {
+  events: unknown[];
+  /** Set by the single-event routes; batch items carry their own type. */
+  type?: EventType;
+  receivedAt: Date;
+  batchSentAt?: unknown;
+  batchContext?: unknown;
+}
+
+/**
+ * Validates events and makes them durable in one transaction: valid ones into the inbox
+ * (processed by the ingest worker), invalid ones into rejected_events with the reason.
+ * When this returns, every event is on disk; nothing is acknowledged before.
+ */
+export async function acceptEvents(db: Kysely<Database>, workspaceId: string, input: AcceptInput): Promise<AcceptResult> {
+  const payloads: string[] = [];
+  const rejectedRows: q.RejectedRow[] = [];
+  const rejected: RejectedItem[] = [];
+  input.events.forEach((raw, index) => {
+    const result = validateEvent({ raw, type: input.type, receivedAt: input.receivedAt, batchSentAt: input.batchSentAt, batchContext: input.batchContext });
+    if (result.ok) {
+      payloads.push(JSON.stringify(result.event));
+      return;
+    }
+    rejected.push({ index, reason: result.reason, field: result.field });
+    const record = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+    rejectedRows.push({
+      type: typeof record.type === 'string' ? record.type.slice(0, 50) : (input.type ?? null),
+      message_id: typeof record.messageId === 'string' ? record.messageId.slice(0, 512) : null,
+      reason: result.reason,
+      field: result.field,
+      // JSON text escapes NUL and lone surrogates, so even hostile payloads are kept as sent.
+      payload: JSON.stringify(raw) ?? 'null',
+    });
+  });
+  await db.transaction().execute(async (trx) => {
+    await q.insertInboxRows(trx, workspaceId, input.receivedAt, payloads);
+    await q.insertRejectedRows(trx, workspaceId, input.receivedAt, rejectedRows);
+  });
+  return { accepted: payloads.length, rejected };
+}
+
+export const countPendingEvents = (db: Kysely<Database>, workspaceId: string) => q.countInbox(db, workspaceId);
+export const countRejectedEvents = (db: Kysely<Database>, workspaceId: string) => q.countRejected(db, workspaceId);
+export const listRejectedEvents = (db: Kysely<Database>, workspaceId: string, page: q.RejectedPage) => q.selectRejected(db, workspaceId, page);

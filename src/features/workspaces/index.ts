@@ -1,0 +1,14 @@
+export {
+  authenticateKey,
+  createApiKey,
+  createWorkspace,
+  getWorkspace,
+  listApiKeys,
+  listWorkspaces,
+  recordKeyUse,
+  revokeApiKey,
+  type CreatedKey,
+  type CreatedWorkspace,
+  type KeySpec,
+  type Principal,
+} from './workspaces.service.ts';

@@ -1,0 +1,49 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  KEEL_DATA_DIR: z.string().default('.keel/data'),
+  KEEL_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  KEEL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  KEEL_PUBLIC_URL: z.string().url().optional(),
+});
+
+export type DatabaseTarget =
+  | { kind: 'pglite'; dataDir: string | undefined }
+  | { kind: 'postgres'; url: string };
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly database: DatabaseTarget;
+  readonly logLevel: z.infer<typeof EnvSchema>['KEEL_LOG_LEVEL'];
+  readonly publicUrl: string;
+}
+
+/**
+ * Parses the environment once into a frozen, typed config.
+ * Throws a message naming every bad variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid environment: ${problems}`);
+  }
+  const e = parsed.data;
+  const database: DatabaseTarget = e.KEEL_DATABASE_URL
+    ? { kind: 'postgres', url: e.KEEL_DATABASE_URL }
+    : { kind: 'pglite', dataDir: resolve(e.KEEL_DATA_DIR) };
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    database,
+    logLevel: e.KEEL_LOG_LEVEL,
+    publicUrl: e.KEEL_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+  });
+}

@@ -1,0 +1,117 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DatabaseTarget } from '../config.ts';
+import type { Database } from './schema.ts';
+import { SerializedPGliteDialect } from './serialized-pglite-dialect.ts';
+
+export type DbKind = 'pglite' | 'postgres';
+
+/** One database handle for the whole process: Kysely plus what Kysely cannot do (COPY). */
+export interface Db {
+  readonly kind: DbKind;
+  readonly kysely: Kysely<Database>;
+  /** Bulk-loads CSV text (no header) into `table(columns)` with COPY. */
+  copyCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
+  /** Runs `fn` in one transaction with a raw runner that also takes multi-statement scripts. */
+  rawTransaction<T>(fn: (raw: RawRunner) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface RawRunner {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  /** A script of several statements, without parameters. */
+  exec(script: string): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Maximum pool size on PostgreSQL (ignored on PGlite, which is one connection). */
+  poolSize?: number;
+}
+
+export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Db> {
+  return target.kind === 'postgres' ? openPostgres(target.url, options) : openPGlite(target.dataDir);
+}
+
+async function openPGlite(dataDir: string | undefined): Promise<Db> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  // int8 as a string, as node-postgres returns it, so both drivers give the same types.
+  const parsers = { 20: (value: string) => value };
+  const pglite = dataDir ? new PGlite(dataDir, { parsers }) : new PGlite({ parsers });
+  await pglite.waitReady;
+  const kysely = new Kysely<Database>({ dialect: new SerializedPGliteDialect(pglite) });
+  return {
+    kind: 'pglite',
+    kysely,
+    async copyCsv(table, columns, csv) {
+      // Goes through Kysely's connection queue so that it never interleaves with a transaction.
+      await kysely.connection().execute(async () => {
+        await pglite.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob' with (format csv)`, [], {
+          blob: new Blob([csv]),
+        });
+      });
+    },
+    async rawTransaction(fn) {
+      return kysely.connection().execute(() =>
+        pglite.transaction(async (tx) =>
+          fn({
+            query: async (text, params) => (await tx.query(text, params)).rows as never[],
+            exec: async (script) => {
+              await tx.exec(script);
+            },
+          }),
+        ),
+      );
+    },
+    async close() {
+      await kysely.destroy();
+    },
+  };
+}
+
+async function openPostgres(url: string, options: OpenOptions): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  await sql`select 1`.execute(kysely);
+  return {
+    kind: 'postgres',
+    kysely,
+    async copyCsv(table, columns, csv) {
+      const { from } = await import('pg-copy-streams');
+      const client = await pool.connect();
+      try {
+        const stream = client.query(from(`copy ${table} (${columns.join(', ')}) from stdin with (format csv)`));
+        await new Promise<void>((resolve, reject) => {
+          stream.on('finish', resolve);
+          stream.on('error', reject);
+          stream.end(csv);
+        });
+      } finally {
+        client.release();
+      }
+    },
+    async rawTransaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await fn({
+          query: async (text, params) => (await client.query(text, params)).rows,
+          exec: async (script) => {
+            await client.query(script);
+          },
+        });
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await kysely.destroy();
+    },
+  };
+}
