@@ -102,3 +102,55 @@ export async function insertContactAccountLinks(db: Q, workspaceId: string, link
     select ${workspaceId}::uuid, c, a from unnest(${links.map((l) => l.contactId)}::uuid[], ${links.map((l) => l.accountId)}::uuid[]) as t(c, a)
     on conflict do nothing`.execute(db);
 }
+
+export interface ContactFilter {
+  email?: string | undefined;
+  q?: string | undefined;
+  traits?: Record<string, string> | undefined;
+  accountId?: string | undefined;
+  limit: number;
+  after?: { createdAt: string; id: string } | undefined;
+}
+
+/** Keyset-paginated contacts, newest first; returns limit + 1 rows to signal a next page. */
+export async function selectContacts(db: Q, workspaceId: string, f: ContactFilter): Promise<ContactRow[]> {
+  let query = db.selectFrom('contacts as c').select(CONTACT_COLUMNS.map((c) => `c.${c}` as const)).select('c.workspace_id').where('c.workspace_id', '=', workspaceId);
+  if (f.email) query = query.where(sql<boolean>`lower(c.email) = ${f.email.trim().toLowerCase()}`);
+  if (f.q) {
+    const pattern = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    query = query.where(sql<boolean>`(c.email ilike ${pattern} or c.first_name ilike ${pattern} or c.last_name ilike ${pattern}
+      or (coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')) ilike ${pattern} or c.company ilike ${pattern})`);
+  }
+  if (f.traits && Object.keys(f.traits).length > 0) query = query.where(sql<boolean>`c.traits @> ${JSON.stringify(f.traits)}::jsonb`);
+  if (f.accountId) {
+    query = query.where((eb) =>
+      eb.exists(
+        eb.selectFrom('contact_accounts as ca').select(sql`1`.as('one'))
+          .whereRef('ca.workspace_id', '=', 'c.workspace_id').whereRef('ca.contact_id', '=', 'c.id')
+          .where('ca.account_id', '=', f.accountId!),
+      ),
+    );
+  }
+  if (f.after) query = query.where(sql<boolean>`(c.created_at, c.id) < (${f.after.createdAt}::timestamptz, ${f.after.id}::uuid)`);
+  return query.orderBy('c.created_at', 'desc').orderBy('c.id', 'desc').limit(f.limit + 1).execute();
+}
+
+export async function selectAccountsOfContact(db: Q, workspaceId: string, contactId: string) {
+  return db
+    .selectFrom('contact_accounts as ca')
+    .innerJoin('accounts as a', (j) => j.onRef('a.workspace_id', '=', 'ca.workspace_id').onRef('a.id', '=', 'ca.account_id'))
+    .select(['a.id', 'a.name', 'a.domain', 'a.external_id'])
+    .where('ca.workspace_id', '=', workspaceId)
+    .where('ca.contact_id', '=', contactId)
+    .orderBy('a.name')
+    .execute();
+}
+
+export async function countContacts(db: Q, workspaceId: string): Promise<{ total: number; known: number }> {
+  const row = await sql<{ total: number; known: number }>`
+    select count(*)::int as total,
+      count(*) filter (where exists (
+        select 1 from identities i where i.workspace_id = c.workspace_id and i.contact_id = c.id and i.kind in ('user_id', 'email')))::int as known
+    from contacts c where c.workspace_id = ${workspaceId}::uuid`.execute(db);
+  return row.rows[0] ?? { total: 0, known: 0 };
+}

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
+import { AppError } from '../../platform/errors.ts';
 import * as q from './contacts.queries.ts';
 
 export type { ContactPatch } from './contacts.queries.ts';
@@ -15,3 +16,25 @@ export const mergeContacts = (db: Kysely<Database>, workspaceId: string, winnerI
 
 export const linkContactsToAccounts = (db: Kysely<Database>, workspaceId: string, links: Array<{ contactId: string; accountId: string }>) =>
   q.insertContactAccountLinks(db, workspaceId, links);
+
+export interface ContactQuery {
+  email?: string | undefined;
+  q?: string | undefined;
+  traits?: Record<string, string> | undefined;
+  accountId?: string | undefined;
+  limit: number;
+  after?: { createdAt: string; id: string } | undefined;
+}
+
+export const listContacts = (db: Kysely<Database>, workspaceId: string, query: ContactQuery) => q.selectContacts(db, workspaceId, query);
+
+export async function getContact(db: Kysely<Database>, workspaceId: string, id: string) {
+  const contact = await q.selectContact(db, workspaceId, id);
+  if (!contact) throw new AppError('not_found', `Contact ${id} not found`);
+  return contact;
+}
+
+export const getAccountsOfContact = (db: Kysely<Database>, workspaceId: string, contactId: string) =>
+  q.selectAccountsOfContact(db, workspaceId, contactId);
+
+export const countContacts = (db: Kysely<Database>, workspaceId: string) => q.countContacts(db, workspaceId);

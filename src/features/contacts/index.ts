@@ -1,2 +1,13 @@
-export { applyContactPatches, createBlankContacts, linkContactsToAccounts, mergeContacts, type ContactPatch } from './contacts.service.ts';
+export {
+  applyContactPatches,
+  countContacts,
+  createBlankContacts,
+  getAccountsOfContact,
+  getContact,
+  linkContactsToAccounts,
+  listContacts,
+  mergeContacts,
+  type ContactPatch,
+  type ContactQuery,
+} from './contacts.service.ts';
 export { extractContactFields, normalizeEmail, type ContactFields } from './contact-fields.ts';

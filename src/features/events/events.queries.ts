@@ -64,3 +64,36 @@ export async function updateEventsContact(db: Q, workspaceId: string, fromContac
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+export interface EventFilter {
+  contactId?: string | undefined;
+  type?: EventType | undefined;
+  name?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  limit: number;
+  after?: { timestamp: string; id: string } | undefined;
+}
+
+export const EVENT_COLUMNS = [
+  'id', 'message_id', 'type', 'name', 'contact_id', 'user_id', 'anonymous_id', 'group_id', 'properties', 'traits', 'context',
+  'page_url', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content',
+  'timestamp', 'original_timestamp', 'sent_at', 'received_at',
+] as const;
+
+/** Keyset-paginated events, newest first; limit + 1 rows signal a next page. */
+export async function selectEvents(db: Q, workspaceId: string, f: EventFilter) {
+  let query = db.selectFrom('events').select(EVENT_COLUMNS).where('workspace_id', '=', workspaceId);
+  if (f.contactId) query = query.where('contact_id', '=', f.contactId);
+  if (f.type) query = query.where('type', '=', f.type);
+  if (f.name) query = query.where('name', '=', f.name);
+  if (f.from) query = query.where('timestamp', '>=', f.from);
+  if (f.to) query = query.where('timestamp', '<', f.to);
+  if (f.after) query = query.where(sql<boolean>`("timestamp", id) < (${f.after.timestamp}::timestamptz, ${f.after.id}::bigint)`);
+  return query.orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(f.limit + 1).execute();
+}
+
+export async function countEvents(db: Q, workspaceId: string): Promise<number> {
+  const row = await sql<{ n: number }>`select count(*)::int as n from events where workspace_id = ${workspaceId}::uuid`.execute(db);
+  return row.rows[0]?.n ?? 0;
+}

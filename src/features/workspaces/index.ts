@@ -12,3 +12,5 @@ export {
   type KeySpec,
   type Principal,
 } from './workspaces.service.ts';
+export { createWriteKeyAuthenticator, requireAdminKey, writeKeyFrom, type WriteKeyAuthenticator } from './workspaces.auth.ts';
+export { registerWorkspaceRoutes } from './workspaces.routes.ts';

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -35,7 +36,11 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
 }
 
 async function openPGlite(dataDir: string | undefined): Promise<Db> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  let unlock = () => {};
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    unlock = lockDataDir(dataDir);
+  }
   // int8 as a string, as node-postgres returns it, so both drivers give the same types.
   const parsers = { 20: (value: string) => value };
   const pglite = dataDir ? new PGlite(dataDir, { parsers }) : new PGlite({ parsers });
@@ -66,8 +71,43 @@ async function openPGlite(dataDir: string | undefined): Promise<Db> {
     },
     async close() {
       await kysely.destroy();
+      unlock();
     },
   };
+}
+
+/**
+ * PGlite keeps its data in one process's memory and flushes it to the folder; a second
+ * process on the same folder would corrupt it. A pid file makes that a clear error.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockFile = join(dataDir, 'keel.pid');
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      return () => rmSync(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number(readFileSync(lockFile, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+        throw new Error(
+          `The embedded database in ${dataDir} is in use by another Keel process (pid ${pid}). ` +
+            'Stop it first (or delete keel.pid there if no Keel is running), or use PostgreSQL through KEEL_DATABASE_URL so that several processes can share the data.',
+        );
+      }
+      rmSync(lockFile, { force: true });
+    }
+  }
+  throw new Error(`Could not lock ${dataDir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function openPostgres(url: string, options: OpenOptions): Promise<Db> {

@@ -1,0 +1,6 @@
+export { acceptEvents, countPendingEvents, countRejectedEvents, listRejectedEvents, type AcceptResult } from './ingest.service.ts';
+export { processInbox, type ProcessOutcome } from './ingest-processor.ts';
+export { createIngestWorker, type IngestWorker } from './ingest-worker.ts';
+export { registerIngestRoutes } from './ingest.routes.ts';
+export { MAX_BATCH_BYTES, MAX_EVENT_BYTES } from './segment-event.ts';
+export { registerIngestAdminRoutes } from './ingest-admin.routes.ts';

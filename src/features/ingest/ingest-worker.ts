@@ -1,0 +1,63 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+import type { Logger } from '../../platform/logger.ts';
+import { processInbox } from './ingest-processor.ts';
+
+export interface IngestWorker {
+  start(): void;
+  /** Wakes the worker now instead of at its next poll. */
+  nudge(): void;
+  /** Finishes the chunk in progress, then stops. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Polls the inbox and processes it. Polling (not LISTEN/NOTIFY) keeps one code path for
+ * PGlite and PostgreSQL; in one process `nudge` makes the delay near zero anyway.
+ */
+export function createIngestWorker(db: Kysely<Database>, logger: Logger, pollMs = 500): IngestWorker {
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  let pending = false;
+
+  const sleep = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, pollMs);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  async function run(): Promise<void> {
+    while (running) {
+      pending = false;
+      try {
+        const outcome = await processInbox(db, { logger });
+        if (outcome.events > 0) logger.debug(outcome, 'ingest worker processed events');
+      } catch (error) {
+        logger.error({ err: error }, 'ingest worker failed; retrying');
+      }
+      if (running && !pending) await sleep();
+      wake = undefined;
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    nudge() {
+      pending = true;
+      wake?.();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+    },
+  };
+}

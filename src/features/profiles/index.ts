@@ -1,0 +1,3 @@
+export { registerAccountRoutes } from './accounts.routes.ts';
+export { registerContactRoutes } from './contacts.routes.ts';
+export { AccountSchema, ContactSchema } from './profiles.schemas.ts';

@@ -1,0 +1,2 @@
+export { registerStatsRoutes } from './stats.routes.ts';
+export { getWorkspaceStats, type WorkspaceStats } from './stats.service.ts';

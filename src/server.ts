@@ -1,0 +1,41 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp, type Role } from './app.ts';
+import type { Db } from './platform/db/connection.ts';
+import type { Logger } from './platform/logger.ts';
+
+export interface RunningServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface ServeOptions {
+  db: Db;
+  logger: Logger;
+  role: Role;
+  port: number;
+  host: string;
+}
+
+/** Serves the API (roles api/all) and runs the workers (roles worker/all). */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const { app, worker } = createApp({ db: options.db, logger: options.logger });
+  if (options.role !== 'api') worker.start();
+  let server: ServerType | undefined;
+  let port = options.port;
+  if (options.role !== 'worker') {
+    server = await new Promise<ServerType>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => {
+        port = info.port;
+        resolve(s);
+      });
+      s.once('error', reject);
+    });
+  }
+  return {
+    port,
+    async close() {
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await worker.stop();
+    },
+  };
+}
