@@ -33,7 +33,7 @@ export const bearer = (adminKey: string) => `Bearer ${adminKey}`;
 /** POSTs JSON (or raw bytes) to the app with a write key. */
 export function postIngest(app: KeelApp['app'], path: string, body: unknown, headers: Record<string, string> = {}) {
   const payload = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
-  return app.request(path, { method: 'POST', body: payload as BodyInit, headers: { 'content-type': 'application/json', ...headers } });
+  return app.request(path, { method: 'POST', body: payload as RequestInit['body'], headers: { 'content-type': 'application/json', ...headers } });
 }
 
 export async function getJson(app: KeelApp['app'], path: string, adminKey: string) {

@@ -25,12 +25,11 @@ export interface ContactPatch {
   lastSeen: Date;
 }
 
-const PATCH_COLUMNS = ['email', 'phone', 'first_name', 'last_name', 'title', 'company', 'country', 'timezone'] as const;
 
 /** Applies many patches in one statement: later fields win, unset ones keep their value. */
 export async function updateContactPatches(db: Q, workspaceId: string, patches: ContactPatch[], at: Date): Promise<void> {
   if (patches.length === 0) return;
-  const column = (name: (typeof PATCH_COLUMNS)[number]) => patches.map((p) => p.fields[name] ?? null);
+  const column = (name: keyof ContactFields) => patches.map((p) => p.fields[name] ?? null);
   await sql`
     update contacts c set
       email = coalesce(p.email, c.email),

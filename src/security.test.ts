@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseLabel } from './platform/db/test-database.ts';
+import { basicAuth, bearer, createTestApp, getJson, postIngest, type TestApp } from './testing/test-app.ts';
+import type { CreatedWorkspace } from './features/workspaces/index.ts';
+
+let t: TestApp;
+let a: CreatedWorkspace;
+let b: CreatedWorkspace;
+const secrets: string[] = [];
+const idsByPathParam = new Map<string, string>();
+
+beforeAll(async () => {
+  t = await createTestApp();
+  a = await t.workspace('tenant A');
+  b = await t.workspace('tenant B');
+  await postIngest(
+    t.app,
+    '/v1/batch',
+    {
+      batch: [
+        { type: 'identify', userId: 'a-user', anonymousId: 'a-anon', traits: { email: 'secret.person@tenant-a.com', firstName: 'Secretta' } },
+        { type: 'group', userId: 'a-user', groupId: 'a-group', traits: { name: 'TenantA Corp', employees: 5000 } },
+        { type: 'track', userId: 'a-user', event: 'TenantA Only Event' },
+        { type: 'track', event: 'broken' },
+      ],
+    },
+    { authorization: basicAuth(a.writeKey.key) },
+  );
+  await t.drain();
+  const contacts = await getJson(t.app, '/api/v1/contacts', a.adminKey.key);
+  const accounts = await getJson(t.app, '/api/v1/accounts', a.adminKey.key);
+  const contact = contacts.body.data![0]!;
+  const account = accounts.body.data![0]!;
+  idsByPathParam.set('/api/v1/contacts/{id}', String(contact.id));
+  idsByPathParam.set('/api/v1/contacts/{id}/events', String(contact.id));
+  idsByPathParam.set('/api/v1/accounts/{id}', String(account.id));
+  idsByPathParam.set('/api/v1/accounts/{id}/contacts', String(account.id));
+  idsByPathParam.set('/api/v1/keys/{id}', a.writeKey.id);
+  secrets.push(a.id, String(contact.id), String(account.id), 'secret.person@tenant-a.com', 'TenantA', 'a-user', a.writeKey.id, a.adminKey.id);
+});
+afterAll(() => t.close());
+
+async function managementRoutes(): Promise<Array<{ method: string; path: string }>> {
+  const res = await t.app.request('/api/v1/openapi.json');
+  const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
+  return Object.entries(doc.paths)
+    .filter(([path]) => path.startsWith('/api/v1/'))
+    .flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path })));
+}
+
+function request(method: string, path: string, authorization?: string) {
+  const concrete = path.replace('{id}', idsByPathParam.get(path) ?? 'missing');
+  const body = method === 'POST' ? JSON.stringify({ kind: 'admin', name: 'intruder' }) : undefined;
+  return t.app.request(concrete, {
+    method,
+    ...(body ? { body } : {}),
+    headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+  });
+}
+
+describe(`tenant isolation on every route (${testDatabaseLabel})`, () => {
+  it('documents every management route it serves', async () => {
+    const documented = new Set((await managementRoutes()).map((r) => `${r.method} ${r.path.replace(/\{(\w+)\}/g, ':$1')}`));
+    const served = t.app.routes
+      .filter((r) => r.path.startsWith('/api/v1/') && r.method !== 'ALL' && r.path !== '/api/v1/openapi.json')
+      .map((r) => `${r.method} ${r.path}`);
+    expect(served.length).toBeGreaterThan(8);
+    for (const route of served) expect(documented, route).toContain(route);
+  });
+
+  it("never shows one workspace's data to another workspace's key", async () => {
+    const routes = await managementRoutes();
+    // Positive control: the owner does see these values, so their absence below means something.
+    const own = await request('GET', '/api/v1/contacts/{id}', bearer(a.adminKey.key));
+    expect(await own.text()).toContain('secret.person@tenant-a.com');
+    for (const { method, path } of routes) {
+      const res = await request(method, path, bearer(b.adminKey.key));
+      const text = await res.text();
+      if (res.status < 400) for (const secret of secrets) expect(text, `${method} ${path} leaked ${secret}`).not.toContain(secret);
+      else expect([401, 403, 404], `${method} ${path} -> ${res.status} ${text}`).toContain(res.status);
+    }
+  });
+
+  it('refuses every management route without a key, with a write key, and changes with a viewer key', async () => {
+    const viewer = await t.app.request('/api/v1/keys', {
+      method: 'POST',
+      body: JSON.stringify({ kind: 'admin', role: 'viewer', name: 'viewer' }),
+      headers: { authorization: bearer(a.adminKey.key), 'content-type': 'application/json' },
+    });
+    const viewerKey = ((await viewer.json()) as { key: string }).key;
+    for (const { method, path } of await managementRoutes()) {
+      expect((await request(method, path)).status, `${method} ${path} without key`).toBe(401);
+      expect((await request(method, path, bearer(a.writeKey.key))).status, `${method} ${path} with write key`).toBe(403);
+      expect((await request(method, path, 'Bearer ka_AAAAAAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB')).status).toBe(401);
+      if (method !== 'GET') expect((await request(method, path, bearer(viewerKey))).status, `${method} ${path} as viewer`).toBe(403);
+    }
+  });
+
+  it("writes another workspace's events only into that workspace", async () => {
+    await postIngest(t.app, '/v1/track', { userId: 'a-user', event: 'From B' }, { authorization: basicAuth(b.writeKey.key) });
+    await t.drain();
+    const aEvents = await getJson(t.app, '/api/v1/events?name=From%20B', a.adminKey.key);
+    const bEvents = await getJson(t.app, '/api/v1/events?name=From%20B', b.adminKey.key);
+    expect(aEvents.body.data).toHaveLength(0);
+    expect(bEvents.body.data).toHaveLength(1);
+    // Same userId in B is a different contact from A's.
+    expect(bEvents.body.data![0]!.contact_id).not.toBe(idsByPathParam.get('/api/v1/contacts/{id}'));
+  });
+});
