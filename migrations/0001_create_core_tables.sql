@@ -120,11 +120,13 @@ create index events_contact_time_idx on events (workspace_id, contact_id, "times
 create index events_name_time_idx on events (workspace_id, name, "timestamp" desc);
 create index events_time_idx on events (workspace_id, "timestamp" desc);
 
--- Accepted but not yet processed ingest payloads: the durable acknowledgement point.
+-- Accepted but not yet processed events: the durable acknowledgement point. One row per
+-- request (a JSON array of its valid events), so a 100-event batch costs one row write.
 create table ingest_inbox (
   workspace_id uuid not null,
   id bigint generated always as identity,
   received_at timestamptz not null,
+  event_count integer not null check (event_count > 0),
   payload text not null,
   primary key (workspace_id, id)
 );
@@ -195,3 +197,4 @@ create table opportunities (
 );
 create unique index opportunities_external_id_idx on opportunities (workspace_id, external_id);
 create index opportunities_account_idx on opportunities (workspace_id, account_id);
+create index opportunities_created_idx on opportunities (workspace_id, created_date desc, id desc);

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from './platform/db/connection.ts';
 import { createApiApp } from './platform/http/api-app.ts';
 import { createErrorHandler } from './platform/http/error-handler.ts';
+import { renderHomePage } from './platform/http/home-page.ts';
 import type { ApiApp, RouteDeps } from './platform/http/app-env.ts';
 import type { Logger } from './platform/logger.ts';
 import { registerEventRoutes } from './features/events/index.ts';
@@ -34,6 +35,8 @@ export function createApp({ db, logger }: AppContext): KeelApp {
 
   app.onError(createErrorHandler(logger));
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404));
+
+  app.get('/', (c) => c.html(renderHomePage(db.kind === 'postgres' ? 'PostgreSQL' : 'embedded PGlite')));
 
   app.get('/health', async (c) => {
     try {

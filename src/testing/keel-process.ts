@@ -21,7 +21,9 @@ export interface KeelProcess {
 
 /** Starts `keel start` as a child process and resolves once it listens. */
 export async function startKeel(env: NodeJS.ProcessEnv, args: string[] = ['start', '--no-demo']): Promise<KeelProcess> {
-  const child = spawn(process.execPath, [KEEL, ...args], {
+  // e.g. KEEL_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
+  const nodeArgs = (process.env.KEEL_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, KEEL, ...args], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', KEEL_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

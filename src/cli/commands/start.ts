@@ -27,7 +27,7 @@ export function registerStartCommand(program: Command): void {
       const base = `http://localhost:${server.port}`;
       console.log(`\nKeel is running (${opts.role}) on ${where}.`);
       if (opts.role !== 'worker') {
-        console.log(`  Dashboard:       ${base}/`);
+        console.log(`  Home:            ${base}/`);
         console.log(`  API reference:   ${base}/api/v1/openapi.json`);
         console.log(`  Segment ingest:  ${base}/v1/batch (write key as the Basic-auth user name)\n`);
       }

@@ -38,3 +38,37 @@ export async function upsertAccountsByExternalId(db: Q, workspaceId: string, row
 export async function selectAccount(db: Q, workspaceId: string, id: string): Promise<AccountRow | undefined> {
   return db.selectFrom('accounts').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
 }
+
+export interface AccountFilter {
+  domain?: string | undefined;
+  q?: string | undefined;
+  minEmployees?: number | undefined;
+  limit: number;
+  after?: { createdAt: string; id: string } | undefined;
+}
+
+export async function selectAccounts(db: Q, workspaceId: string, f: AccountFilter): Promise<AccountRow[]> {
+  let query = db.selectFrom('accounts').selectAll().where('workspace_id', '=', workspaceId);
+  if (f.domain) query = query.where('domain', '=', f.domain.trim().toLowerCase());
+  if (f.q) {
+    const pattern = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    query = query.where(sql<boolean>`(name ilike ${pattern} or domain ilike ${pattern})`);
+  }
+  if (f.minEmployees !== undefined) query = query.where('employees', '>=', f.minEmployees);
+  if (f.after) query = query.where(sql<boolean>`(created_at, id) < (${f.after.createdAt}::timestamptz, ${f.after.id}::uuid)`);
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit + 1).execute();
+}
+
+export async function countAccounts(db: Q, workspaceId: string): Promise<number> {
+  const row = await sql<{ n: number }>`select count(*)::int as n from accounts where workspace_id = ${workspaceId}::uuid`.execute(db);
+  return row.rows[0]?.n ?? 0;
+}
+
+/** externalId -> account id for the external ids that exist in the workspace. */
+export async function selectAccountIdsByExternalIds(db: Q, workspaceId: string, externalIds: string[]): Promise<Map<string, string>> {
+  if (externalIds.length === 0) return new Map();
+  const result = await sql<{ id: string; external_id: string }>`
+    select id, external_id from accounts
+    where workspace_id = ${workspaceId}::uuid and external_id = any(${externalIds}::text[])`.execute(db);
+  return new Map(result.rows.map((r) => [r.external_id, r.id]));
+}

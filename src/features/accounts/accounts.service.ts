@@ -1,8 +1,23 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
+import { AppError } from '../../platform/errors.ts';
 import * as q from './accounts.queries.ts';
 
 export type { AccountUpsert } from './accounts.queries.ts';
 
 export const upsertAccountsFromGroups = (db: Kysely<Database>, workspaceId: string, rows: q.AccountUpsert[], at: Date) =>
   q.upsertAccountsByExternalId(db, workspaceId, rows, at);
+
+export type { AccountFilter } from './accounts.queries.ts';
+export const listAccounts = (db: Kysely<Database>, workspaceId: string, filter: q.AccountFilter) => q.selectAccounts(db, workspaceId, filter);
+export const countAccounts = (db: Kysely<Database>, workspaceId: string) => q.countAccounts(db, workspaceId);
+
+export async function getAccount(db: Kysely<Database>, workspaceId: string, id: string) {
+  const account = await q.selectAccount(db, workspaceId, id);
+  if (!account) throw new AppError('not_found', `Account ${id} not found`);
+  return account;
+}
+
+/** externalId -> account id; external ids with no account in the workspace are absent. */
+export const findAccountIdsByExternalIds = (db: Kysely<Database>, workspaceId: string, externalIds: string[]) =>
+  q.selectAccountIdsByExternalIds(db, workspaceId, externalIds);

@@ -1,2 +1,2 @@
-export { upsertAccountsFromGroups, type AccountUpsert } from './accounts.service.ts';
+export { countAccounts, findAccountIdsByExternalIds, getAccount, listAccounts, upsertAccountsFromGroups, type AccountFilter, type AccountUpsert } from './accounts.service.ts';
 export { extractAccountFields, domainOf, type AccountFields } from './account-fields.ts';

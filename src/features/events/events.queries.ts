@@ -11,9 +11,9 @@ export interface EventInsert {
   user_id: string | null;
   anonymous_id: string | null;
   group_id: string | null;
-  properties: string;
-  traits: string;
-  context: string;
+  properties: Record<string, unknown>;
+  traits: Record<string, unknown>;
+  context: Record<string, unknown>;
   page_url: string | null;
   referrer: string | null;
   utm_source: string | null;
@@ -27,23 +27,25 @@ export interface EventInsert {
   received_at: string;
 }
 
-/** Inserts events in one statement; a messageId already stored is skipped (de-duplication). */
+/**
+ * Inserts events in one statement; a messageId already stored is skipped (de-duplication).
+ * The rows travel as one JSON document: measured faster than unnest() over 21 arrays,
+ * whose array-literal escaping dominated the client's CPU.
+ */
 export async function insertEvents(db: Q, workspaceId: string, rows: EventInsert[]): Promise<number> {
   if (rows.length === 0) return 0;
-  const col = <K extends keyof EventInsert>(k: K) => rows.map((r) => r[k]);
   const result = await sql`
     insert into events (workspace_id, message_id, type, name, contact_id, user_id, anonymous_id, group_id,
       properties, traits, context, page_url, referrer, utm_source, utm_medium, utm_campaign, utm_term, utm_content,
       "timestamp", original_timestamp, sent_at, received_at)
-    select ${workspaceId}::uuid, t.* from unnest(
-      ${col('message_id')}::text[], ${col('type')}::text[], ${col('name')}::text[], ${col('contact_id')}::uuid[],
-      ${col('user_id')}::text[], ${col('anonymous_id')}::text[], ${col('group_id')}::text[],
-      ${col('properties')}::jsonb[], ${col('traits')}::jsonb[], ${col('context')}::jsonb[],
-      ${col('page_url')}::text[], ${col('referrer')}::text[], ${col('utm_source')}::text[], ${col('utm_medium')}::text[],
-      ${col('utm_campaign')}::text[], ${col('utm_term')}::text[], ${col('utm_content')}::text[],
-      ${col('timestamp')}::timestamptz[], ${col('original_timestamp')}::timestamptz[], ${col('sent_at')}::timestamptz[],
-      ${col('received_at')}::timestamptz[]
-    ) as t
+    select ${workspaceId}::uuid, t.message_id, t.type, t.name, t.contact_id, t.user_id, t.anonymous_id, t.group_id,
+      t.properties, t.traits, t.context, t.page_url, t.referrer, t.utm_source, t.utm_medium, t.utm_campaign, t.utm_term, t.utm_content,
+      t."timestamp", t.original_timestamp, t.sent_at, t.received_at
+    from json_to_recordset(${JSON.stringify(rows)}::json) as t(
+      message_id text, type text, name text, contact_id uuid, user_id text, anonymous_id text, group_id text,
+      properties jsonb, traits jsonb, context jsonb, page_url text, referrer text, utm_source text, utm_medium text,
+      utm_campaign text, utm_term text, utm_content text, "timestamp" timestamptz, original_timestamp timestamptz,
+      sent_at timestamptz, received_at timestamptz)
     on conflict (workspace_id, message_id) do nothing`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }

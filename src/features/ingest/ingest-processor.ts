@@ -17,11 +17,22 @@ export interface ProcessOutcome {
   duplicates: number;
 }
 
+export interface ProcessOptions {
+  chunkSize?: number;
+  logger?: Logger;
+  /**
+   * Stop at the first chunk smaller than chunkSize instead of draining to the end. The
+   * worker does this under load: waiting a moment for a full chunk costs less than many
+   * small transactions.
+   */
+  fullChunksOnly?: boolean;
+}
+
 /**
  * Drains the inbox of every workspace, one chunk per transaction, until it is empty or
  * another worker holds a workspace. Safe to run in many processes at once.
  */
-export async function processInbox(db: Kysely<Database>, options: { chunkSize?: number; logger?: Logger } = {}): Promise<ProcessOutcome> {
+export async function processInbox(db: Kysely<Database>, options: ProcessOptions = {}): Promise<ProcessOutcome> {
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const outcome: ProcessOutcome = { workspaces: 0, events: 0, duplicates: 0 };
   for (const workspaceId of await q.selectWorkspacesWithInbox(db)) {
@@ -31,14 +42,16 @@ export async function processInbox(db: Kysely<Database>, options: { chunkSize?: 
         if (!(await q.tryLockWorkspaceInbox(trx, workspaceId))) return undefined;
         const rows = await q.selectInboxChunk(trx, workspaceId, chunkSize);
         if (rows.length === 0) return undefined;
-        const result = await processChunk(trx, workspaceId, rows.map((r) => JSON.parse(r.payload) as AcceptedEvent));
+        const events = rows.flatMap((r) => JSON.parse(r.payload) as AcceptedEvent[]);
+        const result = await processChunk(trx, workspaceId, events);
         await q.deleteInboxRows(trx, workspaceId, rows.map((r) => r.id));
-        return result;
+        return { ...result, received: events.length };
       });
       if (!step) break;
       outcome.events += step.stored;
       outcome.duplicates += step.duplicates;
       options.logger?.debug({ workspaceId, ...step }, 'processed inbox chunk');
+      if (options.fullChunksOnly && step.received < chunkSize) break;
     }
   }
   return outcome;

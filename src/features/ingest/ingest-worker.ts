@@ -13,17 +13,18 @@ export interface IngestWorker {
 
 /**
  * Polls the inbox and processes it. Polling (not LISTEN/NOTIFY) keeps one code path for
- * PGlite and PostgreSQL; in one process `nudge` makes the delay near zero anyway.
+ * PGlite and PostgreSQL. A nudge shortens the wait to `lingerMs`: a single event shows up
+ * fast, while under load events gather into full chunks instead of one transaction each.
  */
-export function createIngestWorker(db: Kysely<Database>, logger: Logger, pollMs = 500): IngestWorker {
+export function createIngestWorker(db: Kysely<Database>, logger: Logger, pollMs = 500, lingerMs = 50): IngestWorker {
   let running = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
   let pending = false;
 
-  const sleep = () =>
+  const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, pollMs);
+      const timer = setTimeout(resolve, ms);
       wake = () => {
         clearTimeout(timer);
         resolve();
@@ -34,12 +35,12 @@ export function createIngestWorker(db: Kysely<Database>, logger: Logger, pollMs 
     while (running) {
       pending = false;
       try {
-        const outcome = await processInbox(db, { logger });
+        const outcome = await processInbox(db, { logger, fullChunksOnly: true });
         if (outcome.events > 0) logger.debug(outcome, 'ingest worker processed events');
       } catch (error) {
         logger.error({ err: error }, 'ingest worker failed; retrying');
       }
-      if (running && !pending) await sleep();
+      if (running) await sleep(pending ? lingerMs : pollMs);
       wake = undefined;
     }
   }
@@ -51,8 +52,11 @@ export function createIngestWorker(db: Kysely<Database>, logger: Logger, pollMs 
       loop = run();
     },
     nudge() {
+      if (pending) return;
       pending = true;
-      wake?.();
+      // Cut a long idle sleep short, to a linger that lets a burst gather into one chunk.
+      const cut = wake;
+      if (cut) setTimeout(cut, lingerMs);
     },
     async stop() {
       running = false;

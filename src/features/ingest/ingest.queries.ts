@@ -11,12 +11,10 @@ export interface RejectedRow {
   payload: string;
 }
 
-/** Appends accepted payloads to the inbox in one statement (unnest keeps it one round trip). */
-export async function insertInboxRows(db: Q, workspaceId: string, receivedAt: Date, payloads: string[]): Promise<void> {
-  if (payloads.length === 0) return;
-  await sql`
-    insert into ingest_inbox (workspace_id, received_at, payload)
-    select ${workspaceId}::uuid, ${receivedAt}::timestamptz, p from unnest(${payloads}::text[]) as p`.execute(db);
+/** Appends one request's accepted events to the inbox as one row (a JSON array). */
+export async function insertInboxRow(db: Q, workspaceId: string, receivedAt: Date, eventCount: number, payload: string): Promise<void> {
+  if (eventCount === 0) return;
+  await db.insertInto('ingest_inbox').values({ workspace_id: workspaceId, received_at: receivedAt, event_count: eventCount, payload }).execute();
 }
 
 export async function insertRejectedRows(db: Q, workspaceId: string, receivedAt: Date, rows: RejectedRow[]): Promise<void> {
@@ -47,14 +45,30 @@ export async function tryLockWorkspaceInbox(db: Q, workspaceId: string): Promise
   return result.rows[0]?.locked === true;
 }
 
-export async function selectInboxChunk(db: Q, workspaceId: string, limit: number) {
-  return db
+/**
+ * The oldest inbox rows holding about `maxEvents` events (at least one row). Sizes are
+ * read first, so that payloads beyond the chunk are never fetched.
+ */
+export async function selectInboxChunk(db: Q, workspaceId: string, maxEvents: number) {
+  const sizes = await db
     .selectFrom('ingest_inbox')
-    .select(['id', 'payload'])
+    .select(['id', 'event_count'])
     .where('workspace_id', '=', workspaceId)
     .orderBy('id')
-    .limit(limit)
+    .limit(maxEvents)
     .execute();
+  const ids: string[] = [];
+  let events = 0;
+  for (const row of sizes) {
+    if (ids.length > 0 && events + row.event_count > maxEvents) break;
+    ids.push(row.id);
+    events += row.event_count;
+  }
+  if (ids.length === 0) return [];
+  const rows = await sql<{ id: string; payload: string }>`
+    select id::text as id, payload from ingest_inbox
+    where workspace_id = ${workspaceId}::uuid and id = any(${ids}::bigint[]) order by id`.execute(db);
+  return rows.rows;
 }
 
 export async function deleteInboxRows(db: Q, workspaceId: string, ids: string[]): Promise<void> {
@@ -63,12 +77,9 @@ export async function deleteInboxRows(db: Q, workspaceId: string, ids: string[])
 }
 
 export async function countInbox(db: Q, workspaceId: string): Promise<number> {
-  const row = await db
-    .selectFrom('ingest_inbox')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('workspace_id', '=', workspaceId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  const row = await sql<{ n: number }>`
+    select coalesce(sum(event_count), 0)::int as n from ingest_inbox where workspace_id = ${workspaceId}::uuid`.execute(db);
+  return row.rows[0]?.n ?? 0;
 }
 
 export async function countRejected(db: Q, workspaceId: string): Promise<number> {

@@ -112,6 +112,7 @@ export interface IngestInboxTable {
   workspace_id: string;
   id: BigId;
   received_at: Timestamp;
+  event_count: number;
   payload: string;
 }
 

@@ -1,0 +1,87 @@
+import type { Command } from 'commander';
+import { DEMO_WORKSPACE_NAME, seedDemoWorkspace, type SeedProgress } from '../../features/demo/index.ts';
+import { createWorkspace, listWorkspaces, type CreatedWorkspace } from '../../features/workspaces/index.ts';
+import type { Db } from '../../platform/db/connection.ts';
+import type { Logger } from '../../platform/logger.ts';
+import { withContext } from '../cli-context.ts';
+
+/** A one-line progress report: a bar with rate and ETA on a terminal, plain lines elsewhere. */
+function createProgressPrinter(stream: NodeJS.WriteStream) {
+  let lastLine = 0;
+  return (p: SeedProgress, done = false) => {
+    const now = Date.now();
+    if (!done && now - lastLine < (stream.isTTY ? 200 : 5_000)) return;
+    lastLine = now;
+    const share = Math.min(1, p.events / Math.max(1, p.estimatedEvents));
+    const eta = p.eventsPerSecond > 0 ? Math.max(0, Math.round((p.estimatedEvents - p.events) / p.eventsPerSecond)) : 0;
+    const text = `demo: ${p.events.toLocaleString('en-US')} / ~${p.estimatedEvents.toLocaleString('en-US')} events, ${p.accounts}/${p.totalAccounts} accounts, ${p.opportunities} opportunities, ${p.eventsPerSecond.toLocaleString('en-US')} events/s${done ? '' : `, ETA ${eta}s`}`;
+    if (stream.isTTY) {
+      const width = 24;
+      const filled = Math.round(share * width);
+      stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}\u001b[K${done ? '\n' : ''}`);
+    } else {
+      stream.write(`${text}\n`);
+    }
+  };
+}
+
+function printKeys(workspace: CreatedWorkspace, base: string | undefined): void {
+  console.log(`Demo workspace ${workspace.id}`);
+  console.log(`  write key (ingest):  ${workspace.writeKey.key}`);
+  console.log(`  admin key (API):     ${workspace.adminKey.key}`);
+  if (base) {
+    console.log(`  try: curl -H "Authorization: Bearer ${workspace.adminKey.key}" ${base}/api/v1/stats`);
+  }
+  console.log('  Keys are shown once; `keel keys create` makes more.\n');
+}
+
+async function seedWithProgress(db: Db, options: { scale?: number; seed?: number }) {
+  const progress = createProgressPrinter(process.stderr);
+  let last: SeedProgress | undefined;
+  const result = await seedDemoWorkspace(db.kysely, {
+    ...options,
+    onProgress: (p) => {
+      last = p;
+      progress(p);
+    },
+  });
+  if (last) progress(last, true);
+  return result;
+}
+
+/** `npm start` on an empty database: create the demo workspace, print its keys, fill it. */
+export async function seedDemoOnEmptyDatabase(db: Db, base: string, logger: Logger): Promise<void> {
+  if ((await listWorkspaces(db.kysely)).length > 0) return;
+  const workspace = await createWorkspace(db.kysely, DEMO_WORKSPACE_NAME);
+  printKeys(workspace, base);
+  console.log('Filling the demo workspace through the ingest pipeline; the API answers meanwhile.');
+  try {
+    const result = await seedWithProgress(db, {});
+    console.log(`Demo workspace ready: ${result.events.toLocaleString('en-US')} events, ${result.opportunities} opportunities in ${(result.elapsedMs / 1000).toFixed(1)} s.`);
+  } catch (error) {
+    logger.error({ err: error }, 'demo seeding failed; run `keel demo` to finish it');
+  }
+}
+
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('Create or refill the "Demo" workspace with a seeded B2B company (accounts, contacts, sessions, UTM visits, opportunities)')
+    .option('--scale <n>', '1 = ~2k accounts, 20k contacts, 500k events; fractions allowed; at most 50', '1')
+    .option('--seed <n>', 'random seed (same seed, same data)', '1')
+    .action(async (opts: { scale: string; seed: string }) => {
+      const scale = Number(opts.scale);
+      const seed = Number(opts.seed);
+      if (!Number.isFinite(scale) || scale <= 0) throw new Error(`--scale must be a positive number, got "${opts.scale}"`);
+      if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer, got "${opts.seed}"`);
+      await withContext(async ({ db }) => {
+        const existing = (await listWorkspaces(db.kysely)).find((w) => w.name === DEMO_WORKSPACE_NAME);
+        if (!existing) printKeys(await createWorkspace(db.kysely, DEMO_WORKSPACE_NAME), undefined);
+        const result = await seedWithProgress(db, { scale, seed });
+        console.log(
+          `Demo workspace ${result.workspaceId}: ${result.events.toLocaleString('en-US')} events sent (${result.rejected} rejected), ` +
+            `${result.accounts} accounts, ${result.opportunities} opportunities in ${(result.elapsedMs / 1000).toFixed(1)} s.`,
+        );
+      });
+    });
+}

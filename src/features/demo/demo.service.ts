@@ -1,0 +1,118 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+import { findAccountIdsByExternalIds } from '../accounts/index.ts';
+import { acceptEvents, countPendingEvents, processInbox } from '../ingest/index.ts';
+import { createOpportunities, type OpportunityInput } from '../opportunities/index.ts';
+import { createWorkspace, listWorkspaces } from '../workspaces/index.ts';
+import { DEFAULT_BATCH_SIZE, generateDemoEvents, resolveDemoOptions, type DemoOptions } from './demo-generator.ts';
+import type { DemoOpportunity } from './demo-opportunities.ts';
+
+export const DEMO_WORKSPACE_NAME = 'Demo';
+
+export interface SeedProgress {
+  events: number;
+  estimatedEvents: number;
+  accounts: number;
+  totalAccounts: number;
+  opportunities: number;
+  elapsedMs: number;
+  eventsPerSecond: number;
+}
+
+export interface SeedOptions extends DemoOptions {
+  /** The workspace to fill, found by name or created. Default "Demo". */
+  workspaceName?: string | undefined;
+  /** Events per acceptEvents call and per processing chunk. Default 1,000. */
+  batchSize?: number | undefined;
+  onProgress?: ((progress: SeedProgress) => void) | undefined;
+}
+
+export interface SeedResult {
+  workspaceId: string;
+  /** False when a workspace of that name already existed and was filled again. */
+  createdWorkspace: boolean;
+  /** Events sent through ingest (duplicates of an earlier seed are sent, then dropped). */
+  events: number;
+  /** Events ingest refused; always 0 unless the generator and the validator disagree. */
+  rejected: number;
+  opportunities: number;
+  accounts: number;
+  elapsedMs: number;
+}
+
+const DRAIN_POLL_MS = 100;
+
+/**
+ * Fills the demo workspace through the real ingest path (acceptEvents, then processInbox,
+ * batch by batch, so identity stitching runs as it does in production), then adds the
+ * accounts' opportunities. Safe to re-run with the same seed: events are de-duplicated by
+ * messageId and opportunities by external id.
+ *
+ * @example
+ * const result = await seedDemoWorkspace(db.kysely, { scale: 0.1, seed: 7, onProgress: (p) => console.log(p.events) });
+ */
+export async function seedDemoWorkspace(db: Kysely<Database>, options: SeedOptions = {}): Promise<SeedResult> {
+  const resolved = resolveDemoOptions(options);
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const { workspaceId, created } = await findOrCreateWorkspace(db, options.workspaceName ?? DEMO_WORKSPACE_NAME);
+  const startedAt = performance.now();
+  const result: SeedResult = { workspaceId, createdWorkspace: created, events: 0, rejected: 0, opportunities: 0, accounts: 0, elapsedMs: 0 };
+  let pending: DemoOpportunity[] = [];
+  const report = () => {
+    result.elapsedMs = Math.round(performance.now() - startedAt);
+    options.onProgress?.({
+      events: result.events,
+      estimatedEvents: Math.max(resolved.estimatedEvents, result.events),
+      accounts: result.accounts,
+      totalAccounts: resolved.accounts,
+      opportunities: result.opportunities,
+      elapsedMs: result.elapsedMs,
+      eventsPerSecond: result.elapsedMs > 0 ? Math.round((result.events * 1000) / result.elapsedMs) : 0,
+    });
+  };
+  for (const batch of generateDemoEvents({ ...options, batchSize })) {
+    if (batch.events.length > 0) {
+      const accepted = await acceptEvents(db, workspaceId, { events: batch.events, receivedAt: new Date() });
+      result.rejected += accepted.rejected.length;
+      await processInbox(db, { chunkSize: batchSize });
+      result.events += batch.events.length;
+    }
+    result.accounts = batch.accountsDone;
+    pending = await insertOpportunities(db, workspaceId, [...pending, ...batch.opportunities], result);
+    report();
+  }
+  // Another worker may hold the inbox lock and still be processing our last events.
+  while ((await countPendingEvents(db, workspaceId)) > 0) {
+    const outcome = await processInbox(db, { chunkSize: batchSize });
+    if (outcome.events + outcome.duplicates === 0) await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+  }
+  await insertOpportunities(db, workspaceId, pending, result);
+  report();
+  return result;
+}
+
+async function findOrCreateWorkspace(db: Kysely<Database>, name: string): Promise<{ workspaceId: string; created: boolean }> {
+  const existing = (await listWorkspaces(db)).find((w) => w.name === name);
+  if (existing) return { workspaceId: existing.id, created: false };
+  const workspace = await createWorkspace(db, name);
+  return { workspaceId: workspace.id, created: true };
+}
+
+/** Inserts the deals whose accounts exist; returns those still waiting for their account. */
+async function insertOpportunities(db: Kysely<Database>, workspaceId: string, deals: DemoOpportunity[], result: SeedResult): Promise<DemoOpportunity[]> {
+  if (deals.length === 0) return [];
+  const accountIds = await findAccountIdsByExternalIds(db, workspaceId, [...new Set(deals.map((d) => d.accountExternalId))]);
+  const ready: OpportunityInput[] = [];
+  const waiting: DemoOpportunity[] = [];
+  for (const deal of deals) {
+    const accountId = accountIds.get(deal.accountExternalId);
+    if (!accountId) {
+      waiting.push(deal);
+      continue;
+    }
+    const { externalId, name, amount, currency, stage, createdDate, closedDate } = deal;
+    ready.push({ accountId, externalId, name, amount, currency, stage, createdDate, closedDate });
+  }
+  result.opportunities += await createOpportunities(db, workspaceId, ready, { skipExisting: true });
+  return waiting;
+}

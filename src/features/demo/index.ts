@@ -1,0 +1,17 @@
+export {
+  demoAccountCount,
+  demoEventBatches,
+  generateDemoEvents,
+  resolveDemoOptions,
+  ACCOUNTS_PER_SCALE,
+  EVENTS_PER_ACCOUNT,
+  MAX_SCALE,
+  type DemoBatch,
+  type DemoOptions,
+} from './demo-generator.ts';
+export { seedDemoWorkspace, DEMO_WORKSPACE_NAME, type SeedOptions, type SeedProgress, type SeedResult } from './demo.service.ts';
+export { describeDemoAccount, type DemoAccount } from './demo-accounts.ts';
+export type { DemoEvent } from './demo-event-sink.ts';
+export type { DemoOpportunity, DemoStage } from './demo-opportunities.ts';
+export { DEMO_FREE_MAIL_DOMAINS } from './demo-people.ts';
+export { ENTERPRISE_EMPLOYEES } from './demo-companies.ts';

@@ -1,0 +1,15 @@
+export {
+  countOpportunities,
+  createOpportunities,
+  createOpportunity,
+  getOpportunity,
+  listOpportunities,
+  statusOf,
+  statusOfStage,
+  type Opportunity,
+  type OpportunityFilter,
+  type OpportunityInput,
+  type OpportunityList,
+  type OpportunityPage,
+  type OpportunityStatus,
+} from './opportunities.service.ts';
