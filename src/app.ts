@@ -8,6 +8,7 @@ import type { Logger } from './platform/logger.ts';
 import { registerEventRoutes } from './features/events/index.ts';
 import { registerIdentityRoutes } from './features/identity/index.ts';
 import { createIngestWorker, registerIngestAdminRoutes, registerIngestRoutes, type IngestWorker } from './features/ingest/index.ts';
+import { registerOpportunityRoutes } from './features/opportunities/index.ts';
 import { registerAccountRoutes, registerContactRoutes } from './features/profiles/index.ts';
 import { registerStatsRoutes } from './features/stats/index.ts';
 import { createWriteKeyAuthenticator, registerWorkspaceRoutes, requireAdminKey } from './features/workspaces/index.ts';
@@ -68,6 +69,7 @@ export function createApp({ db, logger }: AppContext): KeelApp {
   registerStatsRoutes(app, deps);
   registerContactRoutes(app, deps);
   registerAccountRoutes(app, deps);
+  registerOpportunityRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerIngestAdminRoutes(app, deps);
   registerIdentityRoutes(app, deps);

@@ -36,6 +36,15 @@ beforeAll(async () => {
   idsByPathParam.set('/api/v1/accounts/{id}', String(account.id));
   idsByPathParam.set('/api/v1/accounts/{id}/contacts', String(account.id));
   idsByPathParam.set('/api/v1/keys/{id}', a.writeKey.id);
+  const deal = await t.app.request('/api/v1/opportunities', {
+    method: 'POST',
+    body: JSON.stringify(opportunityBody(String(account.id))),
+    headers: { authorization: bearer(a.adminKey.key), 'content-type': 'application/json' },
+  });
+  expect(deal.status).toBe(201);
+  const dealId = ((await deal.json()) as { id: string }).id;
+  idsByPathParam.set('/api/v1/opportunities/{id}', dealId);
+  secrets.push(dealId, 'TenantA Renewal');
   secrets.push(a.id, String(contact.id), String(account.id), 'secret.person@tenant-a.com', 'TenantA', 'a-user', a.writeKey.id, a.adminKey.id);
 });
 afterAll(() => t.close());
@@ -48,9 +57,25 @@ async function managementRoutes(): Promise<Array<{ method: string; path: string 
     .flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path })));
 }
 
+const opportunityBody = (accountId: string) => ({
+  account_id: accountId,
+  name: 'TenantA Renewal',
+  amount: '125000.00',
+  currency: 'USD',
+  stage: 'Closed Won',
+  created_date: '2026-01-05',
+  closed_date: '2026-03-01',
+});
+
+/** A valid body for each POST route, pointing at tenant A's objects where it names one. */
+function bodyFor(path: string): string {
+  if (path === '/api/v1/opportunities') return JSON.stringify(opportunityBody(idsByPathParam.get('/api/v1/accounts/{id}')!));
+  return JSON.stringify({ kind: 'admin', name: 'intruder' });
+}
+
 function request(method: string, path: string, authorization?: string) {
   const concrete = path.replace('{id}', idsByPathParam.get(path) ?? 'missing');
-  const body = method === 'POST' ? JSON.stringify({ kind: 'admin', name: 'intruder' }) : undefined;
+  const body = method === 'POST' ? bodyFor(path) : undefined;
   return t.app.request(concrete, {
     method,
     ...(body ? { body } : {}),

@@ -13,3 +13,4 @@ export {
   type OpportunityPage,
   type OpportunityStatus,
 } from './opportunities.service.ts';
+export { registerOpportunityRoutes } from './opportunities.routes.ts';

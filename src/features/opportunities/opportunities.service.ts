@@ -136,7 +136,9 @@ async function insertChecked(db: Kysely<Database>, workspaceId: string, rows: q.
         value: accountId,
       });
     }
-    return rethrowConflict(error, 'An opportunity with this externalId already exists in this workspace');
+    const ids = rows.map((r) => r.external_id).filter((id): id is string => typeof id === 'string');
+    const named = ids.length === 1 ? ` ${JSON.stringify(ids[0])}` : '';
+    return rethrowConflict(error, `An opportunity with externalId${named} already exists in this workspace`);
   }
 }
 

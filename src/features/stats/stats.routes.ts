@@ -9,6 +9,7 @@ const StatsSchema = z
     known_contacts: z.number().int().openapi({ description: 'Contacts with a userId or email' }),
     anonymous_contacts: z.number().int(),
     accounts: z.number().int(),
+    opportunities: z.number().int(),
     events: z.number().int(),
     rejected_events: z.number().int(),
     pending_events: z.number().int().openapi({ description: 'Accepted, not yet processed' }),
