@@ -31,7 +31,7 @@ export interface KeelApp {
 export function createApp({ db, logger }: AppContext): KeelApp {
   const app = createApiApp();
   const deps: RouteDeps = { db: db.kysely, logger };
-  const worker = createIngestWorker(db.kysely, logger.child({ component: 'ingest-worker' }));
+  const worker = createIngestWorker(db.kysely, db.kind, logger.child({ component: 'ingest-worker' }));
   const writeKeys = createWriteKeyAuthenticator(db.kysely);
 
   app.onError(createErrorHandler(logger));

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { DEMO_WORKSPACE_NAME, seedDemoWorkspace, type SeedProgress } from '../../features/demo/index.ts';
 import { createWorkspace, listWorkspaces, type CreatedWorkspace } from '../../features/workspaces/index.ts';
 import type { Db } from '../../platform/db/connection.ts';
+import { createTableMaintenance } from '../../platform/db/maintenance.ts';
+import { INGEST_MAINTENANCE } from '../../features/ingest/index.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { withContext } from '../cli-context.ts';
 
@@ -38,8 +40,10 @@ function printKeys(workspace: CreatedWorkspace, base: string | undefined): void 
 async function seedWithProgress(db: Db, options: { scale?: number; seed?: number }) {
   const progress = createProgressPrinter(process.stderr);
   let last: SeedProgress | undefined;
+  const maintenance = await createTableMaintenance(db.kysely, db.kind, INGEST_MAINTENANCE);
   const result = await seedDemoWorkspace(db.kysely, {
     ...options,
+    maintenance,
     onProgress: (p) => {
       last = p;
       progress(p);

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
+import type { TableMaintenance } from '../../platform/db/maintenance.ts';
 import { findAccountIdsByExternalIds } from '../accounts/index.ts';
 import { acceptEvents, countPendingEvents, processInbox } from '../ingest/index.ts';
 import { createOpportunities, type OpportunityInput } from '../opportunities/index.ts';
@@ -25,6 +26,8 @@ export interface SeedOptions extends DemoOptions {
   /** Events per acceptEvents call and per processing chunk. Default 1,000. */
   batchSize?: number | undefined;
   onProgress?: ((progress: SeedProgress) => void) | undefined;
+  /** Vacuums the inbox and hot tables where autovacuum does not run (PGlite). */
+  maintenance?: TableMaintenance | undefined;
 }
 
 export interface SeedResult {
@@ -74,7 +77,7 @@ export async function seedDemoWorkspace(db: Kysely<Database>, options: SeedOptio
     if (batch.events.length > 0) {
       const accepted = await acceptEvents(db, workspaceId, { events: batch.events, receivedAt: new Date() });
       result.rejected += accepted.rejected.length;
-      await processInbox(db, { chunkSize: batchSize });
+      await processInbox(db, { chunkSize: batchSize, ...(options.maintenance ? { maintenance: options.maintenance } : {}) });
       result.events += batch.events.length;
     }
     result.accounts = batch.accountsDone;
@@ -83,7 +86,7 @@ export async function seedDemoWorkspace(db: Kysely<Database>, options: SeedOptio
   }
   // Another worker may hold the inbox lock and still be processing our last events.
   while ((await countPendingEvents(db, workspaceId)) > 0) {
-    const outcome = await processInbox(db, { chunkSize: batchSize });
+    const outcome = await processInbox(db, { chunkSize: batchSize, ...(options.maintenance ? { maintenance: options.maintenance } : {}) });
     if (outcome.events + outcome.duplicates === 0) await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
   }
   await insertOpportunities(db, workspaceId, pending, result);

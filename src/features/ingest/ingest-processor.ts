@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
+import type { MaintenancePolicy, TableMaintenance } from '../../platform/db/maintenance.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { extractAccountFields, upsertAccountsFromGroups, type AccountUpsert } from '../accounts/index.ts';
 import { applyContactPatches, extractContactFields, linkContactsToAccounts, normalizeEmail, type ContactPatch } from '../contacts/index.ts';
@@ -26,7 +27,14 @@ export interface ProcessOptions {
    * small transactions.
    */
   fullChunksOnly?: boolean;
+  /** Where autovacuum does not run (PGlite), keeps the inbox and hot tables vacuumed. */
+  maintenance?: TableMaintenance;
 }
+
+/** Rows written between two vacuums of each table the processor writes a lot. */
+export const INGEST_MAINTENANCE: MaintenancePolicy = {
+  thresholds: { ingest_inbox: 200, contacts: 50_000, identities: 50_000, events: 200_000 },
+};
 
 /**
  * Drains the inbox of every workspace, one chunk per transaction, until it is empty or
@@ -45,9 +53,13 @@ export async function processInbox(db: Kysely<Database>, options: ProcessOptions
         const events = rows.flatMap((r) => JSON.parse(r.payload) as AcceptedEvent[]);
         const result = await processChunk(trx, workspaceId, events);
         await q.deleteInboxRows(trx, workspaceId, rows.map((r) => r.id));
-        return { ...result, received: events.length };
+        return { ...result, received: events.length, inboxRows: rows.length };
       });
       if (!step) break;
+      await options.maintenance?.noteWrites('ingest_inbox', step.inboxRows);
+      await options.maintenance?.noteWrites('contacts', step.contactsTouched);
+      await options.maintenance?.noteWrites('identities', step.identitiesAdded);
+      await options.maintenance?.noteWrites('events', step.stored);
       outcome.events += step.stored;
       outcome.duplicates += step.duplicates;
       options.logger?.debug({ workspaceId, ...step }, 'processed inbox chunk');
@@ -102,7 +114,14 @@ export async function processChunk(db: Kysely<Database>, workspaceId: string, ac
     links.map((l) => ({ contactId: l.contactId, accountId: accountIds.get(l.groupId)! })),
   );
   const storedCount = await storeEvents(db, workspaceId, events.map((e, i) => toEventRow(e, contactOf(i))));
-  return { stored: storedCount, duplicates: accepted.length - events.length, merges: plan.merges.length, conflicts: plan.conflicts.length };
+  return {
+    stored: storedCount,
+    duplicates: accepted.length - events.length,
+    merges: plan.merges.length,
+    conflicts: plan.conflicts.length,
+    contactsTouched: patches.size,
+    identitiesAdded: plan.newIdentities.length,
+  };
 }
 
 function toIdentified(event: AcceptedEvent): IdentifiedEvent {

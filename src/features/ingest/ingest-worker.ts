@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import type { Logger } from '../../platform/logger.ts';
-import { processInbox } from './ingest-processor.ts';
+import type { DbKind } from '../../platform/db/connection.ts';
+import { createTableMaintenance, type TableMaintenance } from '../../platform/db/maintenance.ts';
+import { INGEST_MAINTENANCE, processInbox } from './ingest-processor.ts';
 
 export interface IngestWorker {
   start(): void;
@@ -16,7 +18,8 @@ export interface IngestWorker {
  * PGlite and PostgreSQL. A nudge shortens the wait to `lingerMs`: a single event shows up
  * fast, while under load events gather into full chunks instead of one transaction each.
  */
-export function createIngestWorker(db: Kysely<Database>, logger: Logger, pollMs = 500, lingerMs = 50): IngestWorker {
+export function createIngestWorker(db: Kysely<Database>, kind: DbKind, logger: Logger, pollMs = 500, lingerMs = 50): IngestWorker {
+  let maintenance: TableMaintenance | undefined;
   let running = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
@@ -35,7 +38,8 @@ export function createIngestWorker(db: Kysely<Database>, logger: Logger, pollMs 
     while (running) {
       pending = false;
       try {
-        const outcome = await processInbox(db, { logger, fullChunksOnly: true });
+        maintenance ??= await createTableMaintenance(db, kind, INGEST_MAINTENANCE, logger);
+        const outcome = await processInbox(db, { logger, fullChunksOnly: true, maintenance });
         if (outcome.events > 0) logger.debug(outcome, 'ingest worker processed events');
       } catch (error) {
         logger.error({ err: error }, 'ingest worker failed; retrying');
