@@ -1,4 +1,4 @@
-// `npm run bench [-- --events 200000 --clients 8 --targets pglite,postgres]`
+// `npm run bench [-- --events 200000 --clients 8,32 --targets pglite,postgres]`
 // Ingest through /v1/batch (100-event batches, concurrent clients, a real server process)
 // beside the raw COPY rate of the same rows into the same table, in the same run.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,13 +16,14 @@ import { eventsToCsvChunks, measureCopy } from './copy-baseline.ts';
 const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '200000' },
-    clients: { type: 'string', default: '8' },
+    clients: { type: 'string', default: '8,32' },
     targets: { type: 'string', default: 'pglite,postgres' },
     'postgres-url': { type: 'string', default: process.env.KEEL_BENCH_DATABASE_URL ?? process.env.KEEL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
   },
 });
 const EVENTS = Number(values.events);
-const CLIENTS = Number(values.clients);
+const CLIENT_COUNTS = values.clients.split(',').map(Number);
+if (CLIENT_COUNTS.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--clients must be positive integers, got "${values.clients}"`);
 
 interface Row {
   target: string;
@@ -78,8 +79,8 @@ async function copyBaseline(open: () => Promise<Db>, batches: unknown[][]): Prom
   }
 }
 
-async function ingestRun(env: NodeJS.ProcessEnv, bodies: string[]) {
-  const ws = JSON.parse(runKeel(['workspace', 'create', 'bench', '--json'], env)) as { writeKey: string; adminKey: string };
+async function ingestRun(env: NodeJS.ProcessEnv, bodies: string[], clients: number) {
+  const ws = JSON.parse(runKeel(['workspace', 'create', `bench ${clients}`, '--json'], env)) as { writeKey: string; adminKey: string };
   const server = await startKeel(env);
   try {
     const auth = `Basic ${Buffer.from(`${ws.writeKey}:`).toString('base64')}`;
@@ -93,7 +94,7 @@ async function ingestRun(env: NodeJS.ProcessEnv, bodies: string[]) {
         await res.arrayBuffer();
       }
     };
-    await Promise.all(Array.from({ length: CLIENTS }, client));
+    await Promise.all(Array.from({ length: clients }, client));
     const ackSeconds = (performance.now() - started) / 1000;
     for (;;) {
       const res = await fetch(`${server.base}/api/v1/stats`, { headers: { authorization: `Bearer ${ws.adminKey}` } });
@@ -120,17 +121,20 @@ async function main(): Promise<void> {
     try {
       console.error(`[${name}] COPY baseline...`);
       const copyPerSec = await copyBaseline(target.open, batches);
-      console.error(`[${name}] ingest through /v1/batch with ${CLIENTS} clients...`);
-      const run = await ingestRun(target.env, bodies);
-      rows.push({
-        target: name,
-        events: total,
-        clients: CLIENTS,
-        ackPerSec: total / run.ackSeconds,
-        processedPerSec: total / run.processedSeconds,
-        copyPerSec,
-        peakRssMb: run.peakRssMb,
-      });
+      for (const clients of CLIENT_COUNTS) {
+        // Each run gets its own workspace, so no event is a duplicate of an earlier run's.
+        console.error(`[${name}] ingest through /v1/batch with ${clients} clients...`);
+        const run = await ingestRun(target.env, bodies, clients);
+        rows.push({
+          target: name,
+          events: total,
+          clients,
+          ackPerSec: total / run.ackSeconds,
+          processedPerSec: total / run.processedSeconds,
+          copyPerSec,
+          peakRssMb: run.peakRssMb,
+        });
+      }
     } finally {
       await target.drop();
     }

@@ -50,6 +50,18 @@ function parseTraitFilters(trait: string | string[] | undefined): Record<string,
   return filters;
 }
 
+/** A merged-away contact id answers 404 naming the contact it lives on in now. */
+async function getContactOrMergeTarget(deps: RouteDeps, workspaceId: string, id: string) {
+  try {
+    return await getContact(deps.db, workspaceId, id);
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'not_found') throw error;
+    const merged = (await getMergesOfContact(deps.db, workspaceId, id)).find((m) => m.loser_id === id);
+    if (!merged) throw error;
+    throw new AppError('not_found', `Contact ${id} was merged into ${merged.winner_id} (${merged.reason})`, { merged_into: merged.winner_id });
+  }
+}
+
 export function registerContactRoutes(app: ApiApp, deps: RouteDeps): void {
   const security = [{ adminKey: [] }];
   app.openapi(
@@ -91,7 +103,7 @@ export function registerContactRoutes(app: ApiApp, deps: RouteDeps): void {
     async (c) => {
       const { workspaceId } = c.get('principal');
       const { id } = c.req.valid('param');
-      const { workspace_id: _, ...contact } = await getContact(deps.db, workspaceId, id);
+      const { workspace_id: _, ...contact } = await getContactOrMergeTarget(deps, workspaceId, id);
       const [identities, accounts, merges] = await Promise.all([
         getIdentitiesOfContact(deps.db, workspaceId, id),
         getAccountsOfContact(deps.db, workspaceId, id),
