@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { ERROR_RESPONSES, isoDate, toJson } from '../../platform/http/api-app.ts';
 import type { ApiApp, RouteDeps } from '../../platform/http/app-env.ts';
 import { CursorParam, decodeCursor, LimitParam, PageSchema, toPage } from '../../platform/http/pagination.ts';
-import { listRejectedEvents } from './ingest.service.ts';
+import { getIngestStatus, listRejectedEvents } from './ingest.service.ts';
 
 const RejectedSchema = z
   .object({
@@ -16,8 +16,32 @@ const RejectedSchema = z
   })
   .openapi('RejectedEvent');
 
-/** Management view of ingest: events that were refused, with the reason. */
+const StatusSchema = z
+  .object({
+    pending_events: z.number().int().openapi({ description: 'Acknowledged, not yet processed' }),
+    oldest_pending_at: isoDate.nullable(),
+    lag_seconds: z.number().openapi({ description: 'Age of the oldest pending event; 0 when none' }),
+  })
+  .openapi('IngestStatus');
+
+/** Management view of ingest: processing lag, and events that were refused with the reason. */
 export function registerIngestAdminRoutes(app: ApiApp, deps: RouteDeps): void {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/ingest/status',
+      tags: ['Events'],
+      summary: 'Processing lag: events acknowledged but not yet processed (cheap; safe to poll)',
+      security: [{ adminKey: [] }],
+      responses: { 200: { description: 'Lag', content: { 'application/json': { schema: StatusSchema } } }, ...ERROR_RESPONSES },
+    }),
+    async (c) => {
+      const status = await getIngestStatus(deps.db, c.get('principal').workspaceId);
+      const lag = status.oldest ? Math.max(0, (Date.now() - new Date(status.oldest).getTime()) / 1000) : 0;
+      return c.json({ pending_events: status.pending, oldest_pending_at: status.oldest ? new Date(status.oldest).toISOString() : null, lag_seconds: lag }, 200);
+    },
+  );
+
   app.openapi(
     createRoute({
       method: 'get',

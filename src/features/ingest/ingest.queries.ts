@@ -82,6 +82,14 @@ export async function countInbox(db: Q, workspaceId: string): Promise<number> {
   return row.rows[0]?.n ?? 0;
 }
 
+/** Processing lag: events waiting and the age of the oldest; cheap (reads the inbox only). */
+export async function selectInboxStatus(db: Q, workspaceId: string): Promise<{ pending: number; oldest: Date | null }> {
+  const row = await sql<{ pending: number; oldest: Date | null }>`
+    select coalesce(sum(event_count), 0)::int as pending, min(received_at) as oldest
+    from ingest_inbox where workspace_id = ${workspaceId}::uuid`.execute(db);
+  return row.rows[0] ?? { pending: 0, oldest: null };
+}
+
 export async function countRejected(db: Q, workspaceId: string): Promise<number> {
   const row = await db
     .selectFrom('rejected_events')

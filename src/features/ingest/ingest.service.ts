@@ -64,3 +64,5 @@ export async function acceptEvents(db: Kysely<Database>, workspaceId: string, in
 export const countPendingEvents = (db: Kysely<Database>, workspaceId: string) => q.countInbox(db, workspaceId);
 export const countRejectedEvents = (db: Kysely<Database>, workspaceId: string) => q.countRejected(db, workspaceId);
 export const listRejectedEvents = (db: Kysely<Database>, workspaceId: string, page: q.RejectedPage) => q.selectRejected(db, workspaceId, page);
+
+export const getIngestStatus = (db: Kysely<Database>, workspaceId: string) => q.selectInboxStatus(db, workspaceId);

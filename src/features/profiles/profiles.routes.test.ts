@@ -72,6 +72,29 @@ describe(`management API (${testDatabaseLabel})`, () => {
     expect(pagesOnly.body.data).toHaveLength(1);
   });
 
+  it('answers a merged-away contact id with 404 naming the surviving contact', async () => {
+    const auth = { authorization: basicAuth(ws.writeKey.key) };
+    await postIngest(t.app, '/v1/track', { anonymousId: 'late-visitor', event: 'Viewed Pricing' }, auth);
+    await t.drain();
+    const anonymous = await getJson(t.app, '/api/v1/events?name=Viewed%20Pricing', admin());
+    const anonymousId = String(anonymous.body.data![0]!.contact_id);
+    await postIngest(t.app, '/v1/track', { userId: 'user-5', anonymousId: 'late-visitor', event: 'Signed In' }, auth);
+    await t.drain();
+    const gone = await getJson(t.app, `/api/v1/contacts/${anonymousId}`, admin());
+    expect(gone.status).toBe(404);
+    const survivor = await getJson(t.app, '/api/v1/contacts?email=person5@big.com', admin());
+    const survivorId = String(survivor.body.data![0]!.id);
+    expect(gone.body.error).toMatchObject({ details: { merged_into: survivorId } });
+    const timeline = await getJson(t.app, `/api/v1/contacts/${survivorId}/events?name=Viewed%20Pricing`, admin());
+    expect(timeline.body.data).toHaveLength(1);
+  });
+
+  it('records when a key was last used', async () => {
+    const keys = await getJson(t.app, '/api/v1/keys', admin());
+    const used = keys.body.data!.filter((k) => k.last_used_at !== null).map((k) => k.id);
+    expect(used).toEqual(expect.arrayContaining([ws.adminKey.id, ws.writeKey.id]));
+  });
+
   it('lists accounts by size and their contacts', async () => {
     const enterprise = await getJson(t.app, '/api/v1/accounts?min_employees=1000', admin());
     expect(enterprise.body.data!.map((a) => a.name)).toEqual(['Big Co']);
