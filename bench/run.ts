@@ -5,11 +5,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { demoEventBatches } from '../src/features/demo/index.ts';
 import { createWorkspace } from '../src/features/workspaces/index.ts';
 import { openDatabase, type Db } from '../src/platform/db/connection.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
+import { createScratchDatabase } from '../src/platform/db/scratch-database.ts';
 import { runKeel, startKeel } from '../src/testing/keel-process.ts';
 import { eventsToCsvChunks, measureCopy } from './copy-baseline.ts';
 
@@ -37,22 +37,11 @@ interface Row {
 }
 
 async function postgresTarget(serverUrl: string) {
-  const name = `keel_bench_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  const scratch = await createScratchDatabase(serverUrl, 'keel_bench');
   return {
-    env: { KEEL_DATABASE_URL: url.toString() } as NodeJS.ProcessEnv,
-    open: () => openDatabase({ kind: 'postgres', url: url.toString() }),
-    async drop() {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
+    env: { KEEL_DATABASE_URL: scratch.url } as NodeJS.ProcessEnv,
+    open: () => openDatabase({ kind: 'postgres', url: scratch.url }),
+    drop: scratch.drop,
   };
 }
 

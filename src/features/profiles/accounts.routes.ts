@@ -3,7 +3,7 @@ import { ERROR_RESPONSES, IdParam, toJson } from '../../platform/http/api-app.ts
 import type { ApiApp, RouteDeps } from '../../platform/http/app-env.ts';
 import { CursorParam, decodeCursor, LimitParam, PageSchema, toPage } from '../../platform/http/pagination.ts';
 import { getAccount, listAccounts } from '../accounts/index.ts';
-import { listContacts } from '../contacts/index.ts';
+import { contactsPage } from './contacts.routes.ts';
 import { AccountSchema, ContactSchema } from './profiles.schemas.ts';
 
 const AccountListQuery = z
@@ -76,14 +76,7 @@ export function registerAccountRoutes(app: ApiApp, deps: RouteDeps): void {
       const { id } = c.req.valid('param');
       const query = c.req.valid('query');
       await getAccount(deps.db, workspaceId, id);
-      const after = decodeCursor(query.cursor, ['timestamp', 'uuid']);
-      const rows = await listContacts(deps.db, workspaceId, {
-        accountId: id,
-        limit: query.limit,
-        after: after ? { createdAt: after[0]!, id: after[1]! } : undefined,
-      });
-      const page = toPage(rows, query.limit, (r) => [r.created_at.toISOString(), r.id]);
-      return c.json(toJson({ ...page, data: page.data.map(({ workspace_id: _, ...rest }) => rest) }), 200);
+      return c.json(await contactsPage(deps, workspaceId, { accountId: id }, query), 200);
     },
   );
 }

@@ -3,7 +3,7 @@ import { AppError } from '../../platform/errors.ts';
 import { ERROR_RESPONSES, IdParam, isoDate, toJson } from '../../platform/http/api-app.ts';
 import type { ApiApp, RouteDeps } from '../../platform/http/app-env.ts';
 import { CursorParam, decodeCursor, LimitParam, PageSchema, toPage } from '../../platform/http/pagination.ts';
-import { getAccountsOfContact, getContact, listContacts } from '../contacts/index.ts';
+import { getAccountsOfContact, getContact, listContacts, type ContactQuery } from '../contacts/index.ts';
 import { EventQuery, EventSchema, queryEventsPage } from '../events/index.ts';
 import { getIdentitiesOfContact, getMergesOfContact } from '../identity/index.ts';
 import { ContactSchema } from './profiles.schemas.ts';
@@ -50,6 +50,18 @@ function parseTraitFilters(trait: string | string[] | undefined): Record<string,
   return filters;
 }
 
+/** One page of contacts, newest first; shared by /contacts and /accounts/{id}/contacts. */
+export async function contactsPage(deps: RouteDeps, workspaceId: string, filter: Omit<ContactQuery, 'limit' | 'after'>, page: { limit: number; cursor?: string | undefined }) {
+  const after = decodeCursor(page.cursor, ['timestamp', 'uuid']);
+  const rows = await listContacts(deps.db, workspaceId, {
+    ...filter,
+    limit: page.limit,
+    after: after ? { createdAt: after[0]!, id: after[1]! } : undefined,
+  });
+  const result = toPage(rows, page.limit, (r) => [r.created_at.toISOString(), r.id]);
+  return toJson({ ...result, data: result.data.map(({ workspace_id: _, ...rest }) => rest) });
+}
+
 /** A merged-away contact id answers 404 naming the contact it lives on in now. */
 async function getContactOrMergeTarget(deps: RouteDeps, workspaceId: string, id: string) {
   try {
@@ -76,17 +88,8 @@ export function registerContactRoutes(app: ApiApp, deps: RouteDeps): void {
     }),
     async (c) => {
       const query = c.req.valid('query');
-      const after = decodeCursor(query.cursor, ['timestamp', 'uuid']);
-      const rows = await listContacts(deps.db, c.get('principal').workspaceId, {
-        email: query.email,
-        q: query.q,
-        traits: parseTraitFilters(query.trait),
-        accountId: query.account_id,
-        limit: query.limit,
-        after: after ? { createdAt: after[0]!, id: after[1]! } : undefined,
-      });
-      const page = toPage(rows, query.limit, (r) => [r.created_at.toISOString(), r.id]);
-      return c.json(toJson({ ...page, data: page.data.map(({ workspace_id: _, ...rest }) => rest) }), 200);
+      const filter = { email: query.email, q: query.q, traits: parseTraitFilters(query.trait), accountId: query.account_id };
+      return c.json(await contactsPage(deps, c.get('principal').workspaceId, filter, query), 200);
     },
   );
 

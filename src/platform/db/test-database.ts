@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { openDatabase, type Db } from './connection.ts';
 import { migrateToLatest } from './migrate.ts';
+import { createScratchDatabase } from './scratch-database.ts';
 
 /**
  * A fresh, migrated database for one test file: in-memory PGlite by default, or a new
@@ -14,23 +13,14 @@ export async function openTestDatabase(): Promise<Db> {
     await migrateToLatest(db);
     return db;
   }
-  const name = `keel_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ kind: 'postgres', url: url.toString() }, { poolSize: 5 });
+  const scratch = await createScratchDatabase(serverUrl, 'keel_test');
+  const db = await openDatabase({ kind: 'postgres', url: scratch.url }, { poolSize: 5 });
   await migrateToLatest(db);
   return {
     ...db,
     async close() {
       await db.close();
-      const cleanup = new pg.Client({ connectionString: serverUrl });
-      await cleanup.connect();
-      await cleanup.query(`drop database if exists ${name} with (force)`);
-      await cleanup.end();
+      await scratch.drop();
     },
   };
 }
@@ -45,20 +35,6 @@ export const testDatabaseLabel = process.env.KEEL_TEST_DATABASE_URL ? 'postgres'
 export async function createChildDatabaseEnv(dataDir: string): Promise<{ env: NodeJS.ProcessEnv; drop(): Promise<void> }> {
   const serverUrl = process.env.KEEL_TEST_DATABASE_URL;
   if (!serverUrl) return { env: { KEEL_DATA_DIR: dataDir, KEEL_DATABASE_URL: '' }, drop: async () => {} };
-  const name = `keel_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    env: { KEEL_DATABASE_URL: url.toString() },
-    async drop() {
-      const cleanup = new pg.Client({ connectionString: serverUrl });
-      await cleanup.connect();
-      await cleanup.query(`drop database if exists ${name} with (force)`);
-      await cleanup.end();
-    },
-  };
+  const scratch = await createScratchDatabase(serverUrl, 'keel_test');
+  return { env: { KEEL_DATABASE_URL: scratch.url }, drop: scratch.drop };
 }
