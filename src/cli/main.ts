@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { isAppError } from '../platform/errors.ts';
+import { registerBrowseCommands } from './commands/browse.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
@@ -16,6 +17,7 @@ registerMigrateCommand(program);
 registerWorkspaceCommands(program);
 registerKeyCommands(program);
 registerDemoCommand(program);
+registerBrowseCommands(program);
 
 try {
   await program.parseAsync(process.argv);

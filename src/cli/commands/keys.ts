@@ -1,14 +1,6 @@
 import { Option, type Command } from 'commander';
-import { createApiKey, getWorkspace, listApiKeys, listWorkspaces, revokeApiKey } from '../../features/workspaces/index.ts';
-import { print, withContext, type CliContext } from '../cli-context.ts';
-
-/** --workspace may be left out when there is exactly one workspace. */
-async function resolveWorkspace({ db }: CliContext, id: string | undefined): Promise<string> {
-  if (id) return (await getWorkspace(db.kysely, id)).id;
-  const all = await listWorkspaces(db.kysely);
-  if (all.length === 1) return all[0]!.id;
-  throw new Error(all.length === 0 ? 'No workspace yet: run `keel workspace create NAME`' : 'Several workspaces exist: pass --workspace ID (see `keel workspace list`)');
-}
+import { createApiKey, listApiKeys, revokeApiKey } from '../../features/workspaces/index.ts';
+import { print, resolveWorkspace, withContext } from '../cli-context.ts';
 
 export function registerKeyCommands(program: Command): void {
   const keys = program.command('keys').description('Create, list and revoke API keys');
