@@ -57,3 +57,19 @@ export function rethrowConflict(error: unknown, message: string): never {
   if (sqlStateOf(error) === '23505') throw new AppError('conflict', message);
   throw error;
 }
+
+const TRANSIENT_SQLSTATE_CLASSES = new Set(['08', '40', '53', '57', '58']);
+const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
+
+/**
+ * True for failures that say nothing about the data: a lost connection, a deadlock, a
+ * server shutting down. Retrying later is right for these; for anything else, retrying
+ * the same input fails the same way.
+ */
+export function isTransientDbError(error: unknown): boolean {
+  const code = sqlStateOf(error);
+  if (code && /^[0-9A-Z]{5}$/.test(code)) return TRANSIENT_SQLSTATE_CLASSES.has(code.slice(0, 2));
+  if (code && TRANSIENT_NODE_CODES.has(code)) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|connection is closed|Client has encountered a connection error/i.test(message);
+}

@@ -7,6 +7,8 @@ import { applyContactPatches, extractContactFields, linkContactsToAccounts, norm
 import { findStoredMessageIds, storeEvents } from '../events/index.ts';
 import { resolveContacts, type IdentifiedEvent } from '../identity/index.ts';
 import { toEventRow } from './event-row.ts';
+import { isTransientDbError } from '../../platform/errors.ts';
+import { quarantineOldestRow } from './inbox-quarantine.ts';
 import * as q from './ingest.queries.ts';
 import type { AcceptedEvent } from './segment-event.ts';
 
@@ -16,6 +18,8 @@ export interface ProcessOutcome {
   workspaces: number;
   events: number;
   duplicates: number;
+  /** Events that could not be processed and went to rejected_events. */
+  quarantined: number;
 }
 
 export interface ProcessOptions {
@@ -47,34 +51,71 @@ export const INGEST_MAINTENANCE: MaintenancePolicy = {
 /**
  * Drains the inbox of every workspace, one chunk per transaction, until it is empty or
  * another worker holds a workspace. Safe to run in many processes at once.
+ *
+ * A chunk that fails for a reason other than a transient database error is retried one
+ * inbox row at a time, and a row that still fails is processed event by event, the bad
+ * events going to rejected_events (see inbox-quarantine.ts): one poisoned event never
+ * stops a workspace's stream.
  */
 export async function processInbox(db: Kysely<Database>, options: ProcessOptions = {}): Promise<ProcessOutcome> {
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-  const outcome: ProcessOutcome = { workspaces: 0, events: 0, duplicates: 0 };
+  const outcome: ProcessOutcome = { workspaces: 0, events: 0, duplicates: 0, quarantined: 0 };
   for (const workspaceId of await q.selectWorkspacesWithInbox(db)) {
     outcome.workspaces += 1;
+    // Rows left to take one at a time after a failed chunk.
+    let singleRows = 0;
     for (;;) {
-      const step = await db.transaction().execute(async (trx) => {
-        if (!(await q.tryLockWorkspaceInbox(trx, workspaceId))) return undefined;
-        const rows = await q.selectInboxChunk(trx, workspaceId, chunkSize);
-        if (rows.length === 0) return undefined;
-        const events = rows.flatMap((r) => JSON.parse(r.payload) as AcceptedEvent[]);
-        const result = await processChunk(trx, workspaceId, events);
-        await q.deleteInboxRows(trx, workspaceId, rows.map((r) => r.id));
-        return { ...result, received: events.length, inboxRows: rows.length };
-      });
+      let attemptedRows = 0;
+      let step: ChunkStep | undefined;
+      try {
+        step = await processNextChunk(db, workspaceId, chunkSize, singleRows > 0 ? 1 : chunkSize, (n) => (attemptedRows = n));
+      } catch (error) {
+        if (isTransientDbError(error)) throw error;
+        if (singleRows === 0 && attemptedRows > 1) {
+          options.logger?.warn({ workspaceId, rows: attemptedRows, err: error }, 'inbox chunk failed; retrying its rows one by one');
+          singleRows = attemptedRows;
+          continue;
+        }
+        const quarantined = await quarantineOldestRow(db, workspaceId, processChunk, options.logger);
+        if (!quarantined) break;
+        outcome.events += quarantined.stored;
+        outcome.quarantined += quarantined.rejected;
+        singleRows = Math.max(0, singleRows - 1);
+        continue;
+      }
       if (!step) break;
-      await options.maintenance?.noteWrites('ingest_inbox', step.inboxRows);
-      await options.maintenance?.noteWrites('contacts', step.contactsTouched);
-      await options.maintenance?.noteWrites('identities', step.identitiesAdded);
-      await options.maintenance?.noteWrites('events', step.stored);
+      singleRows = Math.max(0, singleRows - 1);
+      await noteChunkWrites(options.maintenance, step);
       outcome.events += step.stored;
       outcome.duplicates += step.duplicates;
       options.logger?.debug({ workspaceId, ...step }, 'processed inbox chunk');
-      if (options.fullChunksOnly && step.received < chunkSize) break;
+      if (options.fullChunksOnly && singleRows === 0 && step.received < chunkSize) break;
     }
   }
   return outcome;
+}
+
+type ChunkStep = Awaited<ReturnType<typeof processChunk>> & { received: number; inboxRows: number };
+
+/** One chunk in one transaction, under the workspace's lock; undefined when none is due. */
+async function processNextChunk(db: Kysely<Database>, workspaceId: string, chunkSize: number, maxRows: number, onRows: (n: number) => void) {
+  return db.transaction().execute(async (trx): Promise<ChunkStep | undefined> => {
+    if (!(await q.tryLockWorkspaceInbox(trx, workspaceId))) return undefined;
+    const rows = await q.selectInboxChunk(trx, workspaceId, chunkSize, maxRows);
+    if (rows.length === 0) return undefined;
+    onRows(rows.length);
+    const events = rows.flatMap((r) => JSON.parse(r.payload) as AcceptedEvent[]);
+    const result = await processChunk(trx, workspaceId, events);
+    await q.deleteInboxRows(trx, workspaceId, rows.map((r) => r.id));
+    return { ...result, received: events.length, inboxRows: rows.length };
+  });
+}
+
+async function noteChunkWrites(maintenance: TableMaintenance | undefined, step: ChunkStep): Promise<void> {
+  await maintenance?.noteWrites('ingest_inbox', step.inboxRows);
+  await maintenance?.noteWrites('contacts', step.contactsTouched);
+  await maintenance?.noteWrites('identities', step.identitiesAdded);
+  await maintenance?.noteWrites('events', step.stored);
 }
 
 /** Resolves identities, updates contacts and accounts, and stores one chunk of events. */

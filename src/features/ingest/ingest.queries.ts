@@ -49,13 +49,13 @@ export async function tryLockWorkspaceInbox(db: Q, workspaceId: string): Promise
  * The oldest inbox rows holding about `maxEvents` events (at least one row). Sizes are
  * read first, so that payloads beyond the chunk are never fetched.
  */
-export async function selectInboxChunk(db: Q, workspaceId: string, maxEvents: number) {
+export async function selectInboxChunk(db: Q, workspaceId: string, maxEvents: number, maxRows = maxEvents) {
   const sizes = await db
     .selectFrom('ingest_inbox')
     .select(['id', 'event_count'])
     .where('workspace_id', '=', workspaceId)
     .orderBy('id')
-    .limit(maxEvents)
+    .limit(Math.min(maxEvents, maxRows))
     .execute();
   const ids: string[] = [];
   let events = 0;
