@@ -38,6 +38,19 @@ describe(`Segment HTTP API (${testDatabaseLabel})`, () => {
     expect(stats.body).toMatchObject({ events: 8, accounts: 1, pending_events: 0 });
   });
 
+  it('answers browser preflights and accepts text/plain bodies, as analytics.js sends them', async () => {
+    const preflight = await t.app.request('/v1/batch', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://www.acme.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
+    const res = await postIngest(t.app, '/v1/page', { anonymousId: 'browser-1', name: 'Home' }, { ...auth, 'content-type': 'text/plain', origin: 'https://www.acme.com' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
   it('takes the write key from the body when there is no Authorization header', async () => {
     const res = await postIngest(t.app, '/v1/track', { writeKey: ws.writeKey.key, userId: 'x', event: 'E' });
     expect(res.status).toBe(200);

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { cors } from 'hono/cors';
 import type { ApiApp, AppEnv, RouteDeps } from '../../platform/http/app-env.ts';
 import { readBody, parseJson } from '../../platform/http/body.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -16,6 +17,12 @@ export interface IngestRouteDeps extends RouteDeps {
 
 /** The Segment HTTP Tracking API: /v1/identify|track|page|screen|group|alias|batch. */
 export function registerIngestRoutes(app: ApiApp, deps: IngestRouteDeps): void {
+  // Browser SDKs (analytics.js pointed at Keel) post cross-origin: answer the preflight and
+  // allow any origin. Write keys are public by design (they sit in every web page).
+  app.use(
+    '/v1/*',
+    cors({ origin: '*', allowMethods: ['POST', 'OPTIONS'], allowHeaders: ['Content-Type', 'Authorization', 'Content-Encoding'], maxAge: 86_400 }),
+  );
   for (const type of EVENT_TYPES) app.post(`/v1/${type}`, (c) => handle(c, deps, type));
   // Segment documents /v1/import as another name for /v1/batch.
   for (const path of ['/v1/batch', '/v1/import']) app.post(path, (c) => handle(c, deps, undefined));
