@@ -35,6 +35,9 @@ create table contacts (
   country text,
   timezone text,
   traits jsonb not null default '{}'::jsonb,
+  -- Event time of the newest identify applied: a late-arriving older identify only fills
+  -- gaps and never overwrites newer values.
+  traits_updated_at timestamptz,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   first_seen_at timestamptz,

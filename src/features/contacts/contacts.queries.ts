@@ -6,7 +6,7 @@ type Q = Kysely<Database>;
 
 export const CONTACT_COLUMNS = [
   'id', 'email', 'phone', 'first_name', 'last_name', 'title', 'company', 'country', 'timezone',
-  'traits', 'created_at', 'updated_at', 'first_seen_at', 'last_seen_at',
+  'traits', 'traits_updated_at', 'created_at', 'updated_at', 'first_seen_at', 'last_seen_at',
 ] as const;
 
 export async function insertBlankContacts(db: Q, workspaceId: string, ids: string[], at: Date): Promise<void> {
@@ -19,39 +19,47 @@ export async function insertBlankContacts(db: Q, workspaceId: string, ids: strin
 export interface ContactPatch {
   id: string;
   fields: ContactFields;
-  /** Custom traits, merged over the stored ones (JSON text). */
+  /** Custom traits, merged with the stored ones. */
   traits: Record<string, unknown>;
+  /** Event time of the newest identify in the patch; null when it holds none. */
+  identifiedAt: Date | null;
   firstSeen: Date;
   lastSeen: Date;
 }
 
 
-/** Applies many patches in one statement: later fields win, unset ones keep their value. */
+/**
+ * Applies many patches in one statement. A patch from a newer identify (by event time)
+ * overwrites; one from an older identify, arriving late, only fills what is missing.
+ */
 export async function updateContactPatches(db: Q, workspaceId: string, patches: ContactPatch[], at: Date): Promise<void> {
   if (patches.length === 0) return;
-  const column = (name: keyof ContactFields) => patches.map((p) => p.fields[name] ?? null);
+  const rows = patches.map((p) => ({
+    id: p.id,
+    ...p.fields,
+    traits: p.traits,
+    identified_at: p.identifiedAt?.toISOString() ?? null,
+    first_seen: p.firstSeen.toISOString(),
+    last_seen: p.lastSeen.toISOString(),
+  }));
+  const pick = (column: keyof ContactFields) =>
+    sql`case when p.newer then coalesce(p.${sql.ref(column)}, c.${sql.ref(column)}) else coalesce(c.${sql.ref(column)}, p.${sql.ref(column)}) end`;
   await sql`
     update contacts c set
-      email = coalesce(p.email, c.email),
-      phone = coalesce(p.phone, c.phone),
-      first_name = coalesce(p.first_name, c.first_name),
-      last_name = coalesce(p.last_name, c.last_name),
-      title = coalesce(p.title, c.title),
-      company = coalesce(p.company, c.company),
-      country = coalesce(p.country, c.country),
-      timezone = coalesce(p.timezone, c.timezone),
-      traits = case when p.traits = '{}'::jsonb then c.traits else c.traits || p.traits end,
+      email = ${pick('email')}, phone = ${pick('phone')}, first_name = ${pick('first_name')}, last_name = ${pick('last_name')},
+      title = ${pick('title')}, company = ${pick('company')}, country = ${pick('country')}, timezone = ${pick('timezone')},
+      traits = case when p.traits = '{}'::jsonb then c.traits when p.newer then c.traits || p.traits else p.traits || c.traits end,
+      traits_updated_at = greatest(c.traits_updated_at, p.identified_at),
       first_seen_at = least(c.first_seen_at, p.first_seen),
       last_seen_at = greatest(c.last_seen_at, p.last_seen),
-      updated_at = case when p.traits = '{}'::jsonb and num_nonnulls(p.email, p.phone, p.first_name, p.last_name, p.title, p.company, p.country, p.timezone) = 0
-                        then c.updated_at else ${at}::timestamptz end
-    from unnest(
-      ${patches.map((p) => p.id)}::uuid[], ${column('email')}::text[], ${column('phone')}::text[],
-      ${column('first_name')}::text[], ${column('last_name')}::text[], ${column('title')}::text[],
-      ${column('company')}::text[], ${column('country')}::text[], ${column('timezone')}::text[],
-      ${patches.map((p) => JSON.stringify(p.traits))}::jsonb[],
-      ${patches.map((p) => p.firstSeen.toISOString())}::timestamptz[], ${patches.map((p) => p.lastSeen.toISOString())}::timestamptz[]
-    ) as p(id, email, phone, first_name, last_name, title, company, country, timezone, traits, first_seen, last_seen)
+      updated_at = case when p.identified_at is null then c.updated_at else ${at}::timestamptz end
+    from (
+      select t.*, (t.identified_at is not null and (c0.traits_updated_at is null or t.identified_at >= c0.traits_updated_at)) as newer
+      from json_to_recordset(${JSON.stringify(rows)}::json) as t(
+        id uuid, email text, phone text, first_name text, last_name text, title text, company text, country text, timezone text,
+        traits jsonb, identified_at timestamptz, first_seen timestamptz, last_seen timestamptz)
+      join contacts c0 on c0.workspace_id = ${workspaceId}::uuid and c0.id = t.id
+    ) as p
     where c.workspace_id = ${workspaceId}::uuid and c.id = p.id`.execute(db);
 }
 

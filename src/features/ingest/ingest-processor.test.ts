@@ -90,6 +90,27 @@ describe(`ingest processing and identity (${testDatabaseLabel})`, () => {
     expect(events).toHaveLength(1);
   });
 
+  it('lets the newest identify win by event time, and a late older one only fill gaps', async () => {
+    const ws = await createWorkspace(db.kysely, 'late');
+    await ingest(ws.id, [
+      { type: 'identify', userId: 'u1', timestamp: '2026-03-02T00:00:00Z', traits: { email: 'new@acme.com', title: 'VP Marketing', plan: 'enterprise' } },
+    ]);
+    // Sent from an offline phone a day late: older than what is stored.
+    await ingest(ws.id, [
+      { type: 'identify', userId: 'u1', timestamp: '2026-03-01T00:00:00Z', traits: { email: 'old@acme.com', title: 'Manager', phone: '+1 555 0100', plan: 'free', region: 'EMEA' } },
+    ]);
+    let [contact] = await contactsOf(ws.id);
+    expect(contact).toMatchObject({ email: 'new@acme.com', title: 'VP Marketing', phone: '+1 555 0100', traits: { plan: 'enterprise', region: 'EMEA' } });
+    // Within one chunk too: the order of arrival does not matter, event time does.
+    await ingest(ws.id, [
+      { type: 'identify', userId: 'u1', timestamp: '2026-03-05T00:00:00Z', traits: { title: 'CMO' } },
+      { type: 'identify', userId: 'u1', timestamp: '2026-03-04T00:00:00Z', traits: { title: 'SVP Marketing', plan: 'pro' } },
+    ]);
+    [contact] = await contactsOf(ws.id);
+    expect(contact).toMatchObject({ title: 'CMO', traits: { plan: 'pro', region: 'EMEA' } });
+    expect(contact!.traits_updated_at?.toISOString()).toBe('2026-03-05T00:00:00.000Z');
+  });
+
   it('upserts the account of a group call and links the contact', async () => {
     const ws = await createWorkspace(db.kysely, 'group');
     await ingest(ws.id, [

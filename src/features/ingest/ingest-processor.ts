@@ -137,13 +137,20 @@ export async function processChunk(db: Kysely<Database>, workspaceId: string, ac
   events.forEach((event, i) => {
     const contactId = contactOf(i);
     const at = new Date(event.timestamp);
-    const patch = patches.get(contactId) ?? { id: contactId, fields: {}, traits: {}, firstSeen: at, lastSeen: at };
+    const patch: ContactPatch = patches.get(contactId) ?? { id: contactId, fields: {}, traits: {}, identifiedAt: null, firstSeen: at, lastSeen: at };
     if (at < patch.firstSeen) patch.firstSeen = at;
     if (at > patch.lastSeen) patch.lastSeen = at;
     if (event.type === 'identify') {
       const { fields, custom } = extractContactFields(event.traits, event.context);
-      patch.fields = { ...patch.fields, ...fields };
-      patch.traits = { ...patch.traits, ...custom };
+      // Newest identify (by event time) wins field by field; an older one only fills gaps.
+      if (!patch.identifiedAt || at >= patch.identifiedAt) {
+        patch.fields = { ...patch.fields, ...fields };
+        patch.traits = { ...patch.traits, ...custom };
+        patch.identifiedAt = at;
+      } else {
+        patch.fields = { ...fields, ...patch.fields };
+        patch.traits = { ...custom, ...patch.traits };
+      }
     }
     patches.set(contactId, patch);
     if (event.type === 'group' && event.groupId) {

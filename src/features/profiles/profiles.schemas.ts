@@ -13,6 +13,7 @@ export const ContactSchema = z
     country: z.string().nullable(),
     timezone: z.string().nullable(),
     traits: z.record(z.string(), z.unknown()),
+    traits_updated_at: isoDate.nullable().openapi({ description: 'Event time of the newest identify applied' }),
     created_at: isoDate,
     updated_at: isoDate,
     first_seen_at: isoDate.nullable(),

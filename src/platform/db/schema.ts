@@ -42,6 +42,7 @@ export interface ContactsTable {
   country: string | null;
   timezone: string | null;
   traits: JsonDefault;
+  traits_updated_at: Timestamp | null;
   created_at: TimestampDefault;
   updated_at: TimestampDefault;
   first_seen_at: Timestamp | null;
