@@ -31,7 +31,7 @@ interface Row {
   clients: number;
   ackPerSec: number;
   processedPerSec: number;
-  drainPerSec: number;
+  drainPerSec: number | null;
   copyPerSec: number;
   peakRssMb: number;
 }
@@ -97,7 +97,8 @@ async function ingestRun(env: NodeJS.ProcessEnv, bodies: string[], clients: numb
       await new Promise((r) => setTimeout(r, 100));
     }
     const processedSeconds = (performance.now() - started) / 1000;
-    const drainPerSec = (pendingAtAck ?? 0) / Math.max(0.001, processedSeconds - ackSeconds);
+    // With a backlog under 1,000 events there is too little left to time a drain rate.
+    const drainPerSec = (pendingAtAck ?? 0) < 1_000 ? null : pendingAtAck! / Math.max(0.001, processedSeconds - ackSeconds);
     return { ackSeconds, processedSeconds, drainPerSec, peakRssMb: server.peakRssMb() };
   } finally {
     await server.stop();
@@ -149,7 +150,7 @@ function printTable(rows: Row[]): void {
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
     console.log(
-      `| ${r.target} | ${n(r.events)} | ${r.clients} | ${n(r.ackPerSec)} | ${n(r.processedPerSec)} | ${n(r.drainPerSec)} | ${n(r.copyPerSec)} | ${pct(r.ackPerSec / r.copyPerSec)} | ${pct(r.processedPerSec / r.copyPerSec)} | ${n(r.peakRssMb)} |`,
+      `| ${r.target} | ${n(r.events)} | ${r.clients} | ${n(r.ackPerSec)} | ${n(r.processedPerSec)} | ${r.drainPerSec === null ? '—' : n(r.drainPerSec)} | ${n(r.copyPerSec)} | ${pct(r.ackPerSec / r.copyPerSec)} | ${pct(r.processedPerSec / r.copyPerSec)} | ${n(r.peakRssMb)} |`,
     );
   }
 }
