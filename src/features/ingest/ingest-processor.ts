@@ -6,8 +6,8 @@ import { extractAccountFields, upsertAccountsFromGroups, type AccountUpsert } fr
 import { applyContactPatches, extractContactFields, linkContactsToAccounts, normalizeEmail, type ContactPatch } from '../contacts/index.ts';
 import { findStoredMessageIds, storeEvents } from '../events/index.ts';
 import { resolveContacts, type IdentifiedEvent } from '../identity/index.ts';
-import { toEventRow } from './event-row.ts';
 import { isTransientDbError } from '../../platform/errors.ts';
+import { toEventRow } from './event-row.ts';
 import { quarantineOldestRow } from './inbox-quarantine.ts';
 import * as q from './ingest.queries.ts';
 import type { AcceptedEvent } from './segment-event.ts';
@@ -131,37 +131,7 @@ export async function processChunk(db: Kysely<Database>, workspaceId: string, ac
   const plan = await resolveContacts(db, workspaceId, events.map(toIdentified), now);
   const contactOf = (i: number) => plan.survivorOf(plan.eventContactIds[i]!);
 
-  const patches = new Map<string, ContactPatch>();
-  const groups = new Map<string, AccountUpsert>();
-  const links: Array<{ contactId: string; groupId: string }> = [];
-  events.forEach((event, i) => {
-    const contactId = contactOf(i);
-    const at = new Date(event.timestamp);
-    const patch: ContactPatch = patches.get(contactId) ?? { id: contactId, fields: {}, traits: {}, identifiedAt: null, firstSeen: at, lastSeen: at };
-    if (at < patch.firstSeen) patch.firstSeen = at;
-    if (at > patch.lastSeen) patch.lastSeen = at;
-    if (event.type === 'identify') {
-      const { fields, custom } = extractContactFields(event.traits, event.context);
-      // Newest identify (by event time) wins field by field; an older one only fills gaps.
-      if (!patch.identifiedAt || at >= patch.identifiedAt) {
-        patch.fields = { ...patch.fields, ...fields };
-        patch.traits = { ...patch.traits, ...custom };
-        patch.identifiedAt = at;
-      } else {
-        patch.fields = { ...fields, ...patch.fields };
-        patch.traits = { ...custom, ...patch.traits };
-      }
-    }
-    patches.set(contactId, patch);
-    if (event.type === 'group' && event.groupId) {
-      const { fields, custom } = extractAccountFields(event.traits);
-      const group = groups.get(event.groupId) ?? { externalId: event.groupId, fields: {}, traits: {} };
-      group.fields = { ...group.fields, ...fields };
-      group.traits = { ...group.traits, ...custom };
-      groups.set(event.groupId, group);
-      links.push({ contactId, groupId: event.groupId });
-    }
-  });
+  const { patches, groups, links } = collectProfileChanges(events, contactOf);
   await applyContactPatches(db, workspaceId, [...patches.values()], now);
   const accountIds = await upsertAccountsFromGroups(db, workspaceId, [...groups.values()], now);
   await linkContactsToAccounts(
@@ -178,6 +148,46 @@ export async function processChunk(db: Kysely<Database>, workspaceId: string, ac
     contactsTouched: patches.size,
     identitiesAdded: plan.newIdentities.length,
   };
+}
+
+interface ProfileChanges {
+  patches: Map<string, ContactPatch>;
+  groups: Map<string, AccountUpsert>;
+  links: Array<{ contactId: string; groupId: string }>;
+}
+
+/** What a chunk changes on contacts (traits, first/last seen) and accounts (group calls). */
+function collectProfileChanges(events: AcceptedEvent[], contactOf: (i: number) => string): ProfileChanges {
+  const changes: ProfileChanges = { patches: new Map(), groups: new Map(), links: [] };
+  events.forEach((event, i) => {
+    const contactId = contactOf(i);
+    const at = new Date(event.timestamp);
+    const patch: ContactPatch = changes.patches.get(contactId) ?? { id: contactId, fields: {}, traits: {}, identifiedAt: null, firstSeen: at, lastSeen: at };
+    if (at < patch.firstSeen) patch.firstSeen = at;
+    if (at > patch.lastSeen) patch.lastSeen = at;
+    if (event.type === 'identify') {
+      const { fields, custom } = extractContactFields(event.traits, event.context);
+      // Newest identify (by event time) wins field by field; an older one only fills gaps.
+      if (!patch.identifiedAt || at >= patch.identifiedAt) {
+        patch.fields = { ...patch.fields, ...fields };
+        patch.traits = { ...patch.traits, ...custom };
+        patch.identifiedAt = at;
+      } else {
+        patch.fields = { ...fields, ...patch.fields };
+        patch.traits = { ...custom, ...patch.traits };
+      }
+    }
+    changes.patches.set(contactId, patch);
+    if (event.type === 'group' && event.groupId) {
+      const { fields, custom } = extractAccountFields(event.traits);
+      const group = changes.groups.get(event.groupId) ?? { externalId: event.groupId, fields: {}, traits: {} };
+      group.fields = { ...group.fields, ...fields };
+      group.traits = { ...group.traits, ...custom };
+      changes.groups.set(event.groupId, group);
+      changes.links.push({ contactId, groupId: event.groupId });
+    }
+  });
+  return changes;
 }
 
 function toIdentified(event: AcceptedEvent): IdentifiedEvent {
