@@ -19,7 +19,6 @@ export interface ServeOptions {
 /** Serves the API (roles api/all) and runs the workers (roles worker/all). */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const { app, worker } = createApp({ db: options.db, logger: options.logger });
-  if (options.role !== 'api') worker.start();
   let server: ServerType | undefined;
   let port = options.port;
   if (options.role !== 'worker') {
@@ -28,9 +27,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         port = info.port;
         resolve(s);
       });
-      s.once('error', reject);
+      s.once('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new Error(`Port ${options.port} on ${options.host} is already in use: stop what runs there, or start Keel with another PORT`)
+            : error,
+        ),
+      );
     });
   }
+  // Only once listening: a failed start must not leave a worker running.
+  if (options.role !== 'api') worker.start();
   return {
     port,
     async close() {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChildDatabaseEnv, testDatabaseLabel } from '../platform/db/test-database.ts';
 import { runKeel } from '../testing/keel-process.ts';
@@ -19,6 +20,13 @@ afterAll(async () => {
 });
 
 const keel = (...args: string[]) => runKeel(args, database.env);
+
+/** A plain TCP server on a free port, to make that port busy. */
+async function listenAnywhere(): Promise<{ server: Server; port: number }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
 
 describe(`keel CLI (${testDatabaseLabel})`, () => {
   it('migrates, creates a workspace and manages its keys', () => {
@@ -53,9 +61,10 @@ describe(`keel CLI (${testDatabaseLabel})`, () => {
     expect(events.map((e) => e.type)).toEqual(['page', 'page', 'page']);
   });
 
-  it('fails with a clear message and a non-zero exit on bad input', () => {
+  it('fails with a clear message and a non-zero exit on bad input', async () => {
+    const blocker = await listenAnywhere();
     const run = (...args: string[]) =>
-      spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'keel.js'), ...args], { env: { ...process.env, ...database.env }, encoding: 'utf8' });
+      spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'keel.js'), ...args], { env: { ...process.env, ...database.env }, encoding: 'utf8', timeout: 60_000 });
     const several = run('stats');
     expect(several.status).toBe(1);
     expect(several.stderr).toMatch(/Several workspaces exist: pass --workspace/);
@@ -65,8 +74,16 @@ describe(`keel CLI (${testDatabaseLabel})`, () => {
     const badKind = run('keys', 'create', '--kind', 'root');
     expect(badKind.status).not.toBe(0);
     expect(badKind.stderr).toMatch(/--kind/);
+    const portTaken = spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'keel.js'), 'start', '--no-demo'], {
+      env: { ...process.env, ...database.env, PORT: String(blocker.port), HOST: '127.0.0.1' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(portTaken.status).toBe(1);
+    expect(portTaken.stderr).toMatch(new RegExp(`Port ${blocker.port} on 127.0.0.1 is already in use`));
     const badScale = run('demo', '--scale', '-1');
     expect(badScale.status).toBe(1);
     expect(badScale.stderr).toMatch(/--scale must be a positive number/);
+    blocker.server.close();
   });
 });

@@ -6,7 +6,8 @@ const KEEL = join(import.meta.dirname, '..', '..', 'bin', 'keel.js');
 
 /** Runs a `keel` CLI command to completion and returns its stdout; throws on failure. */
 export function runKeel(args: string[], env: NodeJS.ProcessEnv): string {
-  const result = spawnSync(process.execPath, [KEEL, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  // A bounded wait: a command that hangs fails the caller instead of blocking it forever.
+  const result = spawnSync(process.execPath, [KEEL, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
   if (result.status !== 0) throw new Error(`keel ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
   return result.stdout;
 }

@@ -22,7 +22,10 @@ export function registerStartCommand(program: Command): void {
       const db = await openDatabase(config.database);
       const applied = await migrateToLatest(db);
       if (applied.length > 0) logger.info({ applied }, 'applied migrations');
-      const server = await startServer({ db, logger, role: opts.role, port: config.port, host: config.host });
+      const server = await startServer({ db, logger, role: opts.role, port: config.port, host: config.host }).catch(async (error: unknown) => {
+        await db.close();
+        throw error;
+      });
       const where = config.database.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${config.database.dataDir}`;
       const base = `http://localhost:${server.port}`;
       console.log(`\nKeel is running (${opts.role}) on ${where}.`);
