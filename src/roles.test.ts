@@ -41,6 +41,7 @@ describe(`process roles (${testDatabaseLabel})`, () => {
       const result = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'bin', 'keel.js'), 'start', '--role', 'api'], {
         env: { ...process.env, ...database.env },
         encoding: 'utf8',
+        timeout: 60_000,
       });
       expect(result.status).toBe(1);
       expect(result.stderr).toMatch(/--role api needs a shared PostgreSQL \(KEEL_DATABASE_URL\)/);
