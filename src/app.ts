@@ -1,4 +1,6 @@
+import { bodyLimit } from 'hono/body-limit';
 import { sql } from 'kysely';
+import { AppError } from './platform/errors.ts';
 import type { Db } from './platform/db/connection.ts';
 import { createApiApp } from './platform/http/api-app.ts';
 import { createErrorHandler } from './platform/http/error-handler.ts';
@@ -14,6 +16,8 @@ import { registerStatsRoutes } from './features/stats/index.ts';
 import { createWriteKeyAuthenticator, registerWorkspaceRoutes, requireAdminKey } from './features/workspaces/index.ts';
 
 export type Role = 'api' | 'worker' | 'all';
+
+const MAX_MANAGEMENT_BODY_BYTES = 1024 * 1024;
 
 export interface AppContext {
   db: Db;
@@ -66,6 +70,16 @@ export function createApp({ db, logger }: AppContext): KeelApp {
   registerIngestRoutes(app, { ...deps, writeKeys, onAccepted: () => worker.nudge() });
 
   app.use('/api/v1/*', requireAdminKey(db.kysely));
+  // Management bodies are small (a key, an opportunity); refuse big ones before parsing.
+  app.use(
+    '/api/v1/*',
+    bodyLimit({
+      maxSize: MAX_MANAGEMENT_BODY_BYTES,
+      onError: () => {
+        throw new AppError('too_large', `Request body too large: the limit is ${MAX_MANAGEMENT_BODY_BYTES} bytes for the management API`);
+      },
+    }),
+  );
   registerStatsRoutes(app, deps);
   registerContactRoutes(app, deps);
   registerAccountRoutes(app, deps);

@@ -34,6 +34,19 @@ describe(`opportunities API (${testDatabaseLabel})`, () => {
     expect(one.body).toMatchObject({ external_id: 'sf-1', account_id: accountId });
   });
 
+  it('refuses malformed JSON with 400 and bodies over 1 MB with 413, before parsing', async () => {
+    const malformed = await t.app.request('/api/v1/opportunities', {
+      method: 'POST',
+      body: '{"account_id": ',
+      headers: { authorization: bearer(ws.adminKey.key), 'content-type': 'application/json' },
+    });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe('invalid');
+    const huge = await post({ account_id: accountId, name: 'x'.repeat(2_000_000), amount: 1, currency: 'USD', stage: 'Open', created_date: '2026-01-01' });
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { error: { message: string } }).error.message).toMatch(/1048576/);
+  });
+
   it('refuses bad input with errors that name the field, and duplicates with 409', async () => {
     const cases: Array<[Record<string, unknown>, number, RegExp]> = [
       [{ account_id: accountId, name: 'x', amount: -5, currency: 'USD', stage: 'Open', created_date: '2026-01-01' }, 400, /amount/],
