@@ -46,6 +46,13 @@ export interface ValidationInput {
   batchContext: unknown;
 }
 
+type Failure = Extract<Validation, { ok: false }>;
+type Ids = Record<'userId' | 'anonymousId' | 'groupId' | 'previousId', string | null>;
+type Objects = Record<'properties' | 'traits' | 'context', JsonObject>;
+
+const isFailure = (value: unknown): value is Failure =>
+  typeof value === 'object' && value !== null && (value as { ok?: unknown }).ok === false;
+
 /** Validates one Segment-spec event and normalizes it into an AcceptedEvent. */
 export function validateEvent(input: ValidationInput): Validation {
   const { raw } = input;
@@ -60,13 +67,26 @@ export function validateEvent(input: ValidationInput): Validation {
     return fail(`type must be one of ${EVENT_TYPES.join(', ')}; got ${describe(type)}`, 'type');
   }
   const t = type as EventType;
+  const ids = readIds(raw, t);
+  if (isFailure(ids)) return ids;
+  const name = readName(raw, t);
+  if (isFailure(name)) return name;
+  const objects = readObjects(raw, input.batchContext);
+  if (isFailure(objects)) return objects;
+  const times = correctTimestamp(raw, input.batchSentAt, input.receivedAt);
+  if ('reason' in times) return fail(times.reason, times.field);
+  const messageId = readMessageId(raw);
+  if (isFailure(messageId)) return messageId;
 
-  const ids: Record<'userId' | 'anonymousId' | 'groupId' | 'previousId', string | null> = {
-    userId: null,
-    anonymousId: null,
-    groupId: null,
-    previousId: null,
+  return {
+    ok: true,
+    event: { type: t, messageId, ...ids, name, ...objects, ...times, receivedAt: input.receivedAt.toISOString() },
   };
+}
+
+/** userId, anonymousId, groupId, previousId: strings (numbers accepted), placeholders dropped. */
+function readIds(raw: JsonObject, type: EventType): Ids | Failure {
+  const ids: Ids = { userId: null, anonymousId: null, groupId: null, previousId: null };
   for (const field of ['userId', 'anonymousId', 'groupId', 'previousId'] as const) {
     const value = raw[field];
     if (value === undefined || value === null) continue;
@@ -78,58 +98,45 @@ export function validateEvent(input: ValidationInput): Validation {
   if (!ids.userId && !ids.anonymousId) {
     return fail('userId or anonymousId is required (placeholders such as "null", "anonymous", "0" are not identifiers)', 'userId');
   }
-  if (t === 'group' && !ids.groupId) return fail('groupId is required for a group call', 'groupId');
-  if (t === 'alias') {
-    if (!ids.userId) return fail('userId is required for an alias call', 'userId');
-    if (!ids.previousId) return fail('previousId is required for an alias call', 'previousId');
-  }
+  if (type === 'group' && !ids.groupId) return fail('groupId is required for a group call', 'groupId');
+  if (type === 'alias' && !ids.userId) return fail('userId is required for an alias call', 'userId');
+  if (type === 'alias' && !ids.previousId) return fail('previousId is required for an alias call', 'previousId');
+  return ids;
+}
 
-  let name: string | null = null;
-  if (t === 'track') {
+/** track: the event name (required); page/screen: the page name (optional). */
+function readName(raw: JsonObject, type: EventType): string | null | Failure {
+  if (type === 'track') {
     if (typeof raw.event !== 'string' || raw.event.trim() === '') return fail(`event (the event name) must be a non-empty string; got ${describe(raw.event)}`, 'event');
     if (raw.event.length > 200) return fail(`event name is ${raw.event.length} characters; the limit is 200`, 'event');
-    name = raw.event.trim();
-  } else if (t === 'page' || t === 'screen') {
-    if (raw.name !== undefined && raw.name !== null && typeof raw.name !== 'string') return fail(`name must be a string; got ${describe(raw.name)}`, 'name');
-    name = typeof raw.name === 'string' && raw.name.trim() !== '' ? raw.name.trim() : null;
+    return raw.event.trim();
   }
+  if (type !== 'page' && type !== 'screen') return null;
+  if (raw.name !== undefined && raw.name !== null && typeof raw.name !== 'string') return fail(`name must be a string; got ${describe(raw.name)}`, 'name');
+  return typeof raw.name === 'string' && raw.name.trim() !== '' ? raw.name.trim() : null;
+}
 
-  const objects: Record<'properties' | 'traits' | 'context', JsonObject> = { properties: {}, traits: {}, context: {} };
+/** properties, traits, context: objects; a batch's context fills what the event's lacks. */
+function readObjects(raw: JsonObject, batchContext: unknown): Objects | Failure {
+  const objects: Objects = { properties: {}, traits: {}, context: {} };
   for (const field of ['properties', 'traits', 'context'] as const) {
     const value = raw[field];
     if (value === undefined || value === null) continue;
     if (!isObject(value)) return fail(`${field} must be an object; got ${describe(value)}`, field);
     objects[field] = value;
   }
-  if (isObject(input.batchContext)) objects.context = { ...input.batchContext, ...objects.context };
+  if (isObject(batchContext)) objects.context = { ...batchContext, ...objects.context };
   if (raw.integrations !== undefined) objects.context = { ...objects.context, integrations: raw.integrations };
+  return objects;
+}
 
-  const times = correctTimestamp(raw, input.batchSentAt, input.receivedAt);
-  if ('reason' in times) return fail(times.reason, times.field);
-
-  let messageId: string = randomUUID();
-  if (raw.messageId !== undefined && raw.messageId !== null) {
-    if (typeof raw.messageId !== 'string' && typeof raw.messageId !== 'number') return fail(`messageId must be a string; got ${describe(raw.messageId)}`, 'messageId');
-    const text = String(raw.messageId).trim();
-    if (text.length > MAX_ID_LENGTH) return fail(`messageId is ${text.length} characters; the limit is ${MAX_ID_LENGTH}`, 'messageId');
-    if (text !== '') messageId = text;
-  }
-
-  return {
-    ok: true,
-    event: {
-      type: t,
-      messageId,
-      userId: ids.userId,
-      anonymousId: ids.anonymousId,
-      name,
-      groupId: ids.groupId,
-      previousId: ids.previousId,
-      ...objects,
-      ...times,
-      receivedAt: input.receivedAt.toISOString(),
-    },
-  };
+/** The client's messageId, or a new one (then the event cannot be de-duplicated). */
+function readMessageId(raw: JsonObject): string | Failure {
+  if (raw.messageId === undefined || raw.messageId === null) return randomUUID();
+  if (typeof raw.messageId !== 'string' && typeof raw.messageId !== 'number') return fail(`messageId must be a string; got ${describe(raw.messageId)}`, 'messageId');
+  const text = String(raw.messageId).trim();
+  if (text.length > MAX_ID_LENGTH) return fail(`messageId is ${text.length} characters; the limit is ${MAX_ID_LENGTH}`, 'messageId');
+  return text === '' ? randomUUID() : text;
 }
 
 interface CorrectedTimes {
@@ -220,6 +227,6 @@ function describe(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)?.slice(0, 60) ?? ''}`.trim();
 }
 
-function fail(reason: string, field: string | null): Validation {
+function fail(reason: string, field: string | null): Failure {
   return { ok: false, reason, field };
 }
