@@ -11,6 +11,13 @@ const EVENT_TYPES = ['identify', 'track', 'page', 'screen', 'group', 'alias'];
 
 /** Read-only views of a workspace from a shell: the same services as GET /api/v1/*. */
 export function registerBrowseCommands(program: Command): void {
+  registerStatsCommand(program);
+  registerContactCommands(program);
+  registerEventsCommand(program);
+  registerRejectedCommand(program);
+}
+
+function registerStatsCommand(program: Command): void {
   program
     .command('stats')
     .option('--workspace <id>', 'workspace id')
@@ -19,7 +26,9 @@ export function registerBrowseCommands(program: Command): void {
     .action(async (opts: { workspace?: string; json?: boolean }) => {
       await withContext(async (ctx) => print(await getWorkspaceStats(ctx.db.kysely, await resolveWorkspace(ctx, opts.workspace)), opts.json === true));
     });
+}
 
+function registerContactCommands(program: Command): void {
   const contacts = program.command('contacts').description('Find and show contacts');
   contacts
     .command('list')
@@ -51,7 +60,9 @@ export function registerBrowseCommands(program: Command): void {
         print({ ...contact, identities, accounts, events: events.slice(0, parseLimit(opts.events)) }, true);
       });
     });
+}
 
+function registerEventsCommand(program: Command): void {
   program
     .command('events')
     .option('--type <type>', EVENT_TYPES.join('|'))
@@ -71,7 +82,9 @@ export function registerBrowseCommands(program: Command): void {
         print(opts.json ? rows : rows.map((e) => ({ at: e.timestamp.toISOString(), type: e.type, name: e.name, contact: e.contact_id, utm_source: e.utm_source })), opts.json === true);
       });
     });
+}
 
+function registerRejectedCommand(program: Command): void {
   program
     .command('rejected')
     .option('--limit <n>', 'how many (newest first)', '20')

@@ -49,6 +49,12 @@ const CreateBody = z
 const present = ({ workspace_id: _, ...row }: Opportunity) => row;
 
 export function registerOpportunityRoutes(app: ApiApp, deps: RouteDeps): void {
+  registerListOpportunities(app, deps);
+  registerGetOpportunity(app, deps);
+  registerCreateOpportunity(app, deps);
+}
+
+function registerListOpportunities(app: ApiApp, deps: RouteDeps): void {
   const security = [{ adminKey: [] }];
   app.openapi(
     createRoute({
@@ -75,7 +81,10 @@ export function registerOpportunityRoutes(app: ApiApp, deps: RouteDeps): void {
       return c.json(toJson({ data: list.items.map(present), next_cursor: next }), 200);
     },
   );
+}
 
+function registerGetOpportunity(app: ApiApp, deps: RouteDeps): void {
+  const security = [{ adminKey: [] }];
   app.openapi(
     createRoute({
       method: 'get',
@@ -88,7 +97,10 @@ export function registerOpportunityRoutes(app: ApiApp, deps: RouteDeps): void {
     }),
     async (c) => c.json(toJson(present(await getOpportunity(deps.db, c.get('principal').workspaceId, c.req.valid('param').id))), 200),
   );
+}
 
+function registerCreateOpportunity(app: ApiApp, deps: RouteDeps): void {
+  const security = [{ adminKey: [] }];
   app.openapi(
     createRoute({
       method: 'post',

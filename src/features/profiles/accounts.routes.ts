@@ -19,6 +19,12 @@ const AccountListQuery = z
 const PageQuery = z.object({ limit: LimitParam, cursor: CursorParam }).strict();
 
 export function registerAccountRoutes(app: ApiApp, deps: RouteDeps): void {
+  registerListAccounts(app, deps);
+  registerGetAccount(app, deps);
+  registerAccountContacts(app, deps);
+}
+
+function registerListAccounts(app: ApiApp, deps: RouteDeps): void {
   const security = [{ adminKey: [] }];
   app.openapi(
     createRoute({
@@ -44,7 +50,10 @@ export function registerAccountRoutes(app: ApiApp, deps: RouteDeps): void {
       return c.json(toJson({ ...page, data: page.data.map(({ workspace_id: _, ...rest }) => rest) }), 200);
     },
   );
+}
 
+function registerGetAccount(app: ApiApp, deps: RouteDeps): void {
+  const security = [{ adminKey: [] }];
   app.openapi(
     createRoute({
       method: 'get',
@@ -60,7 +69,10 @@ export function registerAccountRoutes(app: ApiApp, deps: RouteDeps): void {
       return c.json(toJson(account), 200);
     },
   );
+}
 
+function registerAccountContacts(app: ApiApp, deps: RouteDeps): void {
+  const security = [{ adminKey: [] }];
   app.openapi(
     createRoute({
       method: 'get',

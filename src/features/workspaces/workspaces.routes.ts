@@ -37,6 +37,13 @@ function requireAdminRole(role: string): void {
 }
 
 export function registerWorkspaceRoutes(app: ApiApp, deps: RouteDeps & { writeKeys: WriteKeyAuthenticator }): void {
+  registerGetWorkspace(app, deps);
+  registerListKeys(app, deps);
+  registerCreateKey(app, deps);
+  registerRevokeKey(app, deps);
+}
+
+function registerGetWorkspace(app: ApiApp, deps: RouteDeps & { writeKeys: WriteKeyAuthenticator }): void {
   const security = [{ adminKey: [] }];
   app.openapi(
     createRoute({
@@ -52,7 +59,10 @@ export function registerWorkspaceRoutes(app: ApiApp, deps: RouteDeps & { writeKe
     }),
     async (c) => c.json(toJson(await getWorkspace(deps.db, c.get('principal').workspaceId)), 200),
   );
+}
 
+function registerListKeys(app: ApiApp, deps: RouteDeps & { writeKeys: WriteKeyAuthenticator }): void {
+  const security = [{ adminKey: [] }];
   app.openapi(
     createRoute({
       method: 'get',
@@ -67,7 +77,10 @@ export function registerWorkspaceRoutes(app: ApiApp, deps: RouteDeps & { writeKe
       return c.json(toJson({ data: await listApiKeys(deps.db, c.get('principal').workspaceId) }), 200);
     },
   );
+}
 
+function registerCreateKey(app: ApiApp, deps: RouteDeps & { writeKeys: WriteKeyAuthenticator }): void {
+  const security = [{ adminKey: [] }];
   app.openapi(
     createRoute({
       method: 'post',
@@ -84,7 +97,10 @@ export function registerWorkspaceRoutes(app: ApiApp, deps: RouteDeps & { writeKe
       return c.json(created, 201);
     },
   );
+}
 
+function registerRevokeKey(app: ApiApp, deps: RouteDeps & { writeKeys: WriteKeyAuthenticator }): void {
+  const security = [{ adminKey: [] }];
   app.openapi(
     createRoute({
       method: 'delete',
