@@ -55,7 +55,13 @@ async function seedWithProgress(db: Db, options: { scale?: number; seed?: number
 
 /** `npm start` on an empty database: create the demo workspace, print its keys, fill it. */
 export async function seedDemoOnEmptyDatabase(db: Db, base: string, logger: Logger): Promise<void> {
-  if ((await listWorkspaces(db.kysely)).length > 0) return;
+  const existing = await listWorkspaces(db.kysely);
+  if (existing.length > 0) {
+    // Keys are shown once, at creation; say how to get a new one.
+    console.log(`Workspaces: ${existing.map((w) => `${w.name} (${w.id})`).join(', ')}.`);
+    console.log('Lost a key? Stop Keel, then `npx keel keys create --kind admin --workspace ID` (embedded PGlite is one process).\n');
+    return;
+  }
   const workspace = await createWorkspace(db.kysely, DEMO_WORKSPACE_NAME);
   printKeys(workspace, base);
   console.log('Filling the demo workspace through the ingest pipeline; the API answers meanwhile.');
