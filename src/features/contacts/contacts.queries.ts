@@ -119,6 +119,11 @@ export interface ContactFilter {
   after?: { createdAt: string; id: string } | undefined;
 }
 
+function jsonLiteralVariant(key: string, value: string): string[] {
+  if (!/^(-?\d+(\.\d+)?|true|false|null)$/.test(value)) return [];
+  return [JSON.stringify({ [key]: JSON.parse(value) as unknown })];
+}
+
 /** Keyset-paginated contacts, newest first; returns limit + 1 rows to signal a next page. */
 export async function selectContacts(db: Q, workspaceId: string, f: ContactFilter): Promise<ContactRow[]> {
   let query = db.selectFrom('contacts as c').select(CONTACT_COLUMNS.map((c) => `c.${c}` as const)).select('c.workspace_id').where('c.workspace_id', '=', workspaceId);
@@ -128,7 +133,12 @@ export async function selectContacts(db: Q, workspaceId: string, f: ContactFilte
     query = query.where(sql<boolean>`(c.email ilike ${pattern} or c.first_name ilike ${pattern} or c.last_name ilike ${pattern}
       or (coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')) ilike ${pattern} or c.company ilike ${pattern})`);
   }
-  if (f.traits && Object.keys(f.traits).length > 0) query = query.where(sql<boolean>`c.traits @> ${JSON.stringify(f.traits)}::jsonb`);
+  for (const [key, value] of Object.entries(f.traits ?? {})) {
+    // Query strings carry text; the trait may hold 5000 or true, so match the JSON literal too.
+    // An OR of @> (not @> any(...)) so that the GIN index on traits serves each side.
+    const variants = [JSON.stringify({ [key]: value }), ...jsonLiteralVariant(key, value)];
+    query = query.where(sql<boolean>`(${sql.join(variants.map((v) => sql`c.traits @> ${v}::jsonb`), sql` or `)})`);
+  }
   if (f.accountId) {
     query = query.where((eb) =>
       eb.exists(

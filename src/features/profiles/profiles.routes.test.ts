@@ -16,7 +16,7 @@ beforeAll(async () => {
       type: 'identify',
       userId: `user-${i}`,
       anonymousId: `anon-${i}`,
-      traits: { email: `person${i}@${i % 2 ? 'big' : 'small'}.com`, firstName: `First${i}`, lastName: i === 7 ? "O'Brien" : `Last${i}`, plan: i % 3 === 0 ? 'pro' : 'free' },
+      traits: { email: `person${i}@${i % 2 ? 'big' : 'small'}.com`, firstName: `First${i}`, lastName: i === 7 ? "O'Brien" : `Last${i}`, plan: i % 3 === 0 ? 'pro' : 'free', seats: i, beta: i % 4 === 0 },
       timestamp: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
     });
     batch.push({ type: 'group', userId: `user-${i}`, groupId: i % 2 ? 'big' : 'small', traits: i % 2 ? { name: 'Big Co', employees: 12000 } : { name: 'Small Co', employees: 12 } });
@@ -53,6 +53,9 @@ describe(`management API (${testDatabaseLabel})`, () => {
     expect(wildcard.body.data).toHaveLength(0);
     const pro = await getJson(t.app, '/api/v1/contacts?trait=plan:pro&limit=500', admin());
     expect(pro.body.data).toHaveLength(10);
+    // Numeric and boolean traits match their literal; several filters must all match.
+    const seat = await getJson(t.app, '/api/v1/contacts?trait=seats:12&trait=beta:true&limit=500', admin());
+    expect(seat.body.data!.map((c) => c.email)).toEqual(['person12@small.com']);
   });
 
   it('shows a contact with identities, accounts and a timeline that includes anonymous history', async () => {
