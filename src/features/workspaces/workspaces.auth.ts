@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Kysely } from 'kysely';
-import type { AppEnv, RequestPrincipal } from '../../platform/http/app-env.ts';
+import type { AppEnv } from '../../platform/http/app-env.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
 import { authenticateKey, recordKeyUse, type Principal } from './workspaces.service.ts';
@@ -35,7 +35,7 @@ export function requireAdminKey(db: Kysely<Database>): MiddlewareHandler<AppEnv>
       throw new AppError('forbidden', `Key ${principal.keyId} has the viewer role and can only read`);
     }
     noteUse(principal);
-    c.set('principal', principal satisfies RequestPrincipal);
+    c.set('principal', principal);
     await next();
   };
 }

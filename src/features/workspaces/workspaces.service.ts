@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { AppError } from '../../platform/errors.ts';
+import type { RequestPrincipal } from '../../platform/http/app-env.ts';
 import type { Database, KeyKind, KeyRole } from '../../platform/db/schema.ts';
 import { generateKey, hashKey, hashesEqual, parseKey } from './api-keys.ts';
 import * as q from './workspaces.queries.ts';
@@ -76,12 +77,8 @@ export async function revokeApiKey(db: Kysely<Database>, workspaceId: string, id
   }
 }
 
-export interface Principal {
-  workspaceId: string;
-  keyId: string;
-  kind: KeyKind;
-  role: KeyRole;
-}
+/** Who a key belongs to: the same shape the HTTP layer carries per request. */
+export type Principal = RequestPrincipal;
 
 /**
  * Resolves a presented key to its workspace. Unknown, malformed and revoked keys all fail

@@ -1,14 +1,14 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { Database, KeyKind, KeyRole } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
 
 /** Who a request's API key belongs to; set by the auth middleware. */
 export interface RequestPrincipal {
   workspaceId: string;
   keyId: string;
-  kind: 'write' | 'admin';
-  role: 'ingest' | 'admin' | 'viewer';
+  kind: KeyKind;
+  role: KeyRole;
 }
 
 export interface AppEnv {
