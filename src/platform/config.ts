@@ -11,7 +11,6 @@ const EnvSchema = z.object({
     z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
   ),
   KEEL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  KEEL_PUBLIC_URL: z.string().url().optional(),
 });
 
 export type DatabaseTarget =
@@ -23,7 +22,6 @@ export interface Config {
   readonly host: string;
   readonly database: DatabaseTarget;
   readonly logLevel: z.infer<typeof EnvSchema>['KEEL_LOG_LEVEL'];
-  readonly publicUrl: string;
 }
 
 /**
@@ -45,6 +43,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     database,
     logLevel: e.KEEL_LOG_LEVEL,
-    publicUrl: e.KEEL_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
   });
 }

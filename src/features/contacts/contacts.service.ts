@@ -17,14 +17,7 @@ export const mergeContacts = (db: Kysely<Database>, workspaceId: string, winnerI
 export const linkContactsToAccounts = (db: Kysely<Database>, workspaceId: string, links: Array<{ contactId: string; accountId: string }>) =>
   q.insertContactAccountLinks(db, workspaceId, links);
 
-export interface ContactQuery {
-  email?: string | undefined;
-  q?: string | undefined;
-  traits?: Record<string, string> | undefined;
-  accountId?: string | undefined;
-  limit: number;
-  after?: { createdAt: string; id: string } | undefined;
-}
+export type ContactQuery = q.ContactFilter;
 
 export const listContacts = (db: Kysely<Database>, workspaceId: string, query: ContactQuery) => q.selectContacts(db, workspaceId, query);
 

@@ -76,12 +76,6 @@ export async function deleteInboxRows(db: Q, workspaceId: string, ids: string[])
   await sql`delete from ingest_inbox where workspace_id = ${workspaceId}::uuid and id = any(${ids}::bigint[])`.execute(db);
 }
 
-export async function countInbox(db: Q, workspaceId: string): Promise<number> {
-  const row = await sql<{ n: number }>`
-    select coalesce(sum(event_count), 0)::int as n from ingest_inbox where workspace_id = ${workspaceId}::uuid`.execute(db);
-  return row.rows[0]?.n ?? 0;
-}
-
 /** Processing lag: events waiting and the age of the oldest; cheap (reads the inbox only). */
 export async function selectInboxStatus(db: Q, workspaceId: string): Promise<{ pending: number; oldest: Date | null }> {
   const row = await sql<{ pending: number; oldest: Date | null }>`

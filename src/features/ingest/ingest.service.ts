@@ -61,7 +61,7 @@ export async function acceptEvents(db: Kysely<Database>, workspaceId: string, in
   return { accepted: accepted.length, rejected };
 }
 
-export const countPendingEvents = (db: Kysely<Database>, workspaceId: string) => q.countInbox(db, workspaceId);
+export const countPendingEvents = async (db: Kysely<Database>, workspaceId: string) => (await q.selectInboxStatus(db, workspaceId)).pending;
 export const countRejectedEvents = (db: Kysely<Database>, workspaceId: string) => q.countRejected(db, workspaceId);
 export const listRejectedEvents = (db: Kysely<Database>, workspaceId: string, page: q.RejectedPage) => q.selectRejected(db, workspaceId, page);
 

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 /** Typed view of the tables in migrations/. snake_case, as in SQL. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -194,6 +194,4 @@ export interface Database {
 
 export type ContactRow = Selectable<ContactsTable>;
 export type AccountRow = Selectable<AccountsTable>;
-export type EventRow = Selectable<EventsTable>;
-export type NewEvent = Insertable<EventsTable>;
 export type OpportunityRow = Selectable<OpportunitiesTable>;
