@@ -125,8 +125,8 @@ function jsonLiteralVariant(key: string, value: string): string[] {
 }
 
 /** Keyset-paginated contacts, newest first; returns limit + 1 rows to signal a next page. */
-export async function selectContacts(db: Q, workspaceId: string, f: ContactFilter): Promise<ContactRow[]> {
-  let query = db.selectFrom('contacts as c').select(CONTACT_COLUMNS.map((c) => `c.${c}` as const)).select('c.workspace_id').where('c.workspace_id', '=', workspaceId);
+export async function selectContacts(db: Q, workspaceId: string, f: ContactFilter): Promise<Array<Omit<ContactRow, 'workspace_id'>>> {
+  let query = db.selectFrom('contacts as c').select(CONTACT_COLUMNS.map((c) => `c.${c}` as const)).where('c.workspace_id', '=', workspaceId);
   if (f.email) query = query.where(sql<boolean>`lower(c.email) = ${f.email.trim().toLowerCase()}`);
   if (f.q) {
     const pattern = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;

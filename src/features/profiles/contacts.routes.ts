@@ -59,7 +59,7 @@ export async function contactsPage(deps: RouteDeps, workspaceId: string, filter:
     after: after ? { createdAt: after[0]!, id: after[1]! } : undefined,
   });
   const result = toPage(rows, page.limit, (r) => [r.created_at.toISOString(), r.id]);
-  return toJson({ ...result, data: result.data.map(({ workspace_id: _, ...rest }) => rest) });
+  return toJson(result);
 }
 
 /** A merged-away contact id answers 404 naming the contact it lives on in now. */
