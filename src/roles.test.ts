@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,23 +18,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Starts a worker-only process: it prints no URL, so wait for its start line. */
-async function startWorker(): Promise<{ stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'keel.js'), 'start', '--role', 'worker', '--no-demo'], {
-    env: { ...process.env, KEEL_LOG_LEVEL: 'warn', ...database.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Keel is running (worker)')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${out}`)));
-  });
-  return { stop: () => new Promise((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM'))) };
-}
-
 describe(`process roles (${testDatabaseLabel})`, () => {
   if (testDatabaseLabel === 'pglite') {
     it('refuses --role api|worker on embedded PGlite, naming what to do instead', () => {
@@ -52,7 +35,8 @@ describe(`process roles (${testDatabaseLabel})`, () => {
   it('serves ingest from an API-only process while two worker processes share the processing', async () => {
     const ws = JSON.parse(runKeel(['workspace', 'create', 'roles', '--json'], database.env)) as { writeKey: string; adminKey: string };
     const api: KeelProcess = await startKeel(database.env, ['start', '--role', 'api', '--no-demo']);
-    const workers = [await startWorker(), await startWorker()];
+    const workerArgs = ['start', '--role', 'worker', '--no-demo'];
+    const workers = [await startKeel(database.env, workerArgs), await startKeel(database.env, workerArgs)];
     try {
       const auth = `Basic ${Buffer.from(`${ws.writeKey}:`).toString('base64')}`;
       for (let b = 0; b < 20; b += 1) {

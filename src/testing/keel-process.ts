@@ -20,7 +20,10 @@ export interface KeelProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `keel start` as a child process and resolves once it listens. */
+/**
+ * Starts `keel start` as a child process and resolves once it listens (or, for
+ * `--role worker`, which serves no HTTP, once it says it runs; `base` is then empty).
+ */
 export async function startKeel(env: NodeJS.ProcessEnv, args: string[] = ['start', '--no-demo']): Promise<KeelProcess> {
   // e.g. KEEL_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
   const nodeArgs = (process.env.KEEL_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -34,9 +37,9 @@ export async function startKeel(env: NodeJS.ProcessEnv, args: string[] = ['start
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /API reference:\s+(http:\/\/localhost:\d+)/.exec(output);
-      if (match) {
+      if (match || output.includes('Keel is running (worker)')) {
         clearTimeout(timer);
-        resolve(match[1]!.replace('localhost', '127.0.0.1'));
+        resolve(match ? match[1]!.replace('localhost', '127.0.0.1') : '');
       }
     };
     child.stdout!.on('data', onData);
