@@ -170,6 +170,20 @@ export interface OpportunitiesTable {
   updated_at: TimestampDefault;
 }
 
+export type AuditActorKind = 'api_key' | 'cli' | 'system';
+
+export interface AuditLogTable {
+  workspace_id: string;
+  id: BigId;
+  at: TimestampDefault;
+  actor_kind: AuditActorKind;
+  actor_id: string;
+  action: string;
+  object_type: string;
+  object_id: string | null;
+  details: JsonDefault;
+}
+
 export interface KeelMigrationsTable {
   version: number;
   name: string;
@@ -189,6 +203,7 @@ export interface Database {
   contact_merges: ContactMergesTable;
   identity_conflicts: IdentityConflictsTable;
   opportunities: OpportunitiesTable;
+  audit_log: AuditLogTable;
   keel_migrations: KeelMigrationsTable;
 }
 

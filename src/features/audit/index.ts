@@ -1,0 +1,10 @@
+export {
+  actorOfPrincipal,
+  cliActor,
+  listAuditEntries,
+  recordAudit,
+  systemActor,
+  type AuditActor,
+  type AuditEntry,
+  type AuditFilter,
+} from './audit.service.ts';
