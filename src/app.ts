@@ -13,6 +13,7 @@ import { createIngestWorker, registerIngestAdminRoutes, registerIngestRoutes, ty
 import { registerOpportunityRoutes } from './features/opportunities/index.ts';
 import { registerAccountRoutes, registerContactRoutes } from './features/profiles/index.ts';
 import { registerStatsRoutes } from './features/stats/index.ts';
+import { registerTrackingPlanRoutes } from './features/tracking-plan/index.ts';
 import { createWriteKeyAuthenticator, registerWorkspaceRoutes, requireAdminKey } from './features/workspaces/index.ts';
 
 export type Role = 'api' | 'worker' | 'all';
@@ -87,6 +88,7 @@ export function createApp({ db, logger }: AppContext): KeelApp {
   registerEventRoutes(app, deps);
   registerIngestAdminRoutes(app, deps);
   registerIdentityRoutes(app, deps);
+  registerTrackingPlanRoutes(app, deps);
   registerWorkspaceRoutes(app, { ...deps, writeKeys });
 
   return { app, worker };

@@ -5,6 +5,7 @@ import { registerDemoCommand } from './commands/demo.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerStartCommand } from './commands/start.ts';
+import { registerTrackingPlanCommands } from './commands/tracking-plan.ts';
 import { registerWorkspaceCommands } from './commands/workspace.ts';
 
 const program = new Command()
@@ -18,6 +19,7 @@ registerWorkspaceCommands(program);
 registerKeyCommands(program);
 registerDemoCommand(program);
 registerBrowseCommands(program);
+registerTrackingPlanCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -6,6 +6,7 @@ import { extractAccountFields, upsertAccountsFromGroups, type AccountUpsert } fr
 import { applyContactPatches, extractContactFields, linkContactsToAccounts, normalizeEmail, type ContactPatch } from '../contacts/index.ts';
 import { findStoredMessageIds, storeEvents } from '../events/index.ts';
 import { resolveContacts, type IdentifiedEvent } from '../identity/index.ts';
+import { checkEventsAgainstTrackingPlan } from '../tracking-plan/index.ts';
 import { isTransientDbError } from '../../platform/errors.ts';
 import { toEventRow } from './event-row.ts';
 import { quarantineOldestRow } from './inbox-quarantine.ts';
@@ -123,11 +124,12 @@ export async function processChunk(db: Kysely<Database>, workspaceId: string, ac
   const now = new Date();
   const stored = await findStoredMessageIds(db, workspaceId, accepted.map((e) => e.messageId));
   const seen = new Set<string>();
-  const events = accepted.filter((e) => {
+  const fresh = accepted.filter((e) => {
     if (stored.has(e.messageId) || seen.has(e.messageId)) return false;
     seen.add(e.messageId);
     return true;
   });
+  const events = await refuseBlockedEvents(db, workspaceId, fresh, now);
   const plan = await resolveContacts(db, workspaceId, events.map(toIdentified), now);
   const contactOf = (i: number) => plan.survivorOf(plan.eventContactIds[i]!);
 
@@ -142,12 +144,34 @@ export async function processChunk(db: Kysely<Database>, workspaceId: string, ac
   const storedCount = await storeEvents(db, workspaceId, events.map((e, i) => toEventRow(e, contactOf(i))));
   return {
     stored: storedCount,
-    duplicates: accepted.length - events.length,
+    duplicates: accepted.length - fresh.length,
+    blocked: fresh.length - events.length,
     merges: plan.merges.length,
     conflicts: plan.conflicts.length,
     contactsTouched: patches.size,
     identitiesAdded: plan.newIdentities.length,
   };
+}
+
+/**
+ * Checks the chunk against the workspace's tracking plan (violations and unknowns are
+ * recorded by the tracking-plan feature) and moves the events a `block` rule refuses to
+ * rejected_events, payload and reason kept. Returns the events to process.
+ */
+async function refuseBlockedEvents(db: Kysely<Database>, workspaceId: string, events: AcceptedEvent[], now: Date): Promise<AcceptedEvent[]> {
+  const { blocked } = await checkEventsAgainstTrackingPlan(db, workspaceId, events);
+  if (blocked.length === 0) return events;
+  await q.insertRejectedRows(
+    db,
+    workspaceId,
+    now,
+    blocked.map((b) => {
+      const event = events[b.index]!;
+      return { type: event.type, message_id: event.messageId, reason: b.reason, field: b.field, payload: JSON.stringify(event) };
+    }),
+  );
+  const refused = new Set(blocked.map((b) => b.index));
+  return events.filter((_, i) => !refused.has(i));
 }
 
 interface ProfileChanges {
