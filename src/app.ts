@@ -7,6 +7,7 @@ import { createErrorHandler } from './platform/http/error-handler.ts';
 import { renderHomePage } from './platform/http/home-page.ts';
 import type { ApiApp, RouteDeps } from './platform/http/app-env.ts';
 import type { Logger } from './platform/logger.ts';
+import { createHealthSnapshotJob, registerDataHealthRoutes, type HealthSnapshotJob, type HealthSources } from './features/data-health/index.ts';
 import { registerEventRoutes } from './features/events/index.ts';
 import { registerIdentityRoutes } from './features/identity/index.ts';
 import { createIngestWorker, registerIngestAdminRoutes, registerIngestRoutes, type IngestWorker } from './features/ingest/index.ts';
@@ -23,6 +24,8 @@ const MAX_MANAGEMENT_BODY_BYTES = 1024 * 1024;
 export interface AppContext {
   db: Db;
   logger: Logger;
+  /** What the data-health report reads from normalization, dedupe and consent (seams). */
+  healthSources?: HealthSources;
 }
 
 export interface KeelApp {
@@ -30,14 +33,17 @@ export interface KeelApp {
   app: ApiApp;
   /** The ingest worker; `start()` it where this process should process events. */
   worker: IngestWorker;
+  /** The daily data-health snapshot; `start()` it where the worker runs. */
+  healthSnapshots: HealthSnapshotJob;
 }
 
 /** The composition root: every route and worker is wired here and nowhere else. */
-export function createApp({ db, logger }: AppContext): KeelApp {
+export function createApp({ db, logger, healthSources }: AppContext): KeelApp {
   const app = createApiApp();
   const deps: RouteDeps = { db: db.kysely, logger };
   const worker = createIngestWorker(db.kysely, db.kind, logger.child({ component: 'ingest-worker' }));
   const writeKeys = createWriteKeyAuthenticator(db.kysely);
+  const healthSnapshots = createHealthSnapshotJob(db.kysely, logger.child({ component: 'data-health' }), { sources: healthSources });
 
   app.onError(createErrorHandler(logger));
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404));
@@ -89,7 +95,8 @@ export function createApp({ db, logger }: AppContext): KeelApp {
   registerIngestAdminRoutes(app, deps);
   registerIdentityRoutes(app, deps);
   registerTrackingPlanRoutes(app, deps);
+  registerDataHealthRoutes(app, { ...deps, healthSources });
   registerWorkspaceRoutes(app, { ...deps, writeKeys });
 
-  return { app, worker };
+  return { app, worker, healthSnapshots };
 }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { isAppError } from '../platform/errors.ts';
 import { registerBrowseCommands } from './commands/browse.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerHealthCommand } from './commands/health.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerStartCommand } from './commands/start.ts';
@@ -20,6 +21,7 @@ registerKeyCommands(program);
 registerDemoCommand(program);
 registerBrowseCommands(program);
 registerTrackingPlanCommands(program);
+registerHealthCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -14,6 +14,7 @@ export interface BlockedEvent {
 export interface PlanCheckOutcome {
   /** Events (by index in the input) that a `block` rule refuses. */
   blocked: BlockedEvent[];
+  /** Events of a type the plan covers (track when it lists events, identify/group when it declares their traits). */
   checked: number;
   violations: number;
 }
@@ -57,11 +58,12 @@ export async function checkEventsAgainstTrackingPlan(db: Kysely<Database>, works
   const tally = new ChunkTally(plan.version);
   events.forEach((event, index) => {
     const findings = checkEventAgainstPlan(plan, event);
+    if (findings === null) return;
+    outcome.checked += 1;
     tally.addEvent(event, findings);
     const block = findings.find((f) => f.action === 'block');
     if (block) outcome.blocked.push({ index, field: block.field, reason: `blocked by tracking plan v${plan.version}: ${block.reason}` });
   });
-  outcome.checked = events.length;
   outcome.violations = tally.violations.length;
   await tally.write(db, workspaceId);
   return outcome;

@@ -106,19 +106,19 @@ function compileChecks(field: string, spec: PlanProperty): Array<[RuleKind, Chec
   return checks.map(([rule, check]): [RuleKind, Check] => [rule, rule === 'required' ? check : (value, present) => (!present || value === null ? undefined : check(value, present))]);
 }
 
-/** Every finding for one event; empty when the event conforms (or nothing in the plan covers it). */
-export function checkEventAgainstPlan(plan: CompiledPlan, event: PlanEvent): Finding[] {
+/** Every finding for one event (empty when it conforms); null when the plan does not cover its type. */
+export function checkEventAgainstPlan(plan: CompiledPlan, event: PlanEvent): Finding[] | null {
   if (event.type === 'track') {
     const name = event.name ?? '';
     const scope = plan.events.get(name);
     if (scope) return checkScope(scope, event.properties);
     // A plan without an `events:` list does not govern track events at all.
-    if (!plan.governsEvents) return [];
+    if (!plan.governsEvents) return null;
     return [{ rule: 'unknown_event', subject: `track:${name}`, field: 'event', value: showValue(name), reason: `event "${truncate(name)}" is not in the tracking plan`, action: plan.unknownEventAction }];
   }
   if (event.type === 'identify' && plan.identify) return checkScope(plan.identify, event.traits);
   if (event.type === 'group' && plan.group) return checkScope(plan.group, event.traits);
-  return [];
+  return null;
 }
 
 function checkScope(scope: CompiledScope, values: Record<string, unknown>): Finding[] {
