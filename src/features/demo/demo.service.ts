@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import type { TableMaintenance } from '../../platform/db/maintenance.ts';
 import { findAccountIdsByExternalIds } from '../accounts/index.ts';
+import { systemActor } from '../audit/index.ts';
+import { takeHealthSnapshot } from '../data-health/index.ts';
+import { applyTrackingPlan, listTrackingPlanVersions } from '../tracking-plan/index.ts';
 import { acceptEvents, countPendingEvents, processInbox } from '../ingest/index.ts';
 import { createOpportunities, type OpportunityInput } from '../opportunities/index.ts';
 import { createWorkspace, listWorkspaces } from '../workspaces/index.ts';
@@ -41,6 +45,8 @@ export interface SeedResult {
   opportunities: number;
   accounts: number;
   elapsedMs: number;
+  /** The data-health score of the snapshot taken after seeding. */
+  healthScore: number | null;
 }
 
 const DRAIN_POLL_MS = 100;
@@ -58,8 +64,9 @@ export async function seedDemoWorkspace(db: Kysely<Database>, options: SeedOptio
   const resolved = resolveDemoOptions(options);
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const { workspaceId, created } = await findOrCreateWorkspace(db, options.workspaceName ?? DEMO_WORKSPACE_NAME);
+  await applyDemoTrackingPlan(db, workspaceId);
   const startedAt = performance.now();
-  const result: SeedResult = { workspaceId, createdWorkspace: created, events: 0, rejected: 0, opportunities: 0, accounts: 0, elapsedMs: 0 };
+  const result: SeedResult = { workspaceId, createdWorkspace: created, events: 0, rejected: 0, opportunities: 0, accounts: 0, elapsedMs: 0, healthScore: null };
   let pending: DemoOpportunity[] = [];
   const report = () => {
     result.elapsedMs = Math.round(performance.now() - startedAt);
@@ -90,8 +97,19 @@ export async function seedDemoWorkspace(db: Kysely<Database>, options: SeedOptio
     if (outcome.events + outcome.duplicates === 0) await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
   }
   await insertOpportunities(db, workspaceId, pending, result);
+  result.healthScore = (await takeHealthSnapshot(db, workspaceId)).score;
   report();
   return result;
+}
+
+/**
+ * The demo company's tracking plan (demo-tracking-plan.yaml), applied before any event so
+ * that ingest checks every demo event; a workspace that already has a plan keeps its own.
+ */
+async function applyDemoTrackingPlan(db: Kysely<Database>, workspaceId: string): Promise<void> {
+  if ((await listTrackingPlanVersions(db, workspaceId)).length > 0) return;
+  const source = readFileSync(new URL('./demo-tracking-plan.yaml', import.meta.url), 'utf8');
+  await applyTrackingPlan(db, workspaceId, source, systemActor('demo'), 'demo-tracking-plan.yaml');
 }
 
 async function findOrCreateWorkspace(db: Kysely<Database>, name: string): Promise<{ workspaceId: string; created: boolean }> {

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../platform/db/connection.ts';
 import { openTestDatabase, testDatabaseLabel } from '../../platform/db/test-database.ts';
 import { isAppError } from '../../platform/errors.ts';
+import { listHealthSnapshots } from '../data-health/index.ts';
+import { listUnknowns, listViolations } from '../tracking-plan/index.ts';
 import {
   DEMO_FREE_MAIL_DOMAINS,
   ENTERPRISE_EMPLOYEES,
@@ -208,6 +210,16 @@ describe(`demo seeding (${testDatabaseLabel})`, () => {
     expect(won.length).toBeGreaterThan(0);
     for (const o of won) expect(o).toMatchObject({ stage: 'Closed Won', is_closed: true, closed_date: expect.any(Date) });
     expect(won.reduce((sum, o) => sum + Number(o.amount), 0)).toBeGreaterThan(0);
+
+    // The demo's tracking plan flags "50+" team sizes; no demo event is blocked.
+    const flagged = await listViolations(db.kysely, ws, { rule: 'enum', limit: 500 });
+    expect(flagged.length).toBe(expected.events.filter((e) => e.event === 'Demo Requested' && (e.properties as Record<string, unknown>).team_size === '50+').length);
+    expect(flagged.length).toBeGreaterThan(0);
+    expect(flagged.every((v) => v.action === 'flag' && v.field === 'properties.team_size')).toBe(true);
+    const unknownTraits = await listUnknowns(db.kysely, ws, 'trait', 10);
+    expect(unknownTraits.map((u) => u.name)).toContain('identify.leadSource');
+    expect(result.healthScore).toBeGreaterThan(0);
+    expect(await listHealthSnapshots(db.kysely, ws, 5)).toHaveLength(1);
 
     const again = await seedDemoWorkspace(db.kysely, options);
     expect(again).toMatchObject({ workspaceId: ws, createdWorkspace: false, rejected: 0, opportunities: 0 });

@@ -17,7 +17,7 @@ export function parseTrackingPlanYaml(source: string, file = 'tracking-plan YAML
   if (bytes > MAX_PLAN_BYTES) throw new AppError('too_large', `${file} is ${bytes} bytes; the limit is ${MAX_PLAN_BYTES} bytes`);
   refuseUnstorableText(source, file);
   const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
   const [syntax] = doc.errors;
   if (syntax) {
     const at = lines.linePos(syntax.pos[0]);
@@ -36,8 +36,7 @@ export function parseTrackingPlanYaml(source: string, file = 'tracking-plan YAML
     const path = issue.path.map(String);
     const line = lineOf(doc, lines, path);
     const where = path.length > 0 ? path.join('.') : '(document)';
-    const extra = issue.code === 'unrecognized_keys' ? ` ${issue.keys.map((k) => `"${k}"`).join(', ')}` : '';
-    return { path: where, line, message: `${where}${line ? ` (line ${line})` : ''}: ${issue.message}${extra}` };
+    return { path: where, line, message: `${where}${line ? ` (line ${line})` : ''}: ${issue.message}` };
   });
   throw new AppError('invalid', `${file} is not a valid tracking plan: ${issues.map((i) => i.message).join('; ')}`, { issues });
 }
