@@ -129,9 +129,11 @@ class ChunkTally {
   }
 
   async write(db: Kysely<Database>, workspaceId: string): Promise<void> {
-    await q.addDailyCounts(db, workspaceId, [...this.#daily.values()]);
-    await q.addViolationCounts(db, workspaceId, [...this.#counts.values()]);
-    await q.insertViolations(db, workspaceId, this.violations);
-    await q.addUnknowns(db, workspaceId, [...this.#unknowns.values()]);
+    await q.insertChunkFindings(db, workspaceId, {
+      daily: [...this.#daily.values()],
+      counts: [...this.#counts.values()],
+      violations: this.violations,
+      unknowns: [...this.#unknowns.values()],
+    });
   }
 }
