@@ -165,6 +165,9 @@ describe(`tracking plan through real ingest (${testDatabaseLabel})`, () => {
       expect(res.status, body.error.message).toBe(400);
       expect(body.error.message, yaml).toMatch(message);
     }
+    const oversized = await applyPlan(ws, `description: "${'x'.repeat(600 * 1024)}"\n`);
+    expect(oversized.status).toBe(413);
+    expect(((await oversized.json()) as { error: { message: string } }).error.message).toMatch(/tracking-plan YAML is \d+ bytes; the limit is 524288 bytes/);
     expect((await getJson(t.app, '/api/v1/tracking-plan/versions', ws.adminKey.key)).body.data).toHaveLength(0);
   });
 
