@@ -1,2 +1,3 @@
+export { createAccountsForDomains, findAccountIdsByDomains, pageAccountCores, setAccountTraits, type AccountCore } from './accounts.service.ts';
 export { countAccounts, findAccountIdsByExternalIds, getAccount, listAccounts, upsertAccountsFromGroups, type AccountFilter, type AccountUpsert } from './accounts.service.ts';
-export { extractAccountFields, domainOf, type AccountFields } from './account-fields.ts';
+export { extractAccountFields, domainOf, type AccountFields, type ExtractedAccount } from './account-fields.ts';

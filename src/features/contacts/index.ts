@@ -2,6 +2,10 @@ export {
   applyContactPatches,
   countContacts,
   createBlankContacts,
+  getContactCores,
+  pageContactCores,
+  setContactTraits,
+  type ContactCore,
   getAccountsOfContact,
   getContact,
   linkContactsToAccounts,
@@ -10,4 +14,4 @@ export {
   type ContactPatch,
   type ContactQuery,
 } from './contacts.service.ts';
-export { extractContactFields, normalizeEmail, type ContactFields } from './contact-fields.ts';
+export { extractContactFields, normalizeEmail, type ContactFields, type ExtractedContact } from './contact-fields.ts';

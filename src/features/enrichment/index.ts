@@ -1,0 +1,13 @@
+export {
+  enrichContact,
+  DEFAULT_ENRICHMENT_SETTINGS,
+  LOCAL_ENRICHED_TRAITS,
+  type ContactEnrichment,
+  type ContactForEnrichment,
+  type EnrichmentSettings,
+  type EnrichmentSource,
+} from './contact-enrichment.ts';
+export { departmentOfTitle, seniorityOfTitle, type Department, type Seniority } from './title-rules.ts';
+export { zoneOfCountry, type ZoneGuess } from './timezone.ts';
+export { getEnrichmentSettings, updateEnrichmentSettings } from './enrichment-settings.ts';
+export { enrichAccount, enrichAllAccounts, enrichAllContacts, enrichContactBatch, enrichContactsById, type EnrichmentOutcome } from './enrichment.service.ts';
