@@ -1,7 +1,7 @@
 export type Seniority = 'C-level' | 'VP' | 'Director' | 'Manager' | 'Individual Contributor';
 export type Department =
   | 'Executive' | 'Marketing' | 'Sales' | 'Engineering' | 'Product' | 'Finance' | 'Human Resources' | 'Operations'
-  | 'IT' | 'Legal' | 'Customer Success' | 'Design' | 'Data';
+  | 'IT' | 'Legal' | 'Customer Success';
 
 /**
  * Title words, lower-case ASCII, split on anything that is not a letter or digit:
@@ -25,7 +25,7 @@ const phrase = (title: string, pattern: RegExp) => pattern.test(title.normalize(
 // Chief-officer acronyms (CEO, CMO, CISO...) and their department.
 const CHIEF: Record<string, Department> = {
   ceo: 'Executive', coo: 'Operations', cfo: 'Finance', cmo: 'Marketing', cto: 'Engineering', cio: 'IT', ciso: 'IT', cso: 'IT',
-  cro: 'Sales', cpo: 'Product', cdo: 'Data', chro: 'Human Resources', cco: 'Customer Success', clo: 'Legal', cao: 'Finance',
+  cro: 'Sales', cpo: 'Product', cdo: 'Engineering', chro: 'Human Resources', cco: 'Customer Success', clo: 'Legal', cao: 'Finance',
 };
 
 /**
@@ -49,7 +49,7 @@ export function seniorityOfTitle(title: string): Seniority | undefined {
   if (has(w, 'vp', 'svp', 'evp', 'avp', 'vicepresident') || phrase(title, /\bvice[- ]president\b/)) return 'VP';
   if (has(w, 'director', 'dir', 'head', 'directeur', 'directrice', 'direktor', 'leiter', 'leiterin', 'bereichsleiter', 'jefe', 'jefa', 'responsable')
     || phrase(title, /\bdirector\b/)) return 'Director';
-  if (has(w, 'manager', 'mgr', 'mngr', 'lead', 'supervisor', 'teamlead', 'gerente', 'gestionnaire', 'teamleiter', 'abteilungsleiter', 'coordinator', 'coordinatrice', 'coordinateur')) {
+  if (has(w, 'manager', 'mgr', 'mngr', 'lead', 'controller', 'supervisor', 'teamlead', 'gerente', 'gestionnaire', 'teamleiter', 'abteilungsleiter', 'coordinator', 'coordinatrice', 'coordinateur')) {
     return has(w, 'coordinator', 'coordinatrice', 'coordinateur') ? 'Individual Contributor' : 'Manager';
   }
   return 'Individual Contributor';
@@ -58,17 +58,16 @@ export function seniorityOfTitle(title: string): Seniority | undefined {
 // Department words, checked in order: the first that matches wins, so "Marketing
 // Operations" is Marketing and "Sales Engineer" is Sales.
 const DEPARTMENT_RULES: Array<[Department, RegExp]> = [
+  ['Operations', /\b(revenue operations|revops|rev ops)\b/],
   ['Marketing', /\b(marketing|mktg|mkt|brand|demand|growth|content|seo|sem|ppc|communications?|comms|pr|public relations|events?|social media|campaigns?|abm|lifecycle|advertising|vertrieb?smarketing|mercadotecnia)\b/],
   ['Sales', /\b(sales|account executive|ae|sdr|bdr|business development|account manager|revenue|vertrieb|verkauf|ventas|commercial|commerciale?|key account)\b/],
   ['Customer Success', /\b(customer success|customer experience|customer service|support|cx|csm|kundenservice|service client|soporte)\b/],
   ['Human Resources', /\b(hr|human resources?|people|talent|recruit(er|ing)?|personal|rrhh|ressources humaines|chro)\b/],
   ['Finance', /\b(finance|financial|fp&a|accounting|accountant|controller|controlling|treasury|tax|audit|payroll|finanzen|buchhaltung|comptable|finanzas|contable|cfo|cao)\b/],
   ['Legal', /\b(legal|counsel|lawyer|attorney|compliance|privacy|paralegal|recht|juriste|abogad[oa]|clo)\b/],
-  ['Product', /\b(product|pm|producto|produit|produkt|cpo)\b/],
-  ['Design', /\b(design(er)?|ux|ui|creative|art director)\b/],
-  ['Data', /\b(data|analytics|bi|business intelligence|cdo)\b/],
+  ['Product', /\b(product|pm|producto|produit|produkt|cpo|design(er)?|ux|ui)\b/],
   ['IT', /\b(it|information technology|systems? administrator|sysadmin|helpdesk|infrastructure|network|security|ciso|cio|informatique|informatica)\b/],
-  ['Engineering', /\b(engineer(ing)?|developer|software|devops|sre|architect|programmer|technology|cto|ingenieur|entwickler|desarrollador|ingeniero|developpeur)\b/],
+  ['Engineering', /\b(engineer(ing)?|developer|software|devops|sre|architect|programmer|technology|cto|data|analytics|bi|business intelligence|cdo|ingenieur|entwickler|desarrollador|ingeniero|developpeur)\b/],
   ['Operations', /\b(operations|ops|revops|logistics|supply chain|procurement|purchasing|betrieb|operaciones|coo)\b/],
   ['Executive', /\b(ceo|chief executive|founder|co-founder|president|owner|managing director|general manager|geschaftsfuhrer|pdg|presidente|fundador)\b/],
 ];
