@@ -2,8 +2,10 @@ import { Command } from 'commander';
 import { isAppError } from '../platform/errors.ts';
 import { registerBrowseCommands } from './commands/browse.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerEnrichCommands } from './commands/enrich.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerNormalizeCommands } from './commands/normalize.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerWorkspaceCommands } from './commands/workspace.ts';
 
@@ -18,6 +20,8 @@ registerWorkspaceCommands(program);
 registerKeyCommands(program);
 registerDemoCommand(program);
 registerBrowseCommands(program);
+registerNormalizeCommands(program);
+registerEnrichCommands(program);
 
 try {
   await program.parseAsync(process.argv);

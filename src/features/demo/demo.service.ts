@@ -2,11 +2,14 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import type { TableMaintenance } from '../../platform/db/maintenance.ts';
 import { findAccountIdsByExternalIds } from '../accounts/index.ts';
+import { systemActor } from '../audit/index.ts';
+import { enrichAllAccounts, getEnrichmentSettings, updateEnrichmentSettings } from '../enrichment/index.ts';
 import { acceptEvents, countPendingEvents, processInbox } from '../ingest/index.ts';
 import { createOpportunities, type OpportunityInput } from '../opportunities/index.ts';
 import { createWorkspace, listWorkspaces } from '../workspaces/index.ts';
 import { DEFAULT_BATCH_SIZE, generateDemoEvents, resolveDemoOptions, type DemoOptions } from './demo-generator.ts';
 import type { DemoOpportunity } from './demo-opportunities.ts';
+import { DEMO_FREE_MAIL_DOMAINS } from './demo-people.ts';
 
 export const DEMO_WORKSPACE_NAME = 'Demo';
 
@@ -58,6 +61,7 @@ export async function seedDemoWorkspace(db: Kysely<Database>, options: SeedOptio
   const resolved = resolveDemoOptions(options);
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const { workspaceId, created } = await findOrCreateWorkspace(db, options.workspaceName ?? DEMO_WORKSPACE_NAME);
+  await configureDemoEnrichment(db, workspaceId);
   const startedAt = performance.now();
   const result: SeedResult = { workspaceId, createdWorkspace: created, events: 0, rejected: 0, opportunities: 0, accounts: 0, elapsedMs: 0 };
   let pending: DemoOpportunity[] = [];
@@ -90,8 +94,20 @@ export async function seedDemoWorkspace(db: Kysely<Database>, options: SeedOptio
     if (outcome.events + outcome.duplicates === 0) await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
   }
   await insertOpportunities(db, workspaceId, pending, result);
+  // Contacts were enriched as ingest processed them; accounts get their time zone here.
+  await enrichAllAccounts(db, workspaceId);
   report();
   return result;
+}
+
+/**
+ * The demo's free-mail providers live on reserved `.example` domains that no maintained
+ * list has: the workspace setting makes enrichment treat them as personal addresses.
+ */
+async function configureDemoEnrichment(db: Kysely<Database>, workspaceId: string): Promise<void> {
+  const settings = await getEnrichmentSettings(db, workspaceId);
+  if (DEMO_FREE_MAIL_DOMAINS.every((d) => settings.extraFreeMailDomains.includes(d))) return;
+  await updateEnrichmentSettings(db, workspaceId, { extraFreeMailDomains: [...new Set([...settings.extraFreeMailDomains, ...DEMO_FREE_MAIL_DOMAINS])] }, systemActor('demo'));
 }
 
 async function findOrCreateWorkspace(db: Kysely<Database>, name: string): Promise<{ workspaceId: string; created: boolean }> {

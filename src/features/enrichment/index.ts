@@ -15,3 +15,5 @@ export { HttpProviderConfigSchema, lookupHttpProvider, mapProviderFields, parseH
 export { checkProviderName, getProviderConfig, listProviders, removeProvider, saveProvider, type ProviderView } from './providers.ts';
 export { runProviderEnrichment, type ProviderRunOutcome } from './provider-run.ts';
 export { TokenBucket, systemClock, type Clock } from './token-bucket.ts';
+export { previewRecord, type RecordPreview } from './preview.ts';
+export { registerEnrichmentRoutes } from './enrichment.routes.ts';

@@ -25,3 +25,4 @@ export {
   type IssueFilter,
   type ObjectFieldChecks,
 } from './validation-issues.ts';
+export { registerNormalizationRoutes } from './normalization.routes.ts';

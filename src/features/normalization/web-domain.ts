@@ -23,7 +23,12 @@ export function checkWebsiteDomain(value: unknown): DomainCheck {
   host = domainToASCII(host.toLowerCase().replace(/\.$/, ''));
   const parsed = parse(host, { allowPrivateDomains: true });
   if (parsed.isIp) return { ok: false, reason: 'an IP address, not a domain' };
-  if (!parsed.domain || !(parsed.isIcann || parsed.isPrivate)) return { ok: false, reason: 'no registrable domain under a known public suffix' };
+  // Unknown top-level domains (.example, .test, a new gTLD the list does not have yet)
+  // count as public suffixes, as the list's own default rule says; a bare suffix
+  // (co.uk) or a single label (localhost) is no domain.
+  if (!parsed.domain || !/^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/.test(parsed.publicSuffix?.split('.').at(-1) ?? '')) {
+    return { ok: false, reason: 'no registrable domain (a host name with a public suffix)' };
+  }
   return { ok: true, domain: parsed.domain };
 }
 
