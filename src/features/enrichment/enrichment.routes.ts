@@ -4,7 +4,7 @@ import type { ApiApp, RouteDeps } from '../../platform/http/app-env.ts';
 import { actorOfPrincipal } from '../audit/index.ts';
 import { getEnrichmentSettings, updateEnrichmentSettings } from './enrichment-settings.ts';
 import { enrichAllAccounts, enrichAllContacts } from './enrichment.service.ts';
-import { HttpProviderConfigSchema } from './http-provider.ts';
+import { HttpProviderConfigSchema, providerConfigJsonSchema } from './http-provider.ts';
 import { previewRecord } from './preview.ts';
 import { runProviderEnrichment } from './provider-run.ts';
 import { listProviders, removeProvider, saveProvider } from './providers.ts';
@@ -152,6 +152,13 @@ function registerRunRoute(app: ApiApp, deps: RouteDeps): void {
 }
 
 function registerProviderRoutes(app: ApiApp, deps: RouteDeps): void {
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/api/v1/enrichment/provider-schema', tags: ['Enrichment'], security, summary: 'The JSON Schema of a provider configuration',
+      responses: { 200: ok('JSON Schema (draft 2020-12)', z.record(z.string(), z.unknown())), ...ERROR_RESPONSES },
+    }),
+    (c) => c.json(providerConfigJsonSchema(), 200),
+  );
   app.openapi(
     createRoute({
       method: 'get', path: '/api/v1/enrichment/providers', tags: ['Enrichment'], security, summary: 'External enrichment providers (header values masked)',

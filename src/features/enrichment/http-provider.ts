@@ -26,6 +26,11 @@ export const HttpProviderConfigSchema = z
 
 export type HttpProviderConfig = z.infer<typeof HttpProviderConfigSchema>;
 
+/** The published JSON Schema of a provider configuration (schemas/enrichment-provider.schema.json). */
+export function providerConfigJsonSchema(): Record<string, unknown> {
+  return { ...z.toJSONSchema(HttpProviderConfigSchema, { io: 'input' }), $id: 'https://keel.dev/schemas/enrichment-provider.schema.json', title: 'Keel enrichment provider (generic HTTP)' };
+}
+
 export type ProviderAnswer = { status: 'hit'; fields: Record<string, unknown> } | { status: 'miss' };
 
 /** A lookup that failed after its retries; `reason` says how (status, timeout, bad JSON). */

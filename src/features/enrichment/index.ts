@@ -11,7 +11,7 @@ export { departmentOfTitle, seniorityOfTitle, type Department, type Seniority } 
 export { zoneOfCountry, type ZoneGuess } from './timezone.ts';
 export { getEnrichmentSettings, updateEnrichmentSettings } from './enrichment-settings.ts';
 export { enrichAccount, enrichAllAccounts, enrichAllContacts, enrichContactBatch, enrichContactsById, type EnrichmentOutcome } from './enrichment.service.ts';
-export { HttpProviderConfigSchema, lookupHttpProvider, mapProviderFields, parseHttpProviderConfig, ProviderError, type HttpProviderConfig, type ProviderAnswer } from './http-provider.ts';
+export { HttpProviderConfigSchema, lookupHttpProvider, providerConfigJsonSchema, mapProviderFields, parseHttpProviderConfig, ProviderError, type HttpProviderConfig, type ProviderAnswer } from './http-provider.ts';
 export { checkProviderName, getProviderConfig, listProviders, removeProvider, saveProvider, type ProviderView } from './providers.ts';
 export { runProviderEnrichment, type ProviderRunOutcome } from './provider-run.ts';
 export { TokenBucket, systemClock, type Clock } from './token-bucket.ts';

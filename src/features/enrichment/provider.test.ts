@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +7,7 @@ import { openTestDatabase, testDatabaseLabel } from '../../platform/db/test-data
 import { systemActor } from '../audit/index.ts';
 import { acceptEvents, processInbox } from '../ingest/index.ts';
 import { createWorkspace } from '../workspaces/index.ts';
-import { lookupHttpProvider, parseHttpProviderConfig } from './http-provider.ts';
+import { lookupHttpProvider, parseHttpProviderConfig, providerConfigJsonSchema } from './http-provider.ts';
 import { runProviderEnrichment } from './provider-run.ts';
 import { listProviders, saveProvider } from './providers.ts';
 import { TokenBucket, type Clock } from './token-bucket.ts';
@@ -120,5 +121,14 @@ describe(`provider runs with cache and rate limit (${testDatabaseLabel})`, () =>
     // Hits and misses come from the cache; only the failed lookup is tried again.
     expect(second).toMatchObject({ lookups: 5, cacheHits: 4, enriched: 4 });
     expect([...hits.keys()]).toEqual(['down.com']);
+  });
+});
+
+describe('provider configuration JSON Schema', () => {
+  it('is published in schemas/ as the zod schema generates it (KEEL_WRITE_SCHEMAS=1 rewrites it)', () => {
+    const file = new URL('../../../schemas/enrichment-provider.schema.json', import.meta.url);
+    if (process.env.KEEL_WRITE_SCHEMAS === '1') writeFileSync(file, `${JSON.stringify(providerConfigJsonSchema(), null, 2)}\n`);
+    const published = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    expect(published).toEqual(providerConfigJsonSchema());
   });
 });
