@@ -1,4 +1,4 @@
-import { issueValueOf, normalizeContactField, normalizeEmailAddress, type ContactFieldName, type FieldIssue } from '../normalization/index.ts';
+import { cleanPersonName, issueValueOf, MAX_FIELD_LENGTH, normalizeContactField, normalizeEmailAddress, type ContactFieldName, type FieldIssue } from '../normalization/index.ts';
 
 /** Core contact columns that identify traits fill; everything else stays a custom trait. */
 export interface ContactFields {
@@ -86,10 +86,11 @@ function isObject(value: unknown): boolean {
 /** `name: "Dr. Ada van Lovelace"` fills first and last name when neither is given. */
 function splitFullName(custom: Traits, fields: ContactFields): void {
   if (fields.first_name || fields.last_name || typeof custom.name !== 'string') return;
-  const first = normalizeContactField('first_name', custom.name);
-  if (!first?.ok) return;
-  const parts = first.value.split(' ');
-  if (first.extra?.honorific && !('honorific' in custom)) custom.honorific = first.extra.honorific;
+  const full = cleanPersonName(custom.name.slice(0, MAX_FIELD_LENGTH), 'full');
+  if (!full || !/\p{L}/u.test(full.value)) return;
+  const parts = full.value.split(' ');
+  if (full.honorific && !('honorific' in custom)) custom.honorific = full.honorific;
+  if (full.suffix && !('name_suffix' in custom)) custom.name_suffix = full.suffix;
   // Surname particles (van, de, von) belong to the last name: "Ada van Lovelace".
   const particle = parts.findIndex((p, i) => i > 0 && /^(van|von|de|der|den|del|della|di|da|dos|du|la|le|ter|ten|zu)$/.test(p));
   const split = parts.length > 1 ? (particle > 0 ? particle : 1) : parts.length;
