@@ -8,9 +8,11 @@ import { renderHomePage } from './platform/http/home-page.ts';
 import type { ApiApp, RouteDeps } from './platform/http/app-env.ts';
 import type { Logger } from './platform/logger.ts';
 import { createHealthSnapshotJob, registerDataHealthRoutes, type HealthSnapshotJob, type HealthSources } from './features/data-health/index.ts';
+import { registerEnrichmentRoutes } from './features/enrichment/index.ts';
 import { registerEventRoutes } from './features/events/index.ts';
 import { registerIdentityRoutes } from './features/identity/index.ts';
 import { createIngestWorker, registerIngestAdminRoutes, registerIngestRoutes, type IngestWorker } from './features/ingest/index.ts';
+import { registerNormalizationRoutes } from './features/normalization/index.ts';
 import { registerOpportunityRoutes } from './features/opportunities/index.ts';
 import { registerAccountRoutes, registerContactRoutes } from './features/profiles/index.ts';
 import { registerStatsRoutes } from './features/stats/index.ts';
@@ -97,6 +99,8 @@ export function createApp({ db, logger, healthSources }: AppContext): KeelApp {
   registerTrackingPlanRoutes(app, deps);
   registerDataHealthRoutes(app, { ...deps, healthSources });
   registerWorkspaceRoutes(app, { ...deps, writeKeys });
+  registerNormalizationRoutes(app, deps);
+  registerEnrichmentRoutes(app, deps);
 
   return { app, worker, healthSnapshots };
 }

@@ -71,12 +71,22 @@ const opportunityBody = (accountId: string) => ({
 function bodyFor(path: string): string {
   if (path === '/api/v1/opportunities') return JSON.stringify(opportunityBody(idsByPathParam.get('/api/v1/accounts/{id}')!));
   if (path === '/api/v1/tracking-plan') return JSON.stringify({ yaml: 'events:\n  - name: Signup Completed\n' });
+  const other = OTHER_BODIES[path];
+  if (other) return JSON.stringify(other);
   return JSON.stringify({ kind: 'admin', name: 'intruder' });
 }
 
+// Valid bodies for the other POST/PUT routes, so that a refusal means isolation, not a bad body.
+const OTHER_BODIES: Record<string, unknown> = {
+  '/api/v1/normalize/preview': { kind: 'contact', traits: { email: 'someone@tenant-a.com' } },
+  '/api/v1/enrichment/settings': { create_accounts_from_email_domain: false },
+  '/api/v1/enrichment/runs': { target: 'contacts' },
+  '/api/v1/enrichment/providers/{name}': { config: { url_template: 'http://127.0.0.1:9/x?d={domain}', mapping: { industry: 'industry' } } },
+};
+
 function request(method: string, path: string, authorization?: string) {
-  const concrete = path.replace('{id}', idsByPathParam.get(path) ?? 'missing');
-  const body = method === 'POST' ? bodyFor(path) : undefined;
+  const concrete = path.replace(/\{(id|name)\}/, idsByPathParam.get(path) ?? 'missing');
+  const body = method === 'POST' || method === 'PUT' ? bodyFor(path) : undefined;
   return t.app.request(concrete, {
     method,
     ...(body ? { body } : {}),

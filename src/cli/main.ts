@@ -3,8 +3,10 @@ import { isAppError } from '../platform/errors.ts';
 import { registerBrowseCommands } from './commands/browse.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerHealthCommand } from './commands/health.ts';
+import { registerEnrichCommands } from './commands/enrich.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerNormalizeCommands } from './commands/normalize.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerTrackingPlanCommands } from './commands/tracking-plan.ts';
 import { registerWorkspaceCommands } from './commands/workspace.ts';
@@ -22,6 +24,8 @@ registerDemoCommand(program);
 registerBrowseCommands(program);
 registerTrackingPlanCommands(program);
 registerHealthCommand(program);
+registerNormalizeCommands(program);
+registerEnrichCommands(program);
 
 try {
   await program.parseAsync(process.argv);

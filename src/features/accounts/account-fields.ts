@@ -1,3 +1,5 @@
+import { issueValueOf, normalizeAccountField, textOf, type AccountFieldName, type FieldIssue } from '../normalization/index.ts';
+
 /** Core account columns that group traits fill; everything else stays a custom trait. */
 export interface AccountFields {
   name?: string;
@@ -10,23 +12,10 @@ export interface AccountFields {
 
 type Traits = Record<string, unknown>;
 
-function text(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const trimmed = value.trim();
-  return trimmed === '' ? undefined : trimmed.slice(0, 500);
-}
-
-/** `https://www.Acme.com/about` -> `acme.com`; undefined when it is not a host name. */
+/** `https://www.Acme.co.uk/about` -> `acme.co.uk` (the registrable domain); undefined when there is none. */
 export function domainOf(value: unknown): string | undefined {
-  const raw = text(value);
-  if (!raw) return undefined;
-  try {
-    const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`);
-    const host = url.hostname.toLowerCase().replace(/^www\./, '').replace(/\.$/, '');
-    return /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(host) ? host : undefined;
-  } catch {
-    return undefined;
-  }
+  const result = normalizeAccountField('domain', value);
+  return result?.ok ? result.value : undefined;
 }
 
 function nonNegativeNumber(value: unknown): number | undefined {
@@ -34,10 +23,25 @@ function nonNegativeNumber(value: unknown): number | undefined {
   return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
-/** Splits group traits into core account fields and custom traits; nothing is dropped. */
-export function extractAccountFields(traits: Traits): { fields: AccountFields; custom: Traits } {
+export interface ExtractedAccount {
+  fields: AccountFields;
+  custom: Traits;
+  /** Values that failed their check; each one also stays in `custom` under its own key. */
+  issues: FieldIssue[];
+}
+
+/** Splits group traits into normalized core account fields and custom traits; nothing is dropped. */
+export function extractAccountFields(traits: Traits): ExtractedAccount {
   const custom: Traits = { ...traits };
   const fields: AccountFields = {};
+  const issues: FieldIssue[] = [];
+  const normalized = (field: AccountFieldName) => (v: unknown) => {
+    const result = normalizeAccountField(field, v);
+    if (result && !result.ok) issues.push({ field, value: issueValueOf(v), reason: result.reason });
+    if (!result?.ok) return undefined;
+    for (const [k, extra] of Object.entries(result.extra ?? {})) if (!(k in custom)) custom[k] = extra;
+    return result.value;
+  };
   const take = (keys: string[], parse: (v: unknown) => unknown, assign: (v: never) => void) => {
     for (const key of keys) {
       if (!(key in custom)) continue;
@@ -48,9 +52,9 @@ export function extractAccountFields(traits: Traits): { fields: AccountFields; c
       return;
     }
   };
-  take(['name', 'companyName', 'company_name'], text, (v) => (fields.name = v));
-  take(['domain', 'website', 'url'], domainOf, (v) => (fields.domain = v));
-  take(['industry'], text, (v) => (fields.industry = v));
+  take(['name', 'companyName', 'company_name'], normalized('name'), (v) => (fields.name = v));
+  take(['domain', 'website', 'url'], normalized('domain'), (v) => (fields.domain = v));
+  take(['industry'], (v) => textOf(v)?.slice(0, 500), (v) => (fields.industry = v));
   take(['employees', 'employeeCount', 'employee_count', 'numberOfEmployees'], (v) => {
     const n = nonNegativeNumber(v);
     return n !== undefined && n <= 2_147_483_647 ? Math.round(n) : undefined;
@@ -59,11 +63,11 @@ export function extractAccountFields(traits: Traits): { fields: AccountFields; c
     const n = nonNegativeNumber(v);
     return n !== undefined && n < 1e18 ? n.toFixed(2) : undefined;
   }, (v) => (fields.annual_revenue = v));
-  take(['country'], text, (v) => (fields.country = v));
+  take(['country'], normalized('country'), (v) => (fields.country = v));
   const address = custom.address;
   if (!fields.country && typeof address === 'object' && address !== null) {
-    const country = text((address as Traits).country);
+    const country = normalized('country')((address as Traits).country);
     if (country) fields.country = country;
   }
-  return { fields, custom };
+  return { fields, custom, issues: issues.filter((i) => fields[i.field as keyof AccountFields] === undefined) };
 }

@@ -72,3 +72,45 @@ export async function selectAccountIdsByExternalIds(db: Q, workspaceId: string, 
     where workspace_id = ${workspaceId}::uuid and external_id = any(${externalIds}::text[])`.execute(db);
   return new Map(result.rows.map((r) => [r.external_id, r.id]));
 }
+
+/** domain -> account id; where several accounts share a domain, the oldest. */
+export async function selectAccountIdsByDomains(db: Q, workspaceId: string, domains: string[]): Promise<Map<string, string>> {
+  if (domains.length === 0) return new Map();
+  const result = await sql<{ id: string; domain: string }>`
+    select distinct on (domain) id, domain from accounts
+    where workspace_id = ${workspaceId}::uuid and domain = any(${domains}::text[])
+    order by domain, created_at, id`.execute(db);
+  return new Map(result.rows.map((r) => [r.domain, r.id]));
+}
+
+/** New accounts with only a domain (and traits saying why they exist); returns domain -> id. */
+export async function insertAccountsForDomains(db: Q, workspaceId: string, domains: string[], traits: Record<string, unknown>, at: Date): Promise<Map<string, string>> {
+  if (domains.length === 0) return new Map();
+  const result = await sql<{ id: string; domain: string }>`
+    insert into accounts (workspace_id, domain, traits, created_at, updated_at)
+    select ${workspaceId}::uuid, d, ${JSON.stringify(traits)}::jsonb, ${at}::timestamptz, ${at}::timestamptz from unnest(${domains}::text[]) as d
+    returning id, domain`.execute(db);
+  return new Map(result.rows.map((r) => [r.domain!, r.id]));
+}
+
+export interface AccountCore {
+  id: string;
+  name: string | null;
+  domain: string | null;
+  country: string | null;
+  traits: Record<string, unknown>;
+}
+
+export async function selectAccountCores(db: Q, workspaceId: string, afterId: string | undefined, limit: number): Promise<AccountCore[]> {
+  let query = db.selectFrom('accounts').select(['id', 'name', 'domain', 'country', 'traits']).where('workspace_id', '=', workspaceId);
+  if (afterId) query = query.where('id', '>', afterId);
+  return query.orderBy('id').limit(limit).execute();
+}
+
+export async function updateAccountTraits(db: Q, workspaceId: string, rows: Array<{ id: string; traits: Record<string, unknown> }>, removeKeys: readonly string[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    update accounts a set traits = (a.traits - ${[...removeKeys]}::text[]) || t.traits, updated_at = now()
+    from unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => JSON.stringify(r.traits))}::jsonb[]) as t(id, traits)
+    where a.workspace_id = ${workspaceId}::uuid and a.id = t.id`.execute(db);
+}

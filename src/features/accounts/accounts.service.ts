@@ -21,3 +21,12 @@ export async function getAccount(db: Kysely<Database>, workspaceId: string, id: 
 /** externalId -> account id; external ids with no account in the workspace are absent. */
 export const findAccountIdsByExternalIds = (db: Kysely<Database>, workspaceId: string, externalIds: string[]) =>
   q.selectAccountIdsByExternalIds(db, workspaceId, externalIds);
+
+export type { AccountCore } from './accounts.queries.ts';
+export const findAccountIdsByDomains = (db: Kysely<Database>, workspaceId: string, domains: string[]) => q.selectAccountIdsByDomains(db, workspaceId, domains);
+export const createAccountsForDomains = (db: Kysely<Database>, workspaceId: string, domains: string[], traits: Record<string, unknown>, at: Date) =>
+  q.insertAccountsForDomains(db, workspaceId, domains, traits, at);
+/** One page of every account's core columns, in id order: pass the last id as `afterId`. */
+export const pageAccountCores = (db: Kysely<Database>, workspaceId: string, afterId: string | undefined, limit: number) => q.selectAccountCores(db, workspaceId, afterId, limit);
+export const setAccountTraits = (db: Kysely<Database>, workspaceId: string, rows: Array<{ id: string; traits: Record<string, unknown> }>, removeKeys: readonly string[] = []) =>
+  q.updateAccountTraits(db, workspaceId, rows, removeKeys);

@@ -1,5 +1,5 @@
+export { createAccountsForDomains, findAccountIdsByDomains, pageAccountCores, setAccountTraits, type AccountCore } from './accounts.service.ts';
 export { countAccounts, findAccountIdsByExternalIds, getAccount, listAccounts, upsertAccountsFromGroups, type AccountFilter, type AccountUpsert } from './accounts.service.ts';
-export { extractAccountFields, domainOf, type AccountFields } from './account-fields.ts';
 export {
   countExactDuplicateAccounts,
   PROFILED_ACCOUNT_COLUMNS,
@@ -8,3 +8,4 @@ export {
   type AccountQualityProfile,
   type ProfiledAccountColumn,
 } from './account-quality.queries.ts';
+export { extractAccountFields, domainOf, type AccountFields, type ExtractedAccount } from './account-fields.ts';

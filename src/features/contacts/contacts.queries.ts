@@ -171,3 +171,40 @@ export async function countContacts(db: Q, workspaceId: string): Promise<{ total
     from contacts c where c.workspace_id = ${workspaceId}::uuid`.execute(db);
   return row.rows[0] ?? { total: 0, known: 0 };
 }
+
+export interface ContactCore {
+  id: string;
+  email: string | null;
+  phone: string | null;
+  title: string | null;
+  company: string | null;
+  country: string | null;
+  timezone: string | null;
+  traits: Record<string, unknown>;
+}
+
+/** Core columns of the given contacts, or (without ids) a page of all contacts by id. */
+export async function selectContactCores(db: Q, workspaceId: string, page: { ids?: string[]; afterId?: string | undefined; limit?: number }): Promise<ContactCore[]> {
+  let query = db
+    .selectFrom('contacts')
+    .select(['id', 'email', 'phone', 'title', 'company', 'country', 'timezone', 'traits'])
+    .where('workspace_id', '=', workspaceId);
+  if (page.ids) {
+    if (page.ids.length === 0) return [];
+    query = query.where('id', 'in', page.ids);
+  }
+  if (page.afterId) query = query.where('id', '>', page.afterId);
+  return query.orderBy('id').limit(page.limit ?? 1000).execute();
+}
+
+/**
+ * Sets traits on many contacts in one statement: the keys in `removeKeys` are dropped
+ * first, then `traits` merged in (so a value that no longer applies disappears).
+ */
+export async function updateContactTraits(db: Q, workspaceId: string, rows: Array<{ id: string; traits: Record<string, unknown> }>, removeKeys: readonly string[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    update contacts c set traits = (c.traits - ${[...removeKeys]}::text[]) || t.traits
+    from unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => JSON.stringify(r.traits))}::jsonb[]) as t(id, traits)
+    where c.workspace_id = ${workspaceId}::uuid and c.id = t.id`.execute(db);
+}

@@ -31,3 +31,15 @@ export const getAccountsOfContact = (db: Kysely<Database>, workspaceId: string, 
   q.selectAccountsOfContact(db, workspaceId, contactId);
 
 export const countContacts = (db: Kysely<Database>, workspaceId: string) => q.countContacts(db, workspaceId);
+
+export type { ContactCore } from './contacts.queries.ts';
+
+/** Core columns and traits of the given contacts (enrichment, previews). */
+export const getContactCores = (db: Kysely<Database>, workspaceId: string, ids: string[]) => q.selectContactCores(db, workspaceId, { ids });
+
+/** One page of every contact's core columns, in id order: pass the last id as `afterId`. */
+export const pageContactCores = (db: Kysely<Database>, workspaceId: string, afterId: string | undefined, limit: number) =>
+  q.selectContactCores(db, workspaceId, { afterId, limit });
+
+export const setContactTraits = (db: Kysely<Database>, workspaceId: string, rows: Array<{ id: string; traits: Record<string, unknown> }>, removeKeys: readonly string[] = []) =>
+  q.updateContactTraits(db, workspaceId, rows, removeKeys);

@@ -2,6 +2,10 @@ export {
   applyContactPatches,
   countContacts,
   createBlankContacts,
+  getContactCores,
+  pageContactCores,
+  setContactTraits,
+  type ContactCore,
   getAccountsOfContact,
   getContact,
   linkContactsToAccounts,
@@ -10,7 +14,6 @@ export {
   type ContactPatch,
   type ContactQuery,
 } from './contacts.service.ts';
-export { extractContactFields, normalizeEmail, type ContactFields } from './contact-fields.ts';
 export {
   countExactDuplicateContacts,
   PROFILED_CONTACT_COLUMNS,
@@ -20,3 +23,4 @@ export {
   type ContactQualityProfile,
   type ProfiledContactColumn,
 } from './contact-quality.queries.ts';
+export { extractContactFields, normalizeEmail, type ContactFields, type ExtractedContact } from './contact-fields.ts';

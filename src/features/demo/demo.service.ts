@@ -6,11 +6,13 @@ import { findAccountIdsByExternalIds } from '../accounts/index.ts';
 import { systemActor } from '../audit/index.ts';
 import { takeHealthSnapshot } from '../data-health/index.ts';
 import { applyTrackingPlan, listTrackingPlanVersions } from '../tracking-plan/index.ts';
+import { enrichAllAccounts, getEnrichmentSettings, updateEnrichmentSettings } from '../enrichment/index.ts';
 import { acceptEvents, countPendingEvents, processInbox } from '../ingest/index.ts';
 import { createOpportunities, type OpportunityInput } from '../opportunities/index.ts';
 import { createWorkspace, listWorkspaces } from '../workspaces/index.ts';
 import { DEFAULT_BATCH_SIZE, generateDemoEvents, resolveDemoOptions, type DemoOptions } from './demo-generator.ts';
 import type { DemoOpportunity } from './demo-opportunities.ts';
+import { DEMO_FREE_MAIL_DOMAINS } from './demo-people.ts';
 
 export const DEMO_WORKSPACE_NAME = 'Demo';
 
@@ -65,6 +67,7 @@ export async function seedDemoWorkspace(db: Kysely<Database>, options: SeedOptio
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const { workspaceId, created } = await findOrCreateWorkspace(db, options.workspaceName ?? DEMO_WORKSPACE_NAME);
   await applyDemoTrackingPlan(db, workspaceId);
+  await configureDemoEnrichment(db, workspaceId);
   const startedAt = performance.now();
   const result: SeedResult = { workspaceId, createdWorkspace: created, events: 0, rejected: 0, opportunities: 0, accounts: 0, elapsedMs: 0, healthScore: null };
   let pending: DemoOpportunity[] = [];
@@ -97,6 +100,8 @@ export async function seedDemoWorkspace(db: Kysely<Database>, options: SeedOptio
     if (outcome.events + outcome.duplicates === 0) await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
   }
   await insertOpportunities(db, workspaceId, pending, result);
+  // Contacts were enriched as ingest processed them; accounts get their time zone here.
+  await enrichAllAccounts(db, workspaceId);
   result.healthScore = (await takeHealthSnapshot(db, workspaceId)).score;
   report();
   return result;
@@ -110,6 +115,16 @@ async function applyDemoTrackingPlan(db: Kysely<Database>, workspaceId: string):
   if ((await listTrackingPlanVersions(db, workspaceId)).length > 0) return;
   const source = readFileSync(new URL('./demo-tracking-plan.yaml', import.meta.url), 'utf8');
   await applyTrackingPlan(db, workspaceId, source, systemActor('demo'), 'demo-tracking-plan.yaml');
+}
+
+/**
+ * The demo's free-mail providers live on reserved `.example` domains that no maintained
+ * list has: the workspace setting makes enrichment treat them as personal addresses.
+ */
+async function configureDemoEnrichment(db: Kysely<Database>, workspaceId: string): Promise<void> {
+  const settings = await getEnrichmentSettings(db, workspaceId);
+  if (DEMO_FREE_MAIL_DOMAINS.every((d) => settings.extraFreeMailDomains.includes(d))) return;
+  await updateEnrichmentSettings(db, workspaceId, { extraFreeMailDomains: [...new Set([...settings.extraFreeMailDomains, ...DEMO_FREE_MAIL_DOMAINS])] }, systemActor('demo'));
 }
 
 async function findOrCreateWorkspace(db: Kysely<Database>, name: string): Promise<{ workspaceId: string; created: boolean }> {

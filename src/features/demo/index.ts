@@ -13,5 +13,5 @@ export { seedDemoWorkspace, DEMO_WORKSPACE_NAME, type SeedOptions, type SeedProg
 export { describeDemoAccount, type DemoAccount } from './demo-accounts.ts';
 export type { DemoEvent } from './demo-event-sink.ts';
 export type { DemoOpportunity, DemoStage } from './demo-opportunities.ts';
-export { DEMO_FREE_MAIL_DOMAINS } from './demo-people.ts';
+export { DEMO_FREE_MAIL_DOMAINS, JOB_TITLES } from './demo-people.ts';
 export { ENTERPRISE_EMPLOYEES } from './demo-companies.ts';

@@ -97,10 +97,10 @@ describe(`ingest processing and identity (${testDatabaseLabel})`, () => {
     ]);
     // Sent from an offline phone a day late: older than what is stored.
     await ingest(ws.id, [
-      { type: 'identify', userId: 'u1', timestamp: '2026-03-01T00:00:00Z', traits: { email: 'old@acme.com', title: 'Manager', phone: '+1 555 0100', plan: 'free', region: 'EMEA' } },
+      { type: 'identify', userId: 'u1', timestamp: '2026-03-01T00:00:00Z', traits: { email: 'old@acme.com', title: 'Manager', phone: '+1 415 555 2671', plan: 'free', region: 'EMEA' } },
     ]);
     let [contact] = await contactsOf(ws.id);
-    expect(contact).toMatchObject({ email: 'new@acme.com', title: 'VP Marketing', phone: '+1 555 0100', traits: { plan: 'enterprise', region: 'EMEA' } });
+    expect(contact).toMatchObject({ email: 'new@acme.com', title: 'VP Marketing', phone: '+14155552671', traits: { plan: 'enterprise', region: 'EMEA' } });
     // Within one chunk too: the order of arrival does not matter, event time does.
     await ingest(ws.id, [
       { type: 'identify', userId: 'u1', timestamp: '2026-03-05T00:00:00Z', traits: { title: 'CMO' } },
@@ -117,7 +117,7 @@ describe(`ingest processing and identity (${testDatabaseLabel})`, () => {
       { type: 'group', userId: 'u1', groupId: 'acme', traits: { name: 'Acme', website: 'https://www.acme.com', employees: '5,000', tier: 'gold' } },
     ]);
     const accounts = await db.kysely.selectFrom('accounts').selectAll().where('workspace_id', '=', ws.id).execute();
-    expect(accounts).toEqual([expect.objectContaining({ external_id: 'acme', name: 'Acme', domain: 'acme.com', employees: 5000, traits: { tier: 'gold' } })]);
+    expect(accounts).toEqual([expect.objectContaining({ external_id: 'acme', name: 'Acme', domain: 'acme.com', employees: 5000, traits: { tier: 'gold', name_match_key: 'acme' } })]);
     const links = await db.kysely.selectFrom('contact_accounts').selectAll().where('workspace_id', '=', ws.id).execute();
     expect(links).toHaveLength(1);
   });

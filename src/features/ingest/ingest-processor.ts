@@ -4,6 +4,8 @@ import type { MaintenancePolicy, TableMaintenance } from '../../platform/db/main
 import type { Logger } from '../../platform/logger.ts';
 import { extractAccountFields, upsertAccountsFromGroups, type AccountUpsert } from '../accounts/index.ts';
 import { applyContactPatches, extractContactFields, linkContactsToAccounts, normalizeEmail, type ContactPatch } from '../contacts/index.ts';
+import { enrichContactsById } from '../enrichment/index.ts';
+import { recordFieldChecks, type FieldIssue, type ObjectFieldChecks } from '../normalization/index.ts';
 import { findStoredMessageIds, storeEvents } from '../events/index.ts';
 import { resolveContacts, type IdentifiedEvent } from '../identity/index.ts';
 import { checkEventsAgainstTrackingPlan } from '../tracking-plan/index.ts';
@@ -133,7 +135,7 @@ export async function processChunk(db: Kysely<Database>, workspaceId: string, ac
   const plan = await resolveContacts(db, workspaceId, events.map(toIdentified), now);
   const contactOf = (i: number) => plan.survivorOf(plan.eventContactIds[i]!);
 
-  const { patches, groups, links } = collectProfileChanges(events, contactOf);
+  const { patches, groups, links, contactChecks, groupChecks } = collectProfileChanges(events, contactOf);
   await applyContactPatches(db, workspaceId, [...patches.values()], now);
   const accountIds = await upsertAccountsFromGroups(db, workspaceId, [...groups.values()], now);
   await linkContactsToAccounts(
@@ -141,6 +143,11 @@ export async function processChunk(db: Kysely<Database>, workspaceId: string, ac
     workspaceId,
     links.map((l) => ({ contactId: l.contactId, accountId: accountIds.get(l.groupId)! })),
   );
+  await recordFieldChecks(db, workspaceId, 'contact', 'ingest', toObjectChecks(contactChecks, (id) => id), now);
+  await recordFieldChecks(db, workspaceId, 'account', 'ingest', toObjectChecks(groupChecks, (groupId) => accountIds.get(groupId)), now);
+  // Enrichment (seniority, department, e-mail type, account by domain) of the contacts
+  // whose profile an identify changed: a few set-based statements per chunk.
+  await enrichContactsById(db, workspaceId, [...contactChecks.keys()], now);
   const storedCount = await storeEvents(db, workspaceId, events.map((e, i) => toEventRow(e, contactOf(i))));
   return {
     stored: storedCount,
@@ -173,16 +180,42 @@ async function refuseBlockedEvents(db: Kysely<Database>, workspaceId: string, ev
   const refused = new Set(blocked.map((b) => b.index));
   return events.filter((_, i) => !refused.has(i));
 }
+/** Per object, per field: the newest check by event time (an issue, or null when valid). */
+type FieldChecks = Map<string, { at: Date; fields: Map<string, FieldIssue | null> }>;
 
 interface ProfileChanges {
   patches: Map<string, ContactPatch>;
   groups: Map<string, AccountUpsert>;
   links: Array<{ contactId: string; groupId: string }>;
+  contactChecks: FieldChecks;
+  groupChecks: FieldChecks;
+}
+
+function noteChecks(checks: FieldChecks, key: string, at: Date, valid: string[], issues: FieldIssue[]): void {
+  const entry = checks.get(key) ?? { at, fields: new Map() };
+  // An older event only fills fields the newer ones did not check.
+  const newer = at >= entry.at;
+  const put = (field: string, issue: FieldIssue | null) => {
+    if (newer || !entry.fields.has(field)) entry.fields.set(field, issue);
+  };
+  for (const field of valid) put(field, null);
+  for (const issue of issues) put(issue.field, issue);
+  if (newer) entry.at = at;
+  checks.set(key, entry);
+}
+
+function toObjectChecks(checks: FieldChecks, idOf: (key: string) => string | undefined): ObjectFieldChecks[] {
+  return [...checks].flatMap(([key, entry]) => {
+    const objectId = idOf(key);
+    if (!objectId) return [];
+    const fields = [...entry.fields];
+    return [{ objectId, validFields: fields.filter(([, i]) => i === null).map(([f]) => f), issues: fields.flatMap(([, i]) => (i ? [i] : [])) }];
+  });
 }
 
 /** What a chunk changes on contacts (traits, first/last seen) and accounts (group calls). */
 function collectProfileChanges(events: AcceptedEvent[], contactOf: (i: number) => string): ProfileChanges {
-  const changes: ProfileChanges = { patches: new Map(), groups: new Map(), links: [] };
+  const changes: ProfileChanges = { patches: new Map(), groups: new Map(), links: [], contactChecks: new Map(), groupChecks: new Map() };
   events.forEach((event, i) => {
     const contactId = contactOf(i);
     const at = new Date(event.timestamp);
@@ -190,7 +223,8 @@ function collectProfileChanges(events: AcceptedEvent[], contactOf: (i: number) =
     if (at < patch.firstSeen) patch.firstSeen = at;
     if (at > patch.lastSeen) patch.lastSeen = at;
     if (event.type === 'identify') {
-      const { fields, custom } = extractContactFields(event.traits, event.context);
+      const { fields, custom, issues } = extractContactFields(event.traits, event.context);
+      noteChecks(changes.contactChecks, contactId, at, Object.keys(fields), issues);
       // Newest identify (by event time) wins field by field; an older one only fills gaps.
       if (!patch.identifiedAt || at >= patch.identifiedAt) {
         patch.fields = { ...patch.fields, ...fields };
@@ -203,7 +237,8 @@ function collectProfileChanges(events: AcceptedEvent[], contactOf: (i: number) =
     }
     changes.patches.set(contactId, patch);
     if (event.type === 'group' && event.groupId) {
-      const { fields, custom } = extractAccountFields(event.traits);
+      const { fields, custom, issues } = extractAccountFields(event.traits);
+      noteChecks(changes.groupChecks, event.groupId, at, Object.keys(fields), issues);
       const group = changes.groups.get(event.groupId) ?? { externalId: event.groupId, fields: {}, traits: {} };
       group.fields = { ...group.fields, ...fields };
       group.traits = { ...group.traits, ...custom };

@@ -19,12 +19,13 @@ export function encodeCursor(position: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
-export type CursorPart = 'timestamp' | 'uuid' | 'bigint';
+export type CursorPart = 'timestamp' | 'uuid' | 'bigint' | 'text';
 
 const PART_PATTERNS: Record<CursorPart, (v: string) => boolean> = {
   timestamp: (v) => !Number.isNaN(Date.parse(v)),
   uuid: (v) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
   bigint: (v) => /^\d{1,19}$/.test(v),
+  text: (v) => v.length <= 200,
 };
 
 /** Decodes a cursor and checks each part's type, so a forged cursor is a 400, never a 500. */
