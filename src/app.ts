@@ -9,6 +9,7 @@ import type { ApiApp, RouteDeps } from './platform/http/app-env.ts';
 import type { Logger } from './platform/logger.ts';
 import { registerEventRoutes } from './features/events/index.ts';
 import { registerIdentityRoutes } from './features/identity/index.ts';
+import { registerImportRoutes } from './features/imports/index.ts';
 import { createIngestWorker, registerIngestAdminRoutes, registerIngestRoutes, type IngestWorker } from './features/ingest/index.ts';
 import { registerOpportunityRoutes } from './features/opportunities/index.ts';
 import { registerAccountRoutes, registerContactRoutes } from './features/profiles/index.ts';
@@ -22,7 +23,12 @@ const MAX_MANAGEMENT_BODY_BYTES = 1024 * 1024;
 export interface AppContext {
   db: Db;
   logger: Logger;
+  /** Largest CSV upload to /api/v1/imports (streamed, so it may exceed memory); KEEL_IMPORT_MAX_BYTES. */
+  importMaxBytes?: number | undefined;
 }
+
+// CSV uploads stream to the importer under their own limit instead of the 1 MB one.
+const isImportUpload = (method: string, path: string) => method === 'POST' && /^\/api\/v1\/imports\/[^/]+\/?$/.test(path);
 
 export interface KeelApp {
   /** The HTTP application (also usable in tests through `app.request()`). */
@@ -32,7 +38,7 @@ export interface KeelApp {
 }
 
 /** The composition root: every route and worker is wired here and nowhere else. */
-export function createApp({ db, logger }: AppContext): KeelApp {
+export function createApp({ db, logger, importMaxBytes }: AppContext): KeelApp {
   const app = createApiApp();
   const deps: RouteDeps = { db: db.kysely, logger };
   const worker = createIngestWorker(db.kysely, db.kind, logger.child({ component: 'ingest-worker' }));
@@ -71,15 +77,13 @@ export function createApp({ db, logger }: AppContext): KeelApp {
 
   app.use('/api/v1/*', requireAdminKey(db.kysely));
   // Management bodies are small (a key, an opportunity); refuse big ones before parsing.
-  app.use(
-    '/api/v1/*',
-    bodyLimit({
-      maxSize: MAX_MANAGEMENT_BODY_BYTES,
-      onError: () => {
-        throw new AppError('too_large', `Request body too large: the limit is ${MAX_MANAGEMENT_BODY_BYTES} bytes for the management API`);
-      },
-    }),
-  );
+  const managementBodyLimit = bodyLimit({
+    maxSize: MAX_MANAGEMENT_BODY_BYTES,
+    onError: () => {
+      throw new AppError('too_large', `Request body too large: the limit is ${MAX_MANAGEMENT_BODY_BYTES} bytes for the management API`);
+    },
+  });
+  app.use('/api/v1/*', (c, next) => (isImportUpload(c.req.method, c.req.path) ? next() : managementBodyLimit(c, next)));
   registerStatsRoutes(app, deps);
   registerContactRoutes(app, deps);
   registerAccountRoutes(app, deps);
@@ -88,6 +92,7 @@ export function createApp({ db, logger }: AppContext): KeelApp {
   registerIngestAdminRoutes(app, deps);
   registerIdentityRoutes(app, deps);
   registerWorkspaceRoutes(app, { ...deps, writeKeys });
+  registerImportRoutes(app, { ...deps, importMaxBytes });
 
   return { app, worker };
 }

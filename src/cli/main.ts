@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { isAppError } from '../platform/errors.ts';
 import { registerBrowseCommands } from './commands/browse.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerExportCommand } from './commands/export.ts';
+import { registerImportCommand } from './commands/import.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerStartCommand } from './commands/start.ts';
@@ -18,6 +20,8 @@ registerWorkspaceCommands(program);
 registerKeyCommands(program);
 registerDemoCommand(program);
 registerBrowseCommands(program);
+registerImportCommand(program);
+registerExportCommand(program);
 
 try {
   await program.parseAsync(process.argv);

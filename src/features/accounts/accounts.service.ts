@@ -21,3 +21,11 @@ export async function getAccount(db: Kysely<Database>, workspaceId: string, id: 
 /** externalId -> account id; external ids with no account in the workspace are absent. */
 export const findAccountIdsByExternalIds = (db: Kysely<Database>, workspaceId: string, externalIds: string[]) =>
   q.selectAccountIdsByExternalIds(db, workspaceId, externalIds);
+
+export type { AccountWrite } from './accounts.queries.ts';
+/** Accounts matching any of the external ids or domains (for imports). */
+export const findAccountsByKeys = (db: Kysely<Database>, workspaceId: string, externalIds: string[], domains: string[]) =>
+  q.selectAccountsByKeys(db, workspaceId, externalIds, domains);
+export const insertAccounts = (db: Kysely<Database>, workspaceId: string, rows: q.AccountWrite[], at: Date) => q.insertAccountRows(db, workspaceId, rows, at);
+export const updateAccounts = (db: Kysely<Database>, workspaceId: string, rows: Array<q.AccountWrite & { id: string }>, at: Date) =>
+  q.updateAccountRows(db, workspaceId, rows, at);

@@ -171,3 +171,9 @@ export async function countContacts(db: Q, workspaceId: string): Promise<{ total
     from contacts c where c.workspace_id = ${workspaceId}::uuid`.execute(db);
   return row.rows[0] ?? { total: 0, known: 0 };
 }
+
+/** Contacts by id (any order); ids not in the workspace are absent. */
+export async function selectContactsByIds(db: Q, workspaceId: string, ids: string[]): Promise<ContactRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute();
+}

@@ -31,3 +31,5 @@ export const getAccountsOfContact = (db: Kysely<Database>, workspaceId: string, 
   q.selectAccountsOfContact(db, workspaceId, contactId);
 
 export const countContacts = (db: Kysely<Database>, workspaceId: string) => q.countContacts(db, workspaceId);
+
+export const getContactsByIds = (db: Kysely<Database>, workspaceId: string, ids: string[]) => q.selectContactsByIds(db, workspaceId, ids);

@@ -4,6 +4,7 @@ export {
   createBlankContacts,
   getAccountsOfContact,
   getContact,
+  getContactsByIds,
   linkContactsToAccounts,
   listContacts,
   mergeContacts,

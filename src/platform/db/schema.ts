@@ -184,6 +184,45 @@ export interface AuditLogTable {
   details: JsonDefault;
 }
 
+// bigint: pg returns it as a string, PGlite as a number; read through Number().
+type BigCount = ColumnType<string | number, number | undefined, number>;
+
+export type ImportKind = 'contacts' | 'accounts' | 'opportunities' | 'events';
+export type ImportJobStatus = 'running' | 'completed' | 'failed';
+
+export interface ImportJobsTable {
+  workspace_id: string;
+  id: Generated<string>;
+  kind: ImportKind;
+  status: ImportJobStatus;
+  file_name: string;
+  file_size: number | null;
+  file_fingerprint: string | null;
+  options: JsonDefault;
+  mapping: JsonDefault;
+  rows_read: BigCount;
+  inserted: BigCount;
+  updated: BigCount;
+  unchanged: BigCount;
+  refused: BigCount;
+  rows_committed: BigCount;
+  bytes_committed: BigCount;
+  error: string | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+  finished_at: Timestamp | null;
+}
+
+export interface ImportRefusalsTable {
+  workspace_id: string;
+  job_id: string;
+  row_number: BigCount;
+  line: BigCount | null;
+  column_name: string | null;
+  value: string | null;
+  reason: string;
+}
+
 export interface KeelMigrationsTable {
   version: number;
   name: string;
@@ -205,8 +244,11 @@ export interface Database {
   opportunities: OpportunitiesTable;
   audit_log: AuditLogTable;
   keel_migrations: KeelMigrationsTable;
+  import_jobs: ImportJobsTable;
+  import_refusals: ImportRefusalsTable;
 }
 
 export type ContactRow = Selectable<ContactsTable>;
 export type AccountRow = Selectable<AccountsTable>;
 export type OpportunityRow = Selectable<OpportunitiesTable>;
+export type ImportJobRow = Selectable<ImportJobsTable>;
