@@ -122,7 +122,7 @@ function createProgressReporter(totalBytes: number, out: NodeJS.WriteStream) {
     const fraction = totalBytes > 0 ? Math.min(1, p.bytesRead / totalBytes) : 0;
     const eta = fraction > 0 ? (seconds / fraction) * (1 - fraction) : 0;
     const stats = `${p.rowsRead.toLocaleString('en-US')} rows, ${Math.round(rate).toLocaleString('en-US')} rows/s, committed through row ${p.rowsCommitted.toLocaleString('en-US')}`;
-    if (!tty) return `import: ${(fraction * 100).toFixed(0)}% of bytes read, ${stats}\n`;
+    if (!tty) return `import${p.jobId ? ` ${p.jobId}` : ''}: ${(fraction * 100).toFixed(0)}% of bytes read, ${stats}\n`;
     const width = 30;
     const filled = Math.round(fraction * width);
     return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${stats}, ETA ${formatDuration(eta)}   `;

@@ -57,7 +57,7 @@ export async function openCsvInput(source: AsyncIterable<Buffer | Uint8Array>, o
     .pipe(iconv.decodeStream(encoding, { stripBOM: true }))
     .pipe(parse({ delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, info: true, max_record_size: MAX_RECORD_CHARS }));
   raw.on('error', (error) => parser.destroy(error));
-  const records = readRecords(parser as AsyncIterable<{ record: string[]; info: { lines: number } }>);
+  const records = readRecords(drainInOrder(parser));
   const first = await records.next();
   if (first.done) throw new AppError('invalid', 'The CSV file is empty: expected a header row', { field: 'file' });
   const header = first.value.values.map((h) => h.trim());
@@ -87,7 +87,42 @@ async function* chainHead(head: Buffer, iterator: AsyncIterator<Buffer | Uint8Ar
   }
 }
 
-async function* readRecords(parser: AsyncIterable<{ record: string[]; info: { lines: number } }>): AsyncGenerator<CsvRecord> {
+type ParsedRecord = { record: string[]; info: { lines: number } };
+
+/**
+ * The parser's records, then its error, in that order. (A stream's own async iterator
+ * throws as soon as the error is emitted and drops the records parsed before it, so the
+ * good rows just above a broken one would never be imported.)
+ */
+async function* drainInOrder(parser: NodeJS.ReadableStream & { destroy(): void }): AsyncGenerator<ParsedRecord> {
+  const queue: ParsedRecord[] = [];
+  let failure: unknown = null;
+  let ended = false;
+  let wake: (() => void) | null = null;
+  const notify = () => wake?.();
+  parser.on('data', (r: ParsedRecord) => {
+    queue.push(r);
+    if (queue.length >= 1000) parser.pause();
+    notify();
+  });
+  parser.on('error', (e: unknown) => ((failure = e), notify()));
+  parser.on('end', () => ((ended = true), notify()));
+  try {
+    for (;;) {
+      if (queue.length > 0) {
+        const next = queue.shift()!;
+        if (queue.length < 100) parser.resume();
+        yield next;
+      } else if (failure) throw failure;
+      else if (ended) return;
+      else await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    parser.destroy();
+  }
+}
+
+async function* readRecords(parser: AsyncIterable<ParsedRecord>): AsyncGenerator<CsvRecord> {
   let row = 0;
   try {
     for await (const { record, info } of parser) {
@@ -95,19 +130,17 @@ async function* readRecords(parser: AsyncIterable<{ record: string[]; info: { li
     }
   } catch (error) {
     if (error instanceof CsvError) {
-      const line = (error as CsvError & { lines?: number }).lines;
-      throw new AppError('invalid', `Malformed CSV after data row ${Math.max(row - 1, 0)}${line ? ` (line ${line})` : ''}: ${describeCsvError(error)}`, {
-        field: 'file',
-        row: Math.max(row - 1, 0) + 1,
-        line,
-      });
+      // `records` counts the header: the record that failed is data row `records`.
+      const { lines, records } = error as CsvError & { lines?: number; records?: number };
+      const at = Math.max(records ?? row, 1);
+      throw new AppError('invalid', `Malformed CSV at data row ${at}${lines ? ` (line ${lines})` : ''}: ${describeCsvError(error)}`, { field: 'file', row: at, line: lines });
     }
     throw error;
   }
 }
 
 function describeCsvError(error: CsvError): string {
-  if (error.code === 'CSV_QUOTE_NOT_CLOSED') return 'a quoted field is never closed (unbalanced quote at the end of the file)';
+  if (error.code === 'CSV_QUOTE_NOT_CLOSED') return 'a quote opened in this row is never closed (unbalanced quote at the end of the file)';
   if (error.code === 'CSV_MAX_RECORD_SIZE') return `a record is longer than ${MAX_RECORD_CHARS} characters (probably an unbalanced quote)`;
   return error.message;
 }

@@ -165,7 +165,8 @@ export async function writeOpportunityBatch(trx: Kysely<Database>, workspaceId: 
       if (!at) throw error;
       const bad = pending[Number(at[1])]!;
       const field = at[2]!;
-      outcome.refused.push({ row: bad.row.row, line: 0, column: field, value: null, reason: (error as Error).message.replace(/^opportunities\[\d+\]\./, '') });
+      const values: Record<string, string | null> = { amount: bad.row.amount, currency: bad.row.currency, name: bad.row.name, stage: bad.row.stage, createdDate: bad.row.createdDate, closedDate: bad.row.closedDate };
+      outcome.refused.push({ row: bad.row.row, line: 0, column: field, value: values[field] ?? null, reason: (error as Error).message.replace(/^opportunities\[\d+\]\./, '') });
       pending = pending.filter((p) => p !== bad);
     }
   }

@@ -33,6 +33,7 @@ export interface ImportRequest {
 }
 
 export interface ImportProgress {
+  jobId: string | null;
   rowsRead: number;
   bytesRead: number;
   rowsCommitted: number;
@@ -135,7 +136,7 @@ async function runBatches(db: Kysely<Database>, request: ImportRequest, input: C
     await commitBatch(db, request, job.id, batch, input.bytesRead());
     committedRows = batch.lastRow;
     batch = { values: [], refusals: [], lines: new Map(), lastRow: committedRows };
-    request.onProgress?.({ rowsRead: committedRows, bytesRead: input.bytesRead(), rowsCommitted: committedRows, committed: true });
+    request.onProgress?.({ jobId: job.id, rowsRead: committedRows, bytesRead: input.bytesRead(), rowsCommitted: committedRows, committed: true });
   };
   for await (const record of input.records) {
     if (record.row <= skip) continue;
@@ -145,7 +146,7 @@ async function runBatches(db: Kysely<Database>, request: ImportRequest, input: C
     const converted = mapped.ok ? handler.convert(mapped.value, receivedAt) : mapped;
     if (converted.ok) batch.values.push(converted.value);
     else batch.refusals.push(converted.refusal);
-    if (record.row % 1000 === 0) request.onProgress?.({ rowsRead: record.row, bytesRead: input.bytesRead(), rowsCommitted: committedRows, committed: false });
+    if (record.row % 1000 === 0) request.onProgress?.({ jobId: job.id, rowsRead: record.row, bytesRead: input.bytesRead(), rowsCommitted: committedRows, committed: false });
     if (batch.values.length + batch.refusals.length >= batchRows) await commit();
   }
   if (batch.lastRow > committedRows) await commit();
@@ -181,7 +182,7 @@ async function dryRunImport(request: ImportRequest, input: CsvInput, mapping: He
       if (converted.ok) continue;
       summary.refused += 1;
       if (summary.refusals!.length < DRY_RUN_SAMPLE) summary.refusals!.push(converted.refusal);
-      if (record.row % 1000 === 0) request.onProgress?.({ rowsRead: record.row, bytesRead: input.bytesRead(), rowsCommitted: 0, committed: false });
+      if (record.row % 1000 === 0) request.onProgress?.({ jobId: null, rowsRead: record.row, bytesRead: input.bytesRead(), rowsCommitted: 0, committed: false });
     }
   } catch (caught) {
     summary.error = (caught as Error).message;
