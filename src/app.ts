@@ -92,7 +92,7 @@ export function createApp({ db, logger, importMaxBytes }: AppContext): KeelApp {
   registerIngestAdminRoutes(app, deps);
   registerIdentityRoutes(app, deps);
   registerWorkspaceRoutes(app, { ...deps, writeKeys });
-  registerImportRoutes(app, { ...deps, importMaxBytes });
+  registerImportRoutes(app, { ...deps, importMaxBytes, dbKind: db.kind });
 
   return { app, worker };
 }

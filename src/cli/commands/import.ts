@@ -72,6 +72,7 @@ export function registerImportCommand(program: Command): void {
           batchRows: parseBatchRows(opts.batchRows),
           resumeJobId: opts.resume,
           actor: cliActor(),
+          dbKind: ctx.db.kind,
           onProgress: progress.update,
         });
         progress.finish();

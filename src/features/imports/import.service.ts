@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import type { DbKind } from '../../platform/db/connection.ts';
+import { createTableMaintenance, type MaintenancePolicy } from '../../platform/db/maintenance.ts';
 import type { Database, ImportJobRow, ImportKind } from '../../platform/db/schema.ts';
 import { AppError, isAppError } from '../../platform/errors.ts';
 import { recordAudit, type AuditActor } from '../audit/index.ts';
@@ -10,6 +12,20 @@ import * as q from './imports.queries.ts';
 
 export const DEFAULT_BATCH_ROWS = 1000;
 const DRY_RUN_SAMPLE = 100;
+
+// The tables each kind fills. Without fresh statistics the planner keeps the plans it made
+// for empty tables: measured, identity look-ups went from 30 ms to 2.7 s a batch by 4,000
+// imported contacts on PGlite.
+const IMPORT_MAINTENANCE: MaintenancePolicy = {
+  tables: {
+    contacts: { base: 1_000, scale: 0.2, action: 'vacuum analyze' },
+    identities: { base: 1_000, scale: 0.2, action: 'analyze' },
+    accounts: { base: 1_000, scale: 0.2, action: 'vacuum analyze' },
+    opportunities: { base: 1_000, scale: 0.2, action: 'analyze' },
+    events: { base: 1_000, scale: 1, action: 'analyze' },
+  },
+};
+const TABLE_OF: Record<ImportKind, string[]> = { contacts: ['contacts', 'identities'], accounts: ['accounts'], opportunities: ['opportunities'], events: ['events', 'contacts', 'identities'] };
 
 export interface ImportRequest {
   workspaceId: string;
@@ -29,6 +45,8 @@ export interface ImportRequest {
   /** Go on with this job from its last committed batch. */
   resumeJobId?: string | undefined;
   actor: AuditActor;
+  /** Where autovacuum does not run (PGlite), the import analyzes the tables it fills. */
+  dbKind?: DbKind | undefined;
   onProgress?: ((progress: ImportProgress) => void) | undefined;
 }
 
@@ -132,8 +150,10 @@ async function runBatches(db: Kysely<Database>, request: ImportRequest, input: C
   let committedRows = skip;
   let batch: Batch = { values: [], refusals: [], lines: new Map(), lastRow: skip };
   const receivedAt = new Date().toISOString();
+  const maintenance = request.dbKind ? await createTableMaintenance(db, request.dbKind, IMPORT_MAINTENANCE) : undefined;
   const commit = async () => {
-    await commitBatch(db, request, job.id, batch, input.bytesRead());
+    const written = await commitBatch(db, request, job.id, batch, input.bytesRead());
+    for (const table of TABLE_OF[request.kind]) await maintenance?.noteWrites(table, written);
     committedRows = batch.lastRow;
     batch = { values: [], refusals: [], lines: new Map(), lastRow: committedRows };
     request.onProgress?.({ jobId: job.id, rowsRead: committedRows, bytesRead: input.bytesRead(), rowsCommitted: committedRows, committed: true });
@@ -152,9 +172,10 @@ async function runBatches(db: Kysely<Database>, request: ImportRequest, input: C
   if (batch.lastRow > committedRows) await commit();
 }
 
-async function commitBatch(db: Kysely<Database>, request: ImportRequest, jobId: string, batch: Batch, bytesRead: number): Promise<void> {
+/** Writes one batch with its refusals and checkpoint; returns the rows written. */
+async function commitBatch(db: Kysely<Database>, request: ImportRequest, jobId: string, batch: Batch, bytesRead: number): Promise<number> {
   const handler = IMPORT_HANDLERS[request.kind];
-  await db.transaction().execute(async (trx) => {
+  return db.transaction().execute(async (trx) => {
     const outcome = batch.values.length > 0 ? await handler.write(trx, request.workspaceId, batch.values, new Date()) : { inserted: 0, updated: 0, unchanged: 0, refused: [] };
     const refusals = [...batch.refusals, ...outcome.refused.map((r) => ({ ...r, line: r.line || (batch.lines.get(r.row) ?? 0) }))];
     await q.insertRefusals(trx, request.workspaceId, jobId, refusals);
@@ -167,6 +188,7 @@ async function commitBatch(db: Kysely<Database>, request: ImportRequest, jobId: 
       unchanged: outcome.unchanged,
       refused: refusals.length,
     });
+    return outcome.inserted + outcome.updated;
   });
 }
 

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ERROR_RESPONSES, IdParam, toJson } from '../../platform/http/api-app.ts';
 import type { ApiApp, RouteDeps } from '../../platform/http/app-env.ts';
+import type { DbKind } from '../../platform/db/connection.ts';
 import type { ImportJobRow, ImportKind } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
 import { actorOfPrincipal } from '../audit/index.ts';
@@ -69,14 +70,16 @@ const presentJob = ({ workspace_id: _, ...job }: ImportJobRow) => ({
   inserted: Number(job.inserted), updated: Number(job.updated), unchanged: Number(job.unchanged), refused: Number(job.refused),
 });
 
-export function registerImportRoutes(app: ApiApp, deps: RouteDeps & { importMaxBytes?: number | undefined }): void {
+type ImportDeps = RouteDeps & { importMaxBytes?: number | undefined; dbKind: DbKind };
+
+export function registerImportRoutes(app: ApiApp, deps: ImportDeps): void {
   registerUpload(app, deps, deps.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES);
   registerSuggest(app);
   registerJobRoutes(app, deps);
   registerExport(app, deps);
 }
 
-function registerUpload(app: ApiApp, deps: RouteDeps, limit: number): void {
+function registerUpload(app: ApiApp, deps: ImportDeps, limit: number): void {
   app.openapi(
     createRoute({
       method: 'post',
@@ -106,6 +109,7 @@ function registerUpload(app: ApiApp, deps: RouteDeps, limit: number): void {
           dryRun: parseFlag(fields.dry_run, 'dry_run'),
           resumeJobId: fields.resume || undefined,
           actor: actorOfPrincipal(principal),
+          dbKind: deps.dbKind,
         }),
       );
       return c.json(toJson(summary), 200);

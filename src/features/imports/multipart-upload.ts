@@ -39,7 +39,14 @@ export async function readMultipartUpload<T>(request: Request, limit: number, co
         return;
       }
       started = true;
-      consume(fields, { fileName: info.filename || 'upload.csv', stream: guardLimit(file, limit) }).then(resolve, reject);
+      // Whatever the outcome, read the rest of the upload (discarding it): a client that is
+      // still sending would otherwise never see the response.
+      const drain = () => file.resume();
+      // Through a promise, so that a synchronous throw (a bad field) is a rejection too.
+      Promise.resolve().then(() => consume(fields, { fileName: info.filename || 'upload.csv', stream: guardLimit(file, limit) })).then(
+        (value) => (drain(), resolve(value)),
+        (error: unknown) => (drain(), reject(error)),
+      );
     });
     parser.on('error', (error) => reject(new AppError('invalid', `Malformed multipart body: ${(error as Error).message}`, { field: 'body' })));
     parser.on('close', () => {
