@@ -11,6 +11,7 @@ import { createHealthSnapshotJob, registerDataHealthRoutes, type HealthSnapshotJ
 import { registerEnrichmentRoutes } from './features/enrichment/index.ts';
 import { registerEventRoutes } from './features/events/index.ts';
 import { registerIdentityRoutes } from './features/identity/index.ts';
+import { registerImportRoutes } from './features/imports/index.ts';
 import { createIngestWorker, registerIngestAdminRoutes, registerIngestRoutes, type IngestWorker } from './features/ingest/index.ts';
 import { registerNormalizationRoutes } from './features/normalization/index.ts';
 import { registerOpportunityRoutes } from './features/opportunities/index.ts';
@@ -28,7 +29,12 @@ export interface AppContext {
   logger: Logger;
   /** What the data-health report reads from normalization, dedupe and consent (seams). */
   healthSources?: HealthSources;
+  /** Largest CSV upload to /api/v1/imports (streamed, so it may exceed memory); KEEL_IMPORT_MAX_BYTES. */
+  importMaxBytes?: number | undefined;
 }
+
+// CSV uploads stream to the importer under their own limit instead of the 1 MB one.
+const isImportUpload = (method: string, path: string) => method === 'POST' && /^\/api\/v1\/imports\/[^/]+\/?$/.test(path);
 
 export interface KeelApp {
   /** The HTTP application (also usable in tests through `app.request()`). */
@@ -40,7 +46,7 @@ export interface KeelApp {
 }
 
 /** The composition root: every route and worker is wired here and nowhere else. */
-export function createApp({ db, logger, healthSources }: AppContext): KeelApp {
+export function createApp({ db, logger, healthSources, importMaxBytes }: AppContext): KeelApp {
   const app = createApiApp();
   const deps: RouteDeps = { db: db.kysely, logger };
   const worker = createIngestWorker(db.kysely, db.kind, logger.child({ component: 'ingest-worker' }));
@@ -80,15 +86,13 @@ export function createApp({ db, logger, healthSources }: AppContext): KeelApp {
 
   app.use('/api/v1/*', requireAdminKey(db.kysely));
   // Management bodies are small (a key, an opportunity); refuse big ones before parsing.
-  app.use(
-    '/api/v1/*',
-    bodyLimit({
-      maxSize: MAX_MANAGEMENT_BODY_BYTES,
-      onError: () => {
-        throw new AppError('too_large', `Request body too large: the limit is ${MAX_MANAGEMENT_BODY_BYTES} bytes for the management API`);
-      },
-    }),
-  );
+  const managementBodyLimit = bodyLimit({
+    maxSize: MAX_MANAGEMENT_BODY_BYTES,
+    onError: () => {
+      throw new AppError('too_large', `Request body too large: the limit is ${MAX_MANAGEMENT_BODY_BYTES} bytes for the management API`);
+    },
+  });
+  app.use('/api/v1/*', (c, next) => (isImportUpload(c.req.method, c.req.path) ? next() : managementBodyLimit(c, next)));
   registerStatsRoutes(app, deps);
   registerContactRoutes(app, deps);
   registerAccountRoutes(app, deps);
@@ -101,6 +105,7 @@ export function createApp({ db, logger, healthSources }: AppContext): KeelApp {
   registerWorkspaceRoutes(app, { ...deps, writeKeys });
   registerNormalizationRoutes(app, deps);
   registerEnrichmentRoutes(app, deps);
+  registerImportRoutes(app, { ...deps, importMaxBytes, dbKind: db.kind });
 
   return { app, worker, healthSnapshots };
 }

@@ -45,6 +45,15 @@ beforeAll(async () => {
   const dealId = ((await deal.json()) as { id: string }).id;
   idsByPathParam.set('/api/v1/opportunities/{id}', dealId);
   secrets.push(dealId, 'TenantA Renewal');
+  const imported = await t.app.request('/api/v1/imports/contacts', {
+    method: 'POST',
+    body: uploadBody('Email,Name\nimported.secret@tenant-a.com,TenantA Importee\nnot-an-email,TenantA Refused\n'),
+    headers: { authorization: bearer(a.adminKey.key) },
+  });
+  const jobId = ((await imported.json()) as { jobId: string }).jobId;
+  idsByPathParam.set('/api/v1/imports/{id}', jobId);
+  idsByPathParam.set('/api/v1/imports/{id}/errors', jobId);
+  secrets.push(jobId, 'imported.secret@tenant-a.com', 'not-an-email');
   secrets.push(a.id, String(contact.id), String(account.id), 'secret.person@tenant-a.com', 'TenantA', 'a-user', a.writeKey.id, a.adminKey.id);
 });
 afterAll(() => t.close());
@@ -67,12 +76,21 @@ const opportunityBody = (accountId: string) => ({
   closed_date: '2026-03-01',
 });
 
+/** A multipart CSV upload, as /api/v1/imports/{kind} takes it. */
+function uploadBody(csv: string): FormData {
+  const form = new FormData();
+  form.append('file', new Blob([csv], { type: 'text/csv' }), 'people.csv');
+  return form;
+}
+
 /** A valid body for each POST route, pointing at tenant A's objects where it names one. */
-function bodyFor(path: string): string {
+function bodyFor(path: string): string | FormData {
   if (path === '/api/v1/opportunities') return JSON.stringify(opportunityBody(idsByPathParam.get('/api/v1/accounts/{id}')!));
   if (path === '/api/v1/tracking-plan') return JSON.stringify({ yaml: 'events:\n  - name: Signup Completed\n' });
   const other = OTHER_BODIES[path];
   if (other) return JSON.stringify(other);
+  if (path === '/api/v1/imports/{kind}') return uploadBody('email\nintruder@tenant-b.com\n');
+  if (path === '/api/v1/imports/{kind}/mapping') return JSON.stringify({ header: ['Email Address'] });
   return JSON.stringify({ kind: 'admin', name: 'intruder' });
 }
 
@@ -85,12 +103,12 @@ const OTHER_BODIES: Record<string, unknown> = {
 };
 
 function request(method: string, path: string, authorization?: string) {
-  const concrete = path.replace(/\{(id|name)\}/, idsByPathParam.get(path) ?? 'missing');
+  const concrete = path.replace(/\{(id|name)\}/, idsByPathParam.get(path) ?? 'missing').replace('{kind}', 'contacts');
   const body = method === 'POST' || method === 'PUT' ? bodyFor(path) : undefined;
   return t.app.request(concrete, {
     method,
     ...(body ? { body } : {}),
-    headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+    headers: { ...(body instanceof FormData ? {} : { 'content-type': 'application/json' }), ...(authorization ? { authorization } : {}) },
   });
 }
 

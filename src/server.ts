@@ -14,11 +14,12 @@ export interface ServeOptions {
   role: Role;
   port: number;
   host: string;
+  importMaxBytes?: number | undefined;
 }
 
 /** Serves the API (roles api/all) and runs the workers (roles worker/all). */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const { app, worker, healthSnapshots } = createApp({ db: options.db, logger: options.logger });
+  const { app, worker, healthSnapshots } = createApp({ db: options.db, logger: options.logger, importMaxBytes: options.importMaxBytes });
   let server: ServerType | undefined;
   let port = options.port;
   if (options.role !== 'worker') {

@@ -4,6 +4,8 @@ import { registerBrowseCommands } from './commands/browse.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerHealthCommand } from './commands/health.ts';
 import { registerEnrichCommands } from './commands/enrich.ts';
+import { registerExportCommand } from './commands/export.ts';
+import { registerImportCommand } from './commands/import.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerNormalizeCommands } from './commands/normalize.ts';
@@ -26,6 +28,8 @@ registerTrackingPlanCommands(program);
 registerHealthCommand(program);
 registerNormalizeCommands(program);
 registerEnrichCommands(program);
+registerImportCommand(program);
+registerExportCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -10,6 +10,8 @@ const EnvSchema = z.object({
     (v) => (v === '' ? undefined : v),
     z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
   ),
+  // CSV uploads to /api/v1/imports are streamed, so the default can exceed memory (10 GiB).
+  KEEL_IMPORT_MAX_BYTES: z.coerce.number().int().min(1).default(10 * 1024 ** 3),
   KEEL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -21,6 +23,7 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly database: DatabaseTarget;
+  readonly importMaxBytes: number;
   readonly logLevel: z.infer<typeof EnvSchema>['KEEL_LOG_LEVEL'];
 }
 
@@ -42,6 +45,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     database,
+    importMaxBytes: e.KEEL_IMPORT_MAX_BYTES,
     logLevel: e.KEEL_LOG_LEVEL,
   });
 }

@@ -114,3 +114,52 @@ export async function updateAccountTraits(db: Q, workspaceId: string, rows: Arra
     from unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => JSON.stringify(r.traits))}::jsonb[]) as t(id, traits)
     where a.workspace_id = ${workspaceId}::uuid and a.id = t.id`.execute(db);
 }
+
+/** Accounts whose external id or domain is one of those given. */
+export async function selectAccountsByKeys(db: Q, workspaceId: string, externalIds: string[], domains: string[]): Promise<AccountRow[]> {
+  if (externalIds.length === 0 && domains.length === 0) return [];
+  const result = await sql<AccountRow>`
+    select * from accounts
+    where workspace_id = ${workspaceId}::uuid and (external_id = any(${externalIds}::text[]) or domain = any(${domains}::text[]))`.execute(db);
+  return result.rows;
+}
+
+export interface AccountWrite {
+  /** Set to update that account; absent to insert a new one. */
+  id?: string;
+  externalId: string | null;
+  fields: AccountFields;
+  traits: Record<string, unknown>;
+}
+
+/** Inserts accounts (external id optional); returns their ids in input order. */
+export async function insertAccountRows(db: Q, workspaceId: string, rows: AccountWrite[], at: Date): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const col = <K extends keyof AccountFields>(k: K) => rows.map((r) => (r.fields[k] ?? null) as AccountFields[K] | null);
+  const result = await sql<{ id: string; n: number }>`
+    insert into accounts (workspace_id, external_id, name, domain, industry, employees, annual_revenue, country, traits, created_at, updated_at)
+    select ${workspaceId}::uuid, t.external_id, t.name, t.domain, t.industry, t.employees, t.annual_revenue, t.country, t.traits, ${at}::timestamptz, ${at}::timestamptz
+    from unnest(
+      ${rows.map((r) => r.externalId)}::text[], ${col('name')}::text[], ${col('domain')}::text[], ${col('industry')}::text[],
+      ${col('employees')}::int[], ${col('annual_revenue')}::numeric[], ${col('country')}::text[],
+      ${rows.map((r) => JSON.stringify(r.traits))}::jsonb[]
+    ) with ordinality as t(external_id, name, domain, industry, employees, annual_revenue, country, traits, n)
+    order by t.n
+    returning id`.execute(db);
+  return result.rows.map((r) => r.id);
+}
+
+/** Updates accounts by id: given values win, missing ones keep what is stored. */
+export async function updateAccountRows(db: Q, workspaceId: string, rows: Array<AccountWrite & { id: string }>, at: Date): Promise<void> {
+  if (rows.length === 0) return;
+  const payload = rows.map((r) => ({ id: r.id, external_id: r.externalId, ...r.fields, traits: r.traits }));
+  await sql`
+    update accounts a set
+      external_id = coalesce(a.external_id, p.external_id),
+      name = coalesce(p.name, a.name), domain = coalesce(p.domain, a.domain), industry = coalesce(p.industry, a.industry),
+      employees = coalesce(p.employees, a.employees), annual_revenue = coalesce(p.annual_revenue, a.annual_revenue),
+      country = coalesce(p.country, a.country), traits = a.traits || p.traits, updated_at = ${at}::timestamptz
+    from json_to_recordset(${JSON.stringify(payload)}::json) as p(
+      id uuid, external_id text, name text, domain text, industry text, employees int, annual_revenue numeric, country text, traits jsonb)
+    where a.workspace_id = ${workspaceId}::uuid and a.id = p.id`.execute(db);
+}

@@ -30,3 +30,10 @@ export const createAccountsForDomains = (db: Kysely<Database>, workspaceId: stri
 export const pageAccountCores = (db: Kysely<Database>, workspaceId: string, afterId: string | undefined, limit: number) => q.selectAccountCores(db, workspaceId, afterId, limit);
 export const setAccountTraits = (db: Kysely<Database>, workspaceId: string, rows: Array<{ id: string; traits: Record<string, unknown> }>, removeKeys: readonly string[] = []) =>
   q.updateAccountTraits(db, workspaceId, rows, removeKeys);
+export type { AccountWrite } from './accounts.queries.ts';
+/** Accounts matching any of the external ids or domains (for imports). */
+export const findAccountsByKeys = (db: Kysely<Database>, workspaceId: string, externalIds: string[], domains: string[]) =>
+  q.selectAccountsByKeys(db, workspaceId, externalIds, domains);
+export const insertAccounts = (db: Kysely<Database>, workspaceId: string, rows: q.AccountWrite[], at: Date) => q.insertAccountRows(db, workspaceId, rows, at);
+export const updateAccounts = (db: Kysely<Database>, workspaceId: string, rows: Array<q.AccountWrite & { id: string }>, at: Date) =>
+  q.updateAccountRows(db, workspaceId, rows, at);

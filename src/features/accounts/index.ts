@@ -1,5 +1,21 @@
-export { createAccountsForDomains, findAccountIdsByDomains, pageAccountCores, setAccountTraits, type AccountCore } from './accounts.service.ts';
-export { countAccounts, findAccountIdsByExternalIds, getAccount, listAccounts, upsertAccountsFromGroups, type AccountFilter, type AccountUpsert } from './accounts.service.ts';
+export {
+  countAccounts,
+  createAccountsForDomains,
+  findAccountIdsByDomains,
+  findAccountIdsByExternalIds,
+  findAccountsByKeys,
+  getAccount,
+  insertAccounts,
+  listAccounts,
+  pageAccountCores,
+  setAccountTraits,
+  updateAccounts,
+  upsertAccountsFromGroups,
+  type AccountCore,
+  type AccountFilter,
+  type AccountUpsert,
+  type AccountWrite,
+} from './accounts.service.ts';
 export {
   countExactDuplicateAccounts,
   PROFILED_ACCOUNT_COLUMNS,

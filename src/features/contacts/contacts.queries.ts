@@ -208,3 +208,9 @@ export async function updateContactTraits(db: Q, workspaceId: string, rows: Arra
     from unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => JSON.stringify(r.traits))}::jsonb[]) as t(id, traits)
     where c.workspace_id = ${workspaceId}::uuid and c.id = t.id`.execute(db);
 }
+
+/** Contacts by id (any order); ids not in the workspace are absent. */
+export async function selectContactsByIds(db: Q, workspaceId: string, ids: string[]): Promise<ContactRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute();
+}

@@ -43,3 +43,4 @@ export const pageContactCores = (db: Kysely<Database>, workspaceId: string, afte
 
 export const setContactTraits = (db: Kysely<Database>, workspaceId: string, rows: Array<{ id: string; traits: Record<string, unknown> }>, removeKeys: readonly string[] = []) =>
   q.updateContactTraits(db, workspaceId, rows, removeKeys);
+export const getContactsByIds = (db: Kysely<Database>, workspaceId: string, ids: string[]) => q.selectContactsByIds(db, workspaceId, ids);

@@ -8,6 +8,7 @@ export {
   type ContactCore,
   getAccountsOfContact,
   getContact,
+  getContactsByIds,
   linkContactsToAccounts,
   listContacts,
   mergeContacts,

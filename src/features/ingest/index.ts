@@ -1,5 +1,5 @@
-export { acceptEvents, countPendingEvents, countRejectedEvents, listRejectedEvents, type AcceptResult } from './ingest.service.ts';
-export { INGEST_MAINTENANCE, processInbox, type ProcessOutcome } from './ingest-processor.ts';
+export { acceptEvents, countPendingEvents, countRejectedEvents, listRejectedEvents, lockWorkspaceProcessing, type AcceptResult } from './ingest.service.ts';
+export { INGEST_MAINTENANCE, processEventsNow, processInbox, type ProcessOutcome } from './ingest-processor.ts';
 export { createIngestWorker, type IngestWorker } from './ingest-worker.ts';
 export { registerIngestRoutes } from './ingest.routes.ts';
 export { MAX_BATCH_BYTES, MAX_EVENT_BYTES } from './segment-event.ts';

@@ -263,3 +263,13 @@ function toIdentified(event: AcceptedEvent): IdentifiedEvent {
     previousId: event.previousId,
   };
 }
+
+/**
+ * Stores already-validated events now, in the caller's transaction, under the workspace's
+ * processing lock (waiting for a worker that holds it): what CSV imports of events use,
+ * so that they go through the same identity resolution and messageId de-duplication.
+ */
+export async function processEventsNow(trx: Kysely<Database>, workspaceId: string, events: AcceptedEvent[]) {
+  await q.lockWorkspaceInbox(trx, workspaceId);
+  return processChunk(trx, workspaceId, events);
+}

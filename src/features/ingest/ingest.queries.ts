@@ -110,3 +110,8 @@ export async function selectRejected(db: Q, workspaceId: string, page: RejectedP
   }
   return query.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
 }
+
+/** Waits for the per-workspace processing lock (the one the worker tries), for this transaction. */
+export async function lockWorkspaceInbox(db: Q, workspaceId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(7324002, hashtext(${workspaceId}))`.execute(db);
+}

@@ -66,3 +66,6 @@ export const countRejectedEvents = (db: Kysely<Database>, workspaceId: string) =
 export const listRejectedEvents = (db: Kysely<Database>, workspaceId: string, page: q.RejectedPage) => q.selectRejected(db, workspaceId, page);
 
 export const getIngestStatus = (db: Kysely<Database>, workspaceId: string) => q.selectInboxStatus(db, workspaceId);
+
+/** Waits for the workspace's processing lock for the current transaction (see ingest-processor). */
+export const lockWorkspaceProcessing = (db: Kysely<Database>, workspaceId: string) => q.lockWorkspaceInbox(db, workspaceId);

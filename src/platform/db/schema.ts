@@ -225,6 +225,45 @@ export interface EnrichmentCacheTable {
   expires_at: Timestamp;
 }
 
+// bigint: pg returns it as a string, PGlite as a number; read through Number().
+type BigCount = ColumnType<string | number, number | undefined, number>;
+
+export type ImportKind = 'contacts' | 'accounts' | 'opportunities' | 'events';
+export type ImportJobStatus = 'running' | 'completed' | 'failed';
+
+export interface ImportJobsTable {
+  workspace_id: string;
+  id: Generated<string>;
+  kind: ImportKind;
+  status: ImportJobStatus;
+  file_name: string;
+  file_size: number | null;
+  file_fingerprint: string | null;
+  options: JsonDefault;
+  mapping: JsonDefault;
+  rows_read: BigCount;
+  inserted: BigCount;
+  updated: BigCount;
+  unchanged: BigCount;
+  refused: BigCount;
+  rows_committed: BigCount;
+  bytes_committed: BigCount;
+  error: string | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+  finished_at: Timestamp | null;
+}
+
+export interface ImportRefusalsTable {
+  workspace_id: string;
+  job_id: string;
+  row_number: BigCount;
+  line: BigCount | null;
+  column_name: string | null;
+  value: string | null;
+  reason: string;
+}
+
 export interface KeelMigrationsTable {
   version: number;
   name: string;
@@ -256,6 +295,8 @@ export interface Database {
   enrichment_settings: EnrichmentSettingsTable;
   enrichment_providers: EnrichmentProvidersTable;
   enrichment_cache: EnrichmentCacheTable;
+  import_jobs: ImportJobsTable;
+  import_refusals: ImportRefusalsTable;
 }
 
 export type ContactRow = Selectable<ContactsTable>;
@@ -320,3 +361,4 @@ export interface DataHealthSnapshotsTable {
   score: Numeric;
   figures: Json<Record<string, unknown>>;
 }
+export type ImportJobRow = Selectable<ImportJobsTable>;
