@@ -1,2 +1,18 @@
-export { countAccounts, findAccountIdsByExternalIds, getAccount, listAccounts, upsertAccountsFromGroups, type AccountFilter, type AccountUpsert } from './accounts.service.ts';
+export {
+  countAccounts,
+  findAccountIdsByExternalIds,
+  getAccount,
+  listAccountMatchRows,
+  listAccounts,
+  MERGEABLE_ACCOUNT_COLUMNS,
+  mergeAccounts,
+  reinsertAccount,
+  revertAccountFields,
+  upsertAccountsFromGroups,
+  type AccountFieldChanges,
+  type AccountFilter,
+  type AccountUpsert,
+  type AccountValues,
+  type MergeableAccountColumn,
+} from './accounts.service.ts';
 export { extractAccountFields, domainOf, type AccountFields } from './account-fields.ts';

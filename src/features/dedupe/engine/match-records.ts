@@ -126,7 +126,9 @@ export function matchRecords(input: readonly InputRecord[], fields: readonly Fie
   const compareMillis = performance.now() - started;
 
   started = performance.now();
-  const u = estimateU(kinds, samplePatterns(records, options.uSampleSize ?? 200_000, linkOnly, options.seed ?? 1, compare));
+  // Enough random pairs for stable u; on small inputs no more than there are pairs.
+  const sampleSize = Math.min(options.uSampleSize ?? 200_000, Math.max(5_000, countAllPairs(records, linkOnly)));
+  const u = estimateU(kinds, samplePatterns(records, sampleSize, linkOnly, options.seed ?? 1, compare));
   const names = fields.map((f) => f.name);
   const trainingPasses = () =>
     candidates.training.map((t) => {
