@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { comparableValue } from '../../platform/db/comparable-value.ts';
 import type { AccountRow, Database } from '../../platform/db/schema.ts';
 import type { AccountFields } from './account-fields.ts';
 
@@ -162,4 +163,66 @@ export async function updateAccountRows(db: Q, workspaceId: string, rows: Array<
     from json_to_recordset(${JSON.stringify(payload)}::json) as p(
       id uuid, external_id text, name text, domain text, industry text, employees int, annual_revenue numeric, country text, traits jsonb)
     where a.workspace_id = ${workspaceId}::uuid and a.id = p.id`.execute(db);
+}
+
+/** What dedupe compares of every account of a workspace, oldest first. */
+export async function selectAccountMatchRows(db: Q, workspaceId: string) {
+  const result = await sql<{ id: string; name: string | null; domain: string | null; country: string | null; phone: string | null; address: string | null; postcode: string | null; created_at: Date }>`
+    select id, name, domain, country,
+      coalesce(traits->>'phone', traits->'address'->>'phone') as phone,
+      coalesce(traits->'address'->>'street', traits->>'address') as address,
+      coalesce(traits->'address'->>'postalCode', traits->>'postcode', traits->>'zip') as postcode,
+      created_at
+    from accounts where workspace_id = ${workspaceId}::uuid and (name is not null or domain is not null)
+    order by created_at, id`.execute(db);
+  return result.rows;
+}
+
+export const MERGEABLE_ACCOUNT_COLUMNS = ['external_id', 'domain', 'name', 'industry', 'employees', 'annual_revenue', 'country', 'traits', 'created_at'] as const;
+export type MergeableAccountColumn = (typeof MERGEABLE_ACCOUNT_COLUMNS)[number];
+export type AccountValues = Pick<AccountRow, MergeableAccountColumn>;
+export type AccountFieldChanges = Partial<Record<MergeableAccountColumn, { before: unknown; after: unknown }>>;
+
+/**
+ * Folds account `loserId` into `winnerId`: the loser row goes (freeing its external id),
+ * the winner takes `chosen`. Rows that reference the loser must have been moved before.
+ */
+export async function mergeAccountRows(db: Q, workspaceId: string, winnerId: string, loserId: string, choose: (winner: AccountRow, loser: AccountRow) => AccountValues) {
+  const winner = await selectAccount(db, workspaceId, winnerId);
+  const loser = await selectAccount(db, workspaceId, loserId);
+  if (!winner || !loser) return undefined;
+  const chosen = choose(winner, loser);
+  const changes: AccountFieldChanges = {};
+  for (const column of MERGEABLE_ACCOUNT_COLUMNS) {
+    if (comparableValue(winner[column]) !== comparableValue(chosen[column])) changes[column] = { before: winner[column], after: chosen[column] };
+  }
+  await db.deleteFrom('accounts').where('workspace_id', '=', workspaceId).where('id', '=', loserId).execute();
+  await updateAccountValues(db, workspaceId, winnerId, Object.fromEntries(Object.entries(changes).map(([k, v]) => [k, v.after])));
+  return { winner, loser, changes };
+}
+
+async function updateAccountValues(db: Q, workspaceId: string, id: string, values: Record<string, unknown>): Promise<void> {
+  if (Object.keys(values).length === 0) return;
+  const set = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, k === 'traits' ? JSON.stringify(v) : v]));
+  await db.updateTable('accounts').set({ ...set, updated_at: new Date() }).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+}
+
+/** Reverts a merge's changes on the surviving account, except columns that changed again since. */
+export async function revertAccountFields(db: Q, workspaceId: string, id: string, changes: AccountFieldChanges): Promise<string[]> {
+  const current = await selectAccount(db, workspaceId, id);
+  if (!current) return [];
+  const revert: Record<string, unknown> = {};
+  const kept: string[] = [];
+  for (const [column, change] of Object.entries(changes) as Array<[MergeableAccountColumn, { before: unknown; after: unknown }]>) {
+    if (comparableValue(current[column]) === comparableValue(change.after)) revert[column] = change.before;
+    else kept.push(column);
+  }
+  // Run before the loser is re-inserted: the survivor may hold the loser's external id.
+  await updateAccountValues(db, workspaceId, id, revert);
+  return kept;
+}
+
+export async function reinsertAccountRow(db: Q, workspaceId: string, snapshot: AccountRow): Promise<void> {
+  const { workspace_id: _, ...row } = snapshot;
+  await db.insertInto('accounts').values({ ...row, traits: JSON.stringify(snapshot.traits), workspace_id: workspaceId }).execute();
 }

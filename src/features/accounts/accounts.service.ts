@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../platform/db/schema.ts';
+import type { AccountRow, Database } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
 import * as q from './accounts.queries.ts';
 
@@ -37,3 +37,10 @@ export const findAccountsByKeys = (db: Kysely<Database>, workspaceId: string, ex
 export const insertAccounts = (db: Kysely<Database>, workspaceId: string, rows: q.AccountWrite[], at: Date) => q.insertAccountRows(db, workspaceId, rows, at);
 export const updateAccounts = (db: Kysely<Database>, workspaceId: string, rows: Array<q.AccountWrite & { id: string }>, at: Date) =>
   q.updateAccountRows(db, workspaceId, rows, at);
+export type { AccountFieldChanges, AccountValues, MergeableAccountColumn } from './accounts.queries.ts';
+export { MERGEABLE_ACCOUNT_COLUMNS } from './accounts.queries.ts';
+export const listAccountMatchRows = (db: Kysely<Database>, workspaceId: string) => q.selectAccountMatchRows(db, workspaceId);
+export const mergeAccounts = (db: Kysely<Database>, workspaceId: string, winnerId: string, loserId: string, choose: (w: AccountRow, l: AccountRow) => q.AccountValues) =>
+  q.mergeAccountRows(db, workspaceId, winnerId, loserId, choose);
+export const revertAccountFields = (db: Kysely<Database>, workspaceId: string, id: string, changes: q.AccountFieldChanges) => q.revertAccountFields(db, workspaceId, id, changes);
+export const reinsertAccount = (db: Kysely<Database>, workspaceId: string, snapshot: AccountRow) => q.reinsertAccountRow(db, workspaceId, snapshot);

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { comparableValue } from '../../platform/db/comparable-value.ts';
 import type { ContactRow, Database } from '../../platform/db/schema.ts';
 import type { ContactFields } from './contact-fields.ts';
 
@@ -72,34 +73,122 @@ export async function selectContact(db: Q, workspaceId: string, id: string): Pro
     .executeTakeFirst();
 }
 
+/** The contact columns a merge decides between the two records (survivorship). */
+export const MERGEABLE_CONTACT_COLUMNS = [
+  'email', 'phone', 'first_name', 'last_name', 'title', 'company', 'country', 'timezone',
+  'traits', 'traits_updated_at', 'created_at', 'first_seen_at', 'last_seen_at',
+] as const;
+export type MergeableContactColumn = (typeof MERGEABLE_CONTACT_COLUMNS)[number];
+export type ContactValues = Pick<ContactRow, MergeableContactColumn>;
+/** Per changed column: the survivor's value before the merge and the value the merge set. */
+export type ContactFieldChanges = Partial<Record<MergeableContactColumn, { before: unknown; after: unknown }>>;
+
+/** The default merge of two contacts (identity resolution): the winner keeps its values and takes the loser's where it has none. */
+export function chooseWinnerFirst(winner: ContactRow, loser: ContactRow): ContactValues {
+  const min = (a: Date | null, b: Date | null) => (a && b ? (a < b ? a : b) : (a ?? b));
+  const max = (a: Date | null, b: Date | null) => (a && b ? (a > b ? a : b) : (a ?? b));
+  return {
+    email: winner.email ?? loser.email,
+    phone: winner.phone ?? loser.phone,
+    first_name: winner.first_name ?? loser.first_name,
+    last_name: winner.last_name ?? loser.last_name,
+    title: winner.title ?? loser.title,
+    company: winner.company ?? loser.company,
+    country: winner.country ?? loser.country,
+    timezone: winner.timezone ?? loser.timezone,
+    traits: { ...loser.traits, ...winner.traits },
+    traits_updated_at: max(winner.traits_updated_at, loser.traits_updated_at),
+    created_at: min(winner.created_at, loser.created_at)!,
+    first_seen_at: min(winner.first_seen_at, loser.first_seen_at),
+    last_seen_at: max(winner.last_seen_at, loser.last_seen_at),
+  };
+}
+
+const comparable = comparableValue;
+
 /**
- * Folds `loserId` into `winnerId`: the winner keeps its values and takes the loser's
- * where it has none; account links move. Returns the loser as it was.
+ * Folds `loserId` into `winnerId`: the winner takes `chosen` (computed by the caller's
+ * survivorship rules; by default winner first) and the loser's row is deleted. Rows that
+ * reference the loser must have been moved before (see identity's CONTACT_REFERENCES).
+ * Returns both records as they were and the columns the merge changed on the winner.
  */
-export async function mergeContactRows(db: Q, workspaceId: string, winnerId: string, loserId: string): Promise<ContactRow | undefined> {
+export async function mergeContactRows(
+  db: Q,
+  workspaceId: string,
+  winnerId: string,
+  loserId: string,
+  choose: (winner: ContactRow, loser: ContactRow) => ContactValues = chooseWinnerFirst,
+): Promise<{ winner: ContactRow; loser: ContactRow; changes: ContactFieldChanges } | undefined> {
+  const winner = await selectContact(db, workspaceId, winnerId);
   const loser = await selectContact(db, workspaceId, loserId);
-  if (!loser) return undefined;
-  await sql`
-    update contacts w set
-      email = coalesce(w.email, l.email), phone = coalesce(w.phone, l.phone),
-      first_name = coalesce(w.first_name, l.first_name), last_name = coalesce(w.last_name, l.last_name),
-      title = coalesce(w.title, l.title), company = coalesce(w.company, l.company),
-      country = coalesce(w.country, l.country), timezone = coalesce(w.timezone, l.timezone),
-      traits = l.traits || w.traits,
-      created_at = least(w.created_at, l.created_at),
-      first_seen_at = least(w.first_seen_at, l.first_seen_at),
-      last_seen_at = greatest(w.last_seen_at, l.last_seen_at),
-      updated_at = now()
-    from contacts l
-    where w.workspace_id = ${workspaceId}::uuid and w.id = ${winnerId}::uuid
-      and l.workspace_id = ${workspaceId}::uuid and l.id = ${loserId}::uuid`.execute(db);
+  if (!winner || !loser) return undefined;
+  const chosen = choose(winner, loser);
+  const changes: ContactFieldChanges = {};
+  for (const column of MERGEABLE_CONTACT_COLUMNS) {
+    if (comparable(winner[column]) !== comparable(chosen[column])) changes[column] = { before: winner[column], after: chosen[column] };
+  }
+  await db.deleteFrom('contacts').where('workspace_id', '=', workspaceId).where('id', '=', loserId).execute();
+  await updateContactValues(db, workspaceId, winnerId, Object.fromEntries(Object.entries(changes).map(([k, v]) => [k, v.after])));
+  return { winner, loser, changes };
+}
+
+async function updateContactValues(db: Q, workspaceId: string, id: string, values: Record<string, unknown>): Promise<void> {
+  if (Object.keys(values).length === 0) return;
+  const set = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, k === 'traits' ? JSON.stringify(v) : v]));
+  await db.updateTable('contacts').set({ ...set, updated_at: new Date() }).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+}
+
+/**
+ * Undoes a merge's field changes on the survivor: each column goes back to its value
+ * before the merge, unless it changed again since (then the newer value is kept).
+ */
+export async function revertContactFields(db: Q, workspaceId: string, id: string, changes: ContactFieldChanges): Promise<string[]> {
+  const current = await selectContact(db, workspaceId, id);
+  if (!current) return [];
+  const revert: Record<string, unknown> = {};
+  const kept: string[] = [];
+  for (const [column, change] of Object.entries(changes) as Array<[MergeableContactColumn, { before: unknown; after: unknown }]>) {
+    if (comparable(current[column]) === comparable(change.after)) revert[column] = change.before;
+    else kept.push(column);
+  }
+  await updateContactValues(db, workspaceId, id, revert);
+  return kept;
+}
+
+/** Puts a merged-away contact back, with its id, from the merge's snapshot. */
+export async function reinsertContactRow(db: Q, workspaceId: string, snapshot: ContactRow): Promise<void> {
+  const { workspace_id: _, ...row } = snapshot;
+  await db.insertInto('contacts').values({ ...row, traits: JSON.stringify(snapshot.traits), workspace_id: workspaceId }).execute();
+}
+
+/** Gives the winner the loser's account links; returns each link and whether the winner already had it. */
+export async function moveContactAccountLinks(db: Q, workspaceId: string, fromContact: string, toContact: string) {
+  const links = await sql<{ account_id: string; created_at: Date; winner_had: boolean }>`
+    select l.account_id, l.created_at, exists (
+      select 1 from contact_accounts w where w.workspace_id = l.workspace_id and w.contact_id = ${toContact}::uuid and w.account_id = l.account_id) as winner_had
+    from contact_accounts l where l.workspace_id = ${workspaceId}::uuid and l.contact_id = ${fromContact}::uuid
+    order by l.account_id`.execute(db);
   await sql`
     insert into contact_accounts (workspace_id, contact_id, account_id, created_at)
-    select workspace_id, ${winnerId}::uuid, account_id, created_at from contact_accounts
-    where workspace_id = ${workspaceId}::uuid and contact_id = ${loserId}::uuid
+    select workspace_id, ${toContact}::uuid, account_id, created_at from contact_accounts
+    where workspace_id = ${workspaceId}::uuid and contact_id = ${fromContact}::uuid
     on conflict do nothing`.execute(db);
-  await db.deleteFrom('contacts').where('workspace_id', '=', workspaceId).where('id', '=', loserId).execute();
-  return loser;
+  await db.deleteFrom('contact_accounts').where('workspace_id', '=', workspaceId).where('contact_id', '=', fromContact).execute();
+  return links.rows.map((l) => ({ account_id: l.account_id, created_at: new Date(l.created_at).toISOString(), winner_had: l.winner_had }));
+}
+
+/** Undoes moveContactAccountLinks: the loser gets its links back, the winner loses those it did not have. */
+export async function restoreContactAccountLinks(db: Q, workspaceId: string, links: Array<{ account_id: string; created_at: string; winner_had: boolean }>, winner: string, loser: string) {
+  if (links.length === 0) return;
+  await sql`
+    insert into contact_accounts (workspace_id, contact_id, account_id, created_at)
+    select ${workspaceId}::uuid, ${loser}::uuid, a, c from unnest(${links.map((l) => l.account_id)}::uuid[], ${links.map((l) => l.created_at)}::timestamptz[]) as t(a, c)
+    join accounts acc on acc.workspace_id = ${workspaceId}::uuid and acc.id = t.a
+    on conflict do nothing`.execute(db);
+  const added = links.filter((l) => !l.winner_had).map((l) => l.account_id);
+  if (added.length > 0) {
+    await db.deleteFrom('contact_accounts').where('workspace_id', '=', workspaceId).where('contact_id', '=', winner).where('account_id', 'in', added).execute();
+  }
 }
 
 export async function insertContactAccountLinks(db: Q, workspaceId: string, links: Array<{ contactId: string; accountId: string }>): Promise<void> {
@@ -213,4 +302,47 @@ export async function updateContactTraits(db: Q, workspaceId: string, rows: Arra
 export async function selectContactsByIds(db: Q, workspaceId: string, ids: string[]): Promise<ContactRow[]> {
   if (ids.length === 0) return [];
   return db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute();
+}
+
+/** What dedupe compares of every contact of a workspace, oldest first (by first event, else creation). */
+export async function selectContactMatchRows(db: Q, workspaceId: string) {
+  const result = await sql<{
+    id: string; first_name: string | null; last_name: string | null; email: string | null; phone: string | null;
+    company: string | null; city: string | null; country: string | null; created_at: Date;
+  }>`
+    select id, first_name, last_name, email, phone, company, traits->>'city' as city, country,
+      least(coalesce(first_seen_at, created_at), created_at) as created_at
+    from contacts c where workspace_id = ${workspaceId}::uuid
+      and (email is not null or phone is not null or first_name is not null or last_name is not null)
+    order by created_at, id`.execute(db);
+  return result.rows;
+}
+
+/** Account side of contact_accounts: the loser account's contacts join the winner account. */
+export async function moveAccountContactLinks(db: Q, workspaceId: string, fromAccount: string, toAccount: string) {
+  const links = await sql<{ contact_id: string; created_at: Date; winner_had: boolean }>`
+    select l.contact_id, l.created_at, exists (
+      select 1 from contact_accounts w where w.workspace_id = l.workspace_id and w.account_id = ${toAccount}::uuid and w.contact_id = l.contact_id) as winner_had
+    from contact_accounts l where l.workspace_id = ${workspaceId}::uuid and l.account_id = ${fromAccount}::uuid
+    order by l.contact_id`.execute(db);
+  await sql`
+    insert into contact_accounts (workspace_id, contact_id, account_id, created_at)
+    select workspace_id, contact_id, ${toAccount}::uuid, created_at from contact_accounts
+    where workspace_id = ${workspaceId}::uuid and account_id = ${fromAccount}::uuid
+    on conflict do nothing`.execute(db);
+  await db.deleteFrom('contact_accounts').where('workspace_id', '=', workspaceId).where('account_id', '=', fromAccount).execute();
+  return links.rows.map((l) => ({ contact_id: l.contact_id, created_at: new Date(l.created_at).toISOString(), winner_had: l.winner_had }));
+}
+
+export async function restoreAccountContactLinks(db: Q, workspaceId: string, links: Array<{ contact_id: string; created_at: string; winner_had: boolean }>, winner: string, loser: string) {
+  if (links.length === 0) return;
+  await sql`
+    insert into contact_accounts (workspace_id, contact_id, account_id, created_at)
+    select ${workspaceId}::uuid, t.c, ${loser}::uuid, t.at from unnest(${links.map((l) => l.contact_id)}::uuid[], ${links.map((l) => l.created_at)}::timestamptz[]) as t(c, at)
+    join contacts ct on ct.workspace_id = ${workspaceId}::uuid and ct.id = t.c
+    on conflict do nothing`.execute(db);
+  const added = links.filter((l) => !l.winner_had).map((l) => l.contact_id);
+  if (added.length > 0) {
+    await db.deleteFrom('contact_accounts').where('workspace_id', '=', workspaceId).where('account_id', '=', winner).where('contact_id', 'in', added).execute();
+  }
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../platform/db/schema.ts';
+import type { ContactRow, Database } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
 import * as q from './contacts.queries.ts';
 
@@ -11,8 +11,31 @@ export const createBlankContacts = (db: Kysely<Database>, workspaceId: string, i
 export const applyContactPatches = (db: Kysely<Database>, workspaceId: string, patches: q.ContactPatch[], at: Date) =>
   q.updateContactPatches(db, workspaceId, patches, at);
 
-export const mergeContacts = (db: Kysely<Database>, workspaceId: string, winnerId: string, loserId: string) =>
-  q.mergeContactRows(db, workspaceId, winnerId, loserId);
+export type { ContactFieldChanges, ContactValues, MergeableContactColumn } from './contacts.queries.ts';
+export { chooseWinnerFirst, MERGEABLE_CONTACT_COLUMNS } from './contacts.queries.ts';
+
+export const mergeContacts = (
+  db: Kysely<Database>,
+  workspaceId: string,
+  winnerId: string,
+  loserId: string,
+  choose?: (winner: ContactRow, loser: ContactRow) => q.ContactValues,
+) => q.mergeContactRows(db, workspaceId, winnerId, loserId, choose);
+
+export const revertContactFields = (db: Kysely<Database>, workspaceId: string, id: string, changes: q.ContactFieldChanges) =>
+  q.revertContactFields(db, workspaceId, id, changes);
+
+export const reinsertContact = (db: Kysely<Database>, workspaceId: string, snapshot: ContactRow) => q.reinsertContactRow(db, workspaceId, snapshot);
+
+export const moveContactAccountLinks = (db: Kysely<Database>, workspaceId: string, from: string, to: string) => q.moveContactAccountLinks(db, workspaceId, from, to);
+
+export const restoreContactAccountLinks = (
+  db: Kysely<Database>,
+  workspaceId: string,
+  links: Array<{ account_id: string; created_at: string; winner_had: boolean }>,
+  winner: string,
+  loser: string,
+) => q.restoreContactAccountLinks(db, workspaceId, links, winner, loser);
 
 export const linkContactsToAccounts = (db: Kysely<Database>, workspaceId: string, links: Array<{ contactId: string; accountId: string }>) =>
   q.insertContactAccountLinks(db, workspaceId, links);
@@ -44,3 +67,14 @@ export const pageContactCores = (db: Kysely<Database>, workspaceId: string, afte
 export const setContactTraits = (db: Kysely<Database>, workspaceId: string, rows: Array<{ id: string; traits: Record<string, unknown> }>, removeKeys: readonly string[] = []) =>
   q.updateContactTraits(db, workspaceId, rows, removeKeys);
 export const getContactsByIds = (db: Kysely<Database>, workspaceId: string, ids: string[]) => q.selectContactsByIds(db, workspaceId, ids);
+export const listContactMatchRows = (db: Kysely<Database>, workspaceId: string) => q.selectContactMatchRows(db, workspaceId);
+
+export const moveAccountContactLinks = (db: Kysely<Database>, workspaceId: string, from: string, to: string) => q.moveAccountContactLinks(db, workspaceId, from, to);
+
+export const restoreAccountContactLinks = (
+  db: Kysely<Database>,
+  workspaceId: string,
+  links: Array<{ contact_id: string; created_at: string; winner_had: boolean }>,
+  winner: string,
+  loser: string,
+) => q.restoreAccountContactLinks(db, workspaceId, links, winner, loser);

@@ -67,6 +67,24 @@ export async function updateEventsContact(db: Q, workspaceId: string, fromContac
   return Number(result.numUpdatedRows);
 }
 
+/** Moves a contact's events to another; returns the messageIds moved (so that the move can be undone). */
+export async function updateEventsContactReturningIds(db: Q, workspaceId: string, fromContact: string, toContact: string): Promise<string[]> {
+  const result = await sql<{ message_id: string }>`
+    update events set contact_id = ${toContact}::uuid
+    where workspace_id = ${workspaceId}::uuid and contact_id = ${fromContact}::uuid
+    returning message_id`.execute(db);
+  return result.rows.map((r) => r.message_id).sort();
+}
+
+/** Moves the given events back from `fromContact` to `toContact` (those that still belong to `fromContact`). */
+export async function restoreEventsContact(db: Q, workspaceId: string, messageIds: string[], fromContact: string, toContact: string): Promise<number> {
+  if (messageIds.length === 0) return 0;
+  const result = await sql`
+    update events set contact_id = ${toContact}::uuid
+    where workspace_id = ${workspaceId}::uuid and contact_id = ${fromContact}::uuid and message_id = any(${messageIds}::text[])`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
 export interface EventFilter {
   contactId?: string | undefined;
   type?: EventType | undefined;

@@ -12,6 +12,12 @@ export const findStoredMessageIds = (db: Kysely<Database>, workspaceId: string, 
 export const moveEventsToContact = (db: Kysely<Database>, workspaceId: string, from: string, to: string) =>
   q.updateEventsContact(db, workspaceId, from, to);
 
+export const moveEventsOfContact = (db: Kysely<Database>, workspaceId: string, from: string, to: string) =>
+  q.updateEventsContactReturningIds(db, workspaceId, from, to);
+
+export const restoreEventsOfContact = (db: Kysely<Database>, workspaceId: string, messageIds: string[], from: string, to: string) =>
+  q.restoreEventsContact(db, workspaceId, messageIds, from, to);
+
 export type { EventFilter } from './events.queries.ts';
 export const listEvents = (db: Kysely<Database>, workspaceId: string, filter: q.EventFilter) => q.selectEvents(db, workspaceId, filter);
 export const countEvents = (db: Kysely<Database>, workspaceId: string) => q.countEvents(db, workspaceId);

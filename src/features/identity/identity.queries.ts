@@ -61,18 +61,38 @@ export async function updateIdentitiesContact(db: Q, workspaceId: string, fromCo
   return Number(result.numUpdatedRows);
 }
 
+/** Moves a contact's identities to another; returns their [kind, value] keys. */
+export async function updateIdentitiesContactReturningKeys(db: Q, workspaceId: string, fromContact: string, toContact: string) {
+  const result = await sql<{ kind: IdentityKind; value: string }>`
+    update identities set contact_id = ${toContact}::uuid
+    where workspace_id = ${workspaceId}::uuid and contact_id = ${fromContact}::uuid
+    returning kind, value`.execute(db);
+  return result.rows.map((r): [IdentityKind, string] => [r.kind, r.value]).sort((a, b) => (a.join('\u0000') < b.join('\u0000') ? -1 : 1));
+}
+
+export async function restoreIdentitiesContact(db: Q, workspaceId: string, keys: Array<[IdentityKind, string]>, fromContact: string, toContact: string) {
+  if (keys.length === 0) return;
+  await sql`
+    update identities i set contact_id = ${toContact}::uuid
+    from unnest(${keys.map((k) => k[0])}::text[], ${keys.map((k) => k[1])}::text[]) as t(kind, value)
+    where i.workspace_id = ${workspaceId}::uuid and i.kind = t.kind and i.value = t.value and i.contact_id = ${fromContact}::uuid`.execute(db);
+}
+
 export interface MergeRecord {
   winnerId: string;
   loserId: string;
   reason: string;
   messageId: string | null;
+  winnerSnapshot: Record<string, unknown>;
   loserSnapshot: Record<string, unknown>;
+  fieldChanges: Record<string, unknown>;
+  movedRows: Record<string, unknown[]>;
   identitiesMoved: number;
   eventsMoved: number;
 }
 
-export async function insertMergeRecord(db: Q, workspaceId: string, m: MergeRecord) {
-  await db
+export async function insertMergeRecord(db: Q, workspaceId: string, m: MergeRecord): Promise<string> {
+  const row = await db
     .insertInto('contact_merges')
     .values({
       workspace_id: workspaceId,
@@ -80,17 +100,61 @@ export async function insertMergeRecord(db: Q, workspaceId: string, m: MergeReco
       loser_id: m.loserId,
       reason: m.reason,
       message_id: m.messageId,
+      winner_snapshot: JSON.stringify(m.winnerSnapshot),
       loser_snapshot: JSON.stringify(m.loserSnapshot),
+      field_changes: JSON.stringify(m.fieldChanges),
+      moved_rows: JSON.stringify(m.movedRows),
       identities_moved: m.identitiesMoved,
       events_moved: m.eventsMoved,
     })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function selectMerge(db: Q, workspaceId: string, id: string) {
+  return db
+    .selectFrom('contact_merges')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id as never)
+    .executeTakeFirst();
+}
+
+/** The newest merge, not undone, that merged `contactId` away. */
+export async function selectActiveMergeOfLoser(db: Q, workspaceId: string, contactId: string) {
+  return db
+    .selectFrom('contact_merges')
+    .select(['id', 'winner_id'])
+    .where('workspace_id', '=', workspaceId)
+    .where('loser_id', '=', contactId)
+    .where('undone_at', 'is', null)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+}
+
+export async function updateMergeUndone(db: Q, workspaceId: string, id: string, by: string) {
+  await db
+    .updateTable('contact_merges')
+    .set({ undone_at: new Date(), undone_by: by })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id as never)
     .execute();
+}
+
+export async function selectMerges(db: Q, workspaceId: string, limit: number, beforeId?: string) {
+  let query = db
+    .selectFrom('contact_merges')
+    .select(['id', 'winner_id', 'loser_id', 'reason', 'message_id', 'identities_moved', 'events_moved', 'merged_at', 'undone_at', 'undone_by'])
+    .where('workspace_id', '=', workspaceId);
+  if (beforeId) query = query.where('id', '<', beforeId as never);
+  return query.orderBy('id', 'desc').limit(limit).execute();
 }
 
 export async function selectMergesOf(db: Q, workspaceId: string, contactId: string) {
   return db
     .selectFrom('contact_merges')
-    .select(['id', 'winner_id', 'loser_id', 'reason', 'message_id', 'identities_moved', 'events_moved', 'merged_at'])
+    .select(['id', 'winner_id', 'loser_id', 'reason', 'message_id', 'identities_moved', 'events_moved', 'merged_at', 'undone_at'])
     .where('workspace_id', '=', workspaceId)
     .where((eb) => eb.or([eb('winner_id', '=', contactId), eb('loser_id', '=', contactId)]))
     .orderBy('merged_at')

@@ -1,9 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
-import { createBlankContacts, mergeContacts } from '../contacts/index.ts';
-import { moveEventsToContact } from '../events/index.ts';
+import { systemActor } from '../audit/index.ts';
+import { createBlankContacts } from '../contacts/index.ts';
+import { mergeContactPair } from './contact-merge.ts';
 import { identityKey, planResolution, type IdentifiedEvent, type IdentityRef, type KnownIdentities, type ResolutionPlan } from './identity-resolver.ts';
 import * as q from './identity.queries.ts';
+
+const RESOLVER = systemActor('identity-resolution');
 
 /**
  * Resolves a chunk of events to contacts and writes the outcome: new contacts, new
@@ -17,20 +20,7 @@ export async function resolveContacts(db: Kysely<Database>, workspaceId: string,
   await createBlankContacts(db, workspaceId, plan.newContactIds, at);
   for (const merge of plan.merges) {
     if (merge.loserIsNew) continue;
-    const identities = await q.selectIdentitiesOfContact(db, workspaceId, merge.loserId);
-    const identitiesMoved = await q.updateIdentitiesContact(db, workspaceId, merge.loserId, merge.winnerId);
-    const eventsMoved = await moveEventsToContact(db, workspaceId, merge.loserId, merge.winnerId);
-    const loser = await mergeContacts(db, workspaceId, merge.winnerId, merge.loserId);
-    if (!loser) continue;
-    await q.insertMergeRecord(db, workspaceId, {
-      winnerId: merge.winnerId,
-      loserId: merge.loserId,
-      reason: merge.reason,
-      messageId: merge.messageId,
-      loserSnapshot: { ...loser, identities },
-      identitiesMoved,
-      eventsMoved,
-    });
+    await mergeContactPair(db, workspaceId, { winnerId: merge.winnerId, loserId: merge.loserId, reason: merge.reason, messageId: merge.messageId, actor: RESOLVER });
   }
   await q.insertIdentities(db, workspaceId, plan.newIdentities, at);
   await q.insertConflicts(db, workspaceId, plan.conflicts);

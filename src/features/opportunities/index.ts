@@ -4,6 +4,8 @@ export {
   createOpportunity,
   getOpportunity,
   listOpportunities,
+  moveOpportunitiesToAccount,
+  restoreOpportunitiesToAccount,
   statusOf,
   statusOfStage,
   type Opportunity,

@@ -80,3 +80,18 @@ export async function countOpportunityRows(db: Q, workspaceId: string, filter: O
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** Moves an account's opportunities to another; returns their ids (so that the move can be undone). */
+export async function updateOpportunitiesAccountReturningIds(db: Q, workspaceId: string, fromAccount: string, toAccount: string): Promise<string[]> {
+  const result = await sql<{ id: string }>`
+    update opportunities set account_id = ${toAccount}::uuid, updated_at = now()
+    where workspace_id = ${workspaceId}::uuid and account_id = ${fromAccount}::uuid returning id`.execute(db);
+  return result.rows.map((r) => r.id).sort();
+}
+
+export async function restoreOpportunitiesAccount(db: Q, workspaceId: string, ids: string[], fromAccount: string, toAccount: string): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`
+    update opportunities set account_id = ${toAccount}::uuid, updated_at = now()
+    where workspace_id = ${workspaceId}::uuid and account_id = ${fromAccount}::uuid and id = any(${ids}::uuid[])`.execute(db);
+}

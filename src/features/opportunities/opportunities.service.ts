@@ -224,3 +224,10 @@ function toDate(value: unknown, field: string): Date {
   if (Number.isNaN(date.getTime())) throw invalid(field, `must be a date (ISO 8601 string or Date), got ${show(value)}`);
   return date;
 }
+
+/** Account merges: move an account's opportunities, and move them back on undo. */
+export const moveOpportunitiesToAccount = (db: Kysely<Database>, workspaceId: string, from: string, to: string) =>
+  q.updateOpportunitiesAccountReturningIds(db, workspaceId, from, to);
+
+export const restoreOpportunitiesToAccount = (db: Kysely<Database>, workspaceId: string, ids: string[], from: string, to: string) =>
+  q.restoreOpportunitiesAccount(db, workspaceId, ids, from, to);

@@ -35,6 +35,7 @@ const ContactDetailSchema = ContactSchema.extend({
       identities_moved: z.number().int(),
       events_moved: z.number().int(),
       merged_at: isoDate,
+      undone_at: isoDate.nullable(),
     }),
   ),
 }).openapi('ContactDetail');
@@ -68,7 +69,7 @@ async function getContactOrMergeTarget(deps: RouteDeps, workspaceId: string, id:
     return await getContact(deps.db, workspaceId, id);
   } catch (error) {
     if (!(error instanceof AppError) || error.code !== 'not_found') throw error;
-    const merged = (await getMergesOfContact(deps.db, workspaceId, id)).find((m) => m.loser_id === id);
+    const merged = (await getMergesOfContact(deps.db, workspaceId, id)).find((m) => m.loser_id === id && m.undone_at === null);
     if (!merged) throw error;
     throw new AppError('not_found', `Contact ${id} was merged into ${merged.winner_id} (${merged.reason})`, { merged_into: merged.winner_id });
   }

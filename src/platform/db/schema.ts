@@ -139,6 +139,12 @@ export interface ContactMergesTable {
   identities_moved: number;
   events_moved: number;
   merged_at: TimestampDefault;
+  // Added by 0006_dedupe (undoable merges).
+  winner_snapshot: Json | null;
+  field_changes: JsonDefault;
+  moved_rows: JsonDefault<Record<string, unknown[]>>;
+  undone_at: Timestamp | null;
+  undone_by: string | null;
 }
 
 export interface IdentityConflictsTable {
@@ -264,6 +270,64 @@ export interface ImportRefusalsTable {
   reason: string;
 }
 
+// --- 0006_dedupe: review queue, runs, settings, account merges ---
+export type DedupeEntity = 'contact' | 'account';
+export type DedupePairStatus = 'pending' | 'merged' | 'rejected' | 'stale';
+
+export interface AccountMergesTable {
+  workspace_id: string;
+  id: BigId;
+  winner_id: string;
+  loser_id: string;
+  reason: string;
+  winner_snapshot: Json;
+  loser_snapshot: Json;
+  field_changes: JsonDefault;
+  moved_rows: JsonDefault<Record<string, unknown[]>>;
+  merged_at: TimestampDefault;
+  undone_at: Timestamp | null;
+  undone_by: string | null;
+}
+
+export interface DedupeRunsTable {
+  workspace_id: string;
+  id: BigId;
+  entity: DedupeEntity;
+  dry_run: boolean;
+  records: number;
+  candidate_pairs: ColumnType<string, number | string, number | string>;
+  all_pairs: Numeric;
+  auto_merged: number;
+  queued: number;
+  model: Json;
+  thresholds: Json;
+  millis: number;
+  created_at: TimestampDefault;
+}
+
+export interface DedupePairsTable {
+  workspace_id: string;
+  id: BigId;
+  entity: DedupeEntity;
+  record_a: string;
+  record_b: string;
+  run_id: string;
+  probability: number;
+  weight: number;
+  evidence: Json<unknown[]>;
+  status: DedupePairStatus;
+  merge_id: string | null;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  created_at: TimestampDefault;
+}
+
+export interface DedupeSettingsTable {
+  workspace_id: string;
+  settings: Json;
+  updated_at: TimestampDefault;
+}
+
 export interface KeelMigrationsTable {
   version: number;
   name: string;
@@ -297,6 +361,10 @@ export interface Database {
   enrichment_cache: EnrichmentCacheTable;
   import_jobs: ImportJobsTable;
   import_refusals: ImportRefusalsTable;
+  account_merges: AccountMergesTable;
+  dedupe_runs: DedupeRunsTable;
+  dedupe_pairs: DedupePairsTable;
+  dedupe_settings: DedupeSettingsTable;
 }
 
 export type ContactRow = Selectable<ContactsTable>;

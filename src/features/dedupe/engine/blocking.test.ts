@@ -1,0 +1,76 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { generateCandidatePairs, planBlockingPasses } from './blocking.ts';
+import type { FieldSpec, InputRecord } from './field-spec.ts';
+import { prepareRecords } from './prepare-records.ts';
+
+const FIELDS: FieldSpec[] = [
+  { name: 'first', kind: 'given_name' },
+  { name: 'last', kind: 'family_name' },
+  { name: 'email', kind: 'email' },
+  { name: 'phone', kind: 'phone' },
+  { name: 'zip', kind: 'code' },
+];
+
+// Small alphabets so that records collide on keys often.
+const recordArb = fc.record({
+  first: fc.constantFrom('ann', 'anne', 'bob', 'robert', '', 'li'),
+  last: fc.constantFrom('smith', 'smyth', 'jones', '', 'li'),
+  email: fc.constantFrom('a@x.com', 'bob@gmail.com', 'anne.smith@acme.com', '', 'not-an-email'),
+  phone: fc.constantFrom('+1 415 555 0101', '4155550101', '020 7946 0000', ''),
+  zip: fc.constantFrom('2000', '2001', '19560409', ''),
+});
+
+describe('blocking', () => {
+  it('makes every pair that shares a key (in a block under the size cap) a candidate, exactly once', () => {
+    fc.assert(
+      fc.property(fc.array(recordArb, { minLength: 2, maxLength: 40 }), fc.integer({ min: 2, max: 12 }), (rows, maxBlockSize) => {
+        const records = prepareRecords(rows.map((values, i): InputRecord => ({ id: String(i), values })), FIELDS);
+        const passes = planBlockingPasses(records);
+        const candidates = generateCandidatePairs(records, passes, { maxBlockSize, linkOnly: false });
+        const got = new Set<string>();
+        for (let p = 0; p < candidates.count; p++) {
+          const key = `${candidates.left[p]}-${candidates.right[p]}`;
+          expect(got.has(key), `pair ${key} emitted twice`).toBe(false);
+          expect(candidates.left[p]!).toBeLessThan(candidates.right[p]!);
+          got.add(key);
+        }
+        for (const pass of passes) {
+          const sizes = new Map<string, number>();
+          for (let i = 0; i < rows.length; i++) {
+            const k = pass.keyOf(i);
+            if (k !== '') sizes.set(k, (sizes.get(k) ?? 0) + 1);
+          }
+          for (let i = 0; i < rows.length; i++) {
+            for (let j = i + 1; j < rows.length; j++) {
+              const k = pass.keyOf(i);
+              if (k !== '' && k === pass.keyOf(j) && sizes.get(k)! <= maxBlockSize) expect(got.has(`${i}-${j}`), `${pass.name} ${k}`).toBe(true);
+            }
+          }
+        }
+        // And nothing else: every candidate shares at least one key.
+        for (const key of got) {
+          const [i, j] = key.split('-').map(Number) as [number, number];
+          expect(passes.some((p) => p.keyOf(i) !== '' && p.keyOf(i) === p.keyOf(j))).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('pairs only records of different sources when linking two files', () => {
+    const rows: InputRecord[] = [0, 1, 2, 3].map((i) => ({ id: String(i), source: i % 2, values: { first: 'ann', last: 'smith', email: '', phone: '', zip: '' } }));
+    const records = prepareRecords(rows, FIELDS);
+    const candidates = generateCandidatePairs(records, planBlockingPasses(records), { maxBlockSize: 10, linkOnly: true });
+    expect(candidates.count).toBe(4);
+    for (let p = 0; p < candidates.count; p++) expect(records.sources[candidates.left[p]!]).not.toBe(records.sources[candidates.right[p]!]);
+  });
+
+  it('skips and counts blocks over the size cap (a key shared by everyone says nothing)', () => {
+    const rows: InputRecord[] = Array.from({ length: 30 }, (_, i) => ({ id: String(i), values: { first: `n${i}x`, last: `q${i}z`, email: '', phone: '', zip: '19560409' } }));
+    const records = prepareRecords(rows, FIELDS);
+    const candidates = generateCandidatePairs(records, planBlockingPasses(records), { maxBlockSize: 20, linkOnly: false });
+    expect(candidates.count).toBe(0);
+    expect(candidates.passes.find((p) => p.name === 'zip')).toMatchObject({ skippedBlocks: 1, skippedRecords: 30 });
+  });
+});

@@ -1,0 +1,104 @@
+import { levelCountOf, type FieldKind } from './field-spec.ts';
+import type { PreparedColumn, PreparedRecords } from './prepare-records.ts';
+import { jaroWinkler, weightedTokenOverlap, withinOneEdit } from './string-similarity.ts';
+
+/** Level of a missing value: it says nothing, so it weighs nothing. */
+export const MISSING = -1;
+
+/** Comparison level of two names from their Jaro-Winkler similarity (0 different ... 3 exact). */
+export function nameLevel(a: string, b: string): number {
+  if (a === b) return 3;
+  const s = jaroWinkler(a, b);
+  return s >= 0.92 ? 2 : s >= 0.8 ? 1 : 0;
+}
+
+/**
+ * Free text and organisation names: rarity-weighted token overlap or character
+ * similarity, whichever is higher; one name containing the other counts as similar.
+ */
+export function textLevel(a: string, b: string, ta: readonly string[], wa: readonly number[], tb: readonly string[], wb: readonly number[]): number {
+  if (a === b) return 3;
+  const [tokens, containment] = weightedTokenOverlap(ta, wa, tb, wb);
+  const chars = jaroWinkler(a, b);
+  if (tokens >= 0.8 || chars >= 0.95) return 2;
+  return tokens >= 0.5 || chars >= 0.88 || containment >= 0.9 ? 1 : 0;
+}
+
+/** The level of one field for the records at indexes i and j, or MISSING. */
+export function compareField(column: PreparedColumn, i: number, j: number): number {
+  const a = column.values[i]!;
+  const b = column.values[j]!;
+  if (a === '' || b === '') return MISSING;
+  switch (column.spec.kind) {
+    case 'given_name':
+    case 'family_name':
+      return nameLevel(a, b);
+    case 'name':
+    case 'address':
+    case 'company':
+      return textLevel(a, b, column.tokens[i]!, column.tokenWeights[i]!, column.tokens[j]!, column.tokenWeights[j]!);
+    case 'email': {
+      if (a === b) return 3;
+      const da = column.tokens[i]![0];
+      const db = column.tokens[j]![0];
+      if (da !== undefined && db !== undefined && da !== db) return 0; // two employers
+      const la = column.secondary[i]!;
+      const lb = column.secondary[j]!;
+      return la.length >= 3 && (la === lb || jaroWinkler(la, lb) >= 0.94) ? 2 : 1;
+    }
+    case 'phone': {
+      if (a === b || (a.length >= 9 && b.length >= 9 && (a.endsWith(b) || b.endsWith(a)))) return 3;
+      const la = column.secondary[i]!;
+      const lb = column.secondary[j]!;
+      return la === lb ? 2 : withinOneEdit(la, lb) ? 1 : 0;
+    }
+    case 'code':
+      return a === b ? 2 : withinOneEdit(a, b) ? 1 : 0;
+    case 'domain':
+    case 'exact':
+      return a === b ? 1 : 0;
+  }
+}
+
+/**
+ * Compares the records at i and j on every field. Given and family names are compared
+ * both ways round and the better orientation kept, so "Smith, John" meets "John Smith".
+ * Writes the levels into `out` (one per column).
+ */
+export function compareRecords(records: PreparedRecords, givenIndex: number, familyIndex: number, i: number, j: number, out: Int8Array): void {
+  const columns = records.columns;
+  for (let f = 0; f < columns.length; f++) out[f] = compareField(columns[f]!, i, j);
+  if (givenIndex < 0 || familyIndex < 0) return;
+  const given = columns[givenIndex]!.values;
+  const family = columns[familyIndex]!.values;
+  const asGiven = records.familyAsGiven!;
+  const gi = given[i]!, fi = family[i]!, gj = given[j]!, fj = family[j]!;
+  if (gi === '' || fi === '' || gj === '' || fj === '' || (gi === gj && fi === fj)) return;
+  const straight = jaroWinkler(gi, gj) + jaroWinkler(fi, fj);
+  const crossA = nameLevel(gi, asGiven[j]!);
+  const crossB = nameLevel(asGiven[i]!, gj);
+  const swapped = jaroWinkler(gi, asGiven[j]!) + jaroWinkler(asGiven[i]!, gj);
+  if (swapped > straight) {
+    // Both cross comparisons are between a given and a family name; which field gets which
+    // level must not depend on the order of the pair: the family name takes the lower.
+    out[givenIndex] = Math.max(crossA, crossB);
+    out[familyIndex] = Math.min(crossA, crossB);
+  }
+}
+
+/** Mixed-radix code of a comparison vector: one integer per distinct pattern (EM runs on patterns). */
+export function encodePattern(levels: Int8Array, kinds: readonly FieldKind[]): number {
+  let code = 0;
+  for (let f = 0; f < kinds.length; f++) code = code * (levelCountOf(kinds[f]!) + 1) + (levels[f]! + 1);
+  return code;
+}
+
+export function decodePattern(code: number, kinds: readonly FieldKind[]): number[] {
+  const levels = new Array<number>(kinds.length);
+  for (let f = kinds.length - 1; f >= 0; f--) {
+    const radix = levelCountOf(kinds[f]!) + 1;
+    levels[f] = (code % radix) - 1;
+    code = Math.floor(code / radix);
+  }
+  return levels;
+}

@@ -1,0 +1,84 @@
+import { createRequire } from 'node:module';
+
+// The list of common free-mail providers (gmail.com, outlook.com, ...) from the
+// `email-providers` package: a work address says which company, a free-mail one does not.
+const FREE_MAIL = new Set<string>(createRequire(import.meta.url)('email-providers/common.json') as string[]);
+
+const COMBINING_MARKS = /[\u0300-\u036f]/g;
+const NOT_ALNUM = /[^a-z0-9]+/g;
+
+/** Lower case, accents folded, punctuation to single spaces: "  Zoë-Ann O'Neil " -> "zoe ann o neil". */
+export function normalizeText(value: string | null | undefined): string {
+  if (!value) return '';
+  return value.normalize('NFKD').replace(COMBINING_MARKS, '').toLowerCase().replace(NOT_ALNUM, ' ').trim();
+}
+
+const NAME_TITLES = new Set(['mr', 'mrs', 'ms', 'miss', 'dr', 'prof', 'sir', 'jr', 'sr', 'ii', 'iii', 'phd', 'md']);
+
+/** A person's name part without titles and punctuation, spaces removed: "Dr. Mary-Ann" -> "maryann". */
+export function normalizePersonName(value: string | null | undefined): string {
+  return normalizeText(value).split(' ').filter((t) => !NAME_TITLES.has(t)).join('');
+}
+
+// Legal forms and filler words that differ between records of one organisation.
+const COMPANY_STOP_WORDS = new Set([
+  'inc', 'incorporated', 'llc', 'llp', 'lp', 'ltd', 'limited', 'gmbh', 'ag', 'kg', 'co', 'company', 'corp', 'corporation',
+  'plc', 'sa', 'sas', 'sarl', 'srl', 'spa', 'bv', 'nv', 'oy', 'ab', 'as', 'aps', 'pty', 'pte', 'kk', 'the', 'and', 'of', 'group', 'holdings',
+]);
+
+/** Company name tokens without legal forms: "The ACME Corp., Inc." -> ["acme"]. */
+export function companyTokens(value: string | null | undefined): string[] {
+  const tokens = normalizeText(value?.replace(/&/g, ' and ')).split(' ').filter((t) => t !== '' && !COMPANY_STOP_WORDS.has(t));
+  return [...new Set(tokens)];
+}
+
+/** Distinct word tokens of a free-text value. */
+export function textTokens(value: string): string[] {
+  return value === '' ? [] : [...new Set(value.split(' '))];
+}
+
+export interface EmailParts {
+  /** The address lower-cased, `+tag` removed (and dots in Gmail local parts). */
+  address: string;
+  local: string;
+  domain: string;
+  freeMail: boolean;
+}
+
+export function splitEmail(value: string | null | undefined): EmailParts | null {
+  const email = value?.trim().toLowerCase() ?? '';
+  const at = email.lastIndexOf('@');
+  if (at <= 0 || at === email.length - 1) return null;
+  const domain = email.slice(at + 1);
+  let local = email.slice(0, at).replace(/\+.*$/, '');
+  if (domain === 'gmail.com' || domain === 'googlemail.com') local = local.replace(/\./g, '');
+  return { address: `${local}@${domain}`, local, domain, freeMail: isFreeMailDomain(domain) };
+}
+
+export const isFreeMailDomain = (domain: string): boolean => FREE_MAIL.has(domain);
+
+/** The host of a website or email domain without scheme, `www.` and path: "https://www.Acme.com/x" -> "acme.com". */
+export function normalizeDomain(value: string | null | undefined): string {
+  const v = value?.trim().toLowerCase() ?? '';
+  if (v === '') return '';
+  const host = v.replace(/^[a-z]+:\/\//, '').replace(/^[^@/]*@/, '').split(/[/?#:]/)[0] ?? '';
+  return host.replace(/^www\d?\./, '').replace(/\.$/, '');
+}
+
+/** Digits of a phone number without a leading international prefix: "+1 (415) 555-0101" -> "14155550101". */
+export function phoneDigits(value: string | null | undefined): string {
+  return (value ?? '').replace(/\D+/g, '').replace(/^00/, '');
+}
+
+// USPS-style abbreviations, so "30 East 61st Street" and "30 E. 61St" share their tokens.
+const ADDRESS_ABBREVIATIONS: Record<string, string> = {
+  street: 'st', avenue: 'ave', av: 'ave', road: 'rd', drive: 'dr', boulevard: 'blvd', place: 'pl', lane: 'ln', court: 'ct',
+  parkway: 'pkwy', highway: 'hwy', square: 'sq', terrace: 'ter', suite: 'ste', floor: 'fl', apartment: 'apt',
+  north: 'n', south: 's', east: 'e', west: 'w', northeast: 'ne', northwest: 'nw', southeast: 'se', southwest: 'sw',
+};
+
+/** An address normalized with common abbreviations: "30 East 61st Street" -> "30 e 61st st". */
+export function normalizeAddress(value: string | null | undefined): string {
+  const text = normalizeText(value);
+  return text === '' ? '' : text.split(' ').map((t) => ADDRESS_ABBREVIATIONS[t] ?? t).join(' ');
+}

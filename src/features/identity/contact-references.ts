@@ -1,0 +1,45 @@
+import type { Kysely } from 'kysely';
+import type { Database, IdentityKind } from '../../platform/db/schema.ts';
+import { moveContactAccountLinks, restoreContactAccountLinks } from '../contacts/index.ts';
+import { moveEventsOfContact, restoreEventsOfContact } from '../events/index.ts';
+import * as q from './identity.queries.ts';
+
+/**
+ * A table whose rows point at a contact. A merge moves the loser's rows to the winner and
+ * records the keys it moved; undo moves exactly those rows back.
+ */
+export interface ContactReference {
+  /** Name under which the moved keys are kept in contact_merges.moved_rows. */
+  table: string;
+  /** Moves every row of `fromContact` to `toContact`; returns the keys of the rows moved (JSON). */
+  move(db: Kysely<Database>, workspaceId: string, fromContact: string, toContact: string): Promise<unknown[]>;
+  /** Moves the rows with these keys from the winner back to the restored loser. */
+  restore(db: Kysely<Database>, workspaceId: string, keys: unknown[], winner: string, loser: string): Promise<void>;
+}
+
+/**
+ * THE list of tables that reference contacts. Every contact merge (identity resolution at
+ * ingest, dedupe, a reviewer's accept) and every undo goes through it, so a feature that
+ * adds such a table (consent records, scores, segment memberships, ...) adds one entry
+ * here and its rows survive merges and undos. A table with an `on delete cascade` foreign
+ * key to contacts that is missing here LOSES the loser's rows on merge.
+ */
+export const CONTACT_REFERENCES: readonly ContactReference[] = [
+  {
+    table: 'identities',
+    move: (db, ws, from, to) => q.updateIdentitiesContactReturningKeys(db, ws, from, to),
+    restore: (db, ws, keys, winner, loser) => q.restoreIdentitiesContact(db, ws, keys as Array<[IdentityKind, string]>, winner, loser),
+  },
+  {
+    table: 'events',
+    move: (db, ws, from, to) => moveEventsOfContact(db, ws, from, to),
+    restore: async (db, ws, keys, winner, loser) => {
+      await restoreEventsOfContact(db, ws, keys as string[], winner, loser);
+    },
+  },
+  {
+    table: 'contact_accounts',
+    move: (db, ws, from, to) => moveContactAccountLinks(db, ws, from, to),
+    restore: (db, ws, keys, winner, loser) => restoreContactAccountLinks(db, ws, keys as Array<{ account_id: string; created_at: string; winner_had: boolean }>, winner, loser),
+  },
+];
