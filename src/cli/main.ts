@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { isAppError } from '../platform/errors.ts';
+import { registerAttributionCommand } from './commands/attribution.ts';
 import { registerBrowseCommands } from './commands/browse.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerKeyCommands } from './commands/keys.ts';
@@ -18,6 +19,7 @@ registerWorkspaceCommands(program);
 registerKeyCommands(program);
 registerDemoCommand(program);
 registerBrowseCommands(program);
+registerAttributionCommand(program);
 
 try {
   await program.parseAsync(process.argv);

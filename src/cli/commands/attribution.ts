@@ -1,0 +1,85 @@
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { formatCreditsCsv, parseModelName, readPathTableCsv, runAttributionModel, type MilestoneWeights, type ModelOptions } from '../../features/attribution/index.ts';
+import { AppError } from '../../platform/errors.ts';
+
+interface AttributionOpts {
+  model: string;
+  order?: string;
+  out?: string;
+  halfLife?: string;
+  lookback?: string;
+  weights?: string;
+  simulate?: string;
+  seed?: string;
+  shapleyValue?: string;
+  shapleySamples?: string;
+  notes?: boolean;
+}
+
+/** `keel attribution FILE.csv --model NAME`: the models over a ChannelAttribution path table. */
+export function registerAttributionCommand(program: Command): void {
+  program
+    .command('attribution')
+    .argument('<file>', 'ChannelAttribution path table: path (channels joined by " > "), total_conversions, total_conversion_value, total_null')
+    .requiredOption('--model <name>', 'first-touch|last-touch|last-non-direct|linear|time-decay|position-based|u-shaped|w-shaped|full-path|custom|markov|shapley')
+    .option('--order <k>', 'Markov order, 1 to 4', undefined)
+    .option('--out <file>', 'write the credits CSV here instead of stdout')
+    .option('--half-life <days>', 'time-decay half-life in days (default 7)')
+    .option('--lookback <days>', 'ignore touches older than this before the conversion')
+    .option('--weights <list>', 'custom model: first_touch=0.4,lead_creation=0.4,opportunity_creation=0,closed_won=0,between=0.2')
+    .option('--simulate <walks>', 'markov: estimate by random walks instead of the exact solve')
+    .option('--seed <n>', 'seed for --simulate and sampled Shapley', '1')
+    .option('--shapley-value <v>', 'shapley v(S): conversions (default) or conversion-rate')
+    .option('--shapley-samples <n>', 'permutations when sampling Shapley beyond 15 channels', '1000')
+    .option('--notes', 'print model facts (solver, residual, error bound) to stderr')
+    .description('Attribute conversions and value to channels (credits CSV: channel, conversions, value[, removal_effect])')
+    .action(async (file: string, opts: AttributionOpts) => {
+      const model = parseModelName(opts.model);
+      const options = modelOptionsOf(opts);
+      const table = await readPathTableCsv(file);
+      const credits = runAttributionModel(table, model, options);
+      const csv = formatCreditsCsv(credits);
+      if (opts.out) writeFileSync(opts.out, csv);
+      else process.stdout.write(csv);
+      if (opts.notes) process.stderr.write(`${JSON.stringify({ paths: table.pathCount, ...credits.notes, unattributed: credits.unattributed })}\n`);
+    });
+}
+
+export function modelOptionsOf(opts: AttributionOpts): ModelOptions {
+  return {
+    order: optionalNumber(opts.order, '--order'),
+    halfLifeDays: optionalNumber(opts.halfLife, '--half-life'),
+    lookbackDays: optionalNumber(opts.lookback, '--lookback'),
+    simulations: optionalNumber(opts.simulate, '--simulate'),
+    seed: optionalNumber(opts.seed, '--seed'),
+    shapleySamples: optionalNumber(opts.shapleySamples, '--shapley-samples'),
+    shapleyValueOf: parseShapleyValue(opts.shapleyValue),
+    milestoneWeights: opts.weights === undefined ? undefined : parseWeights(opts.weights),
+  };
+}
+
+function optionalNumber(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new AppError('invalid', `${name} must be a number, got "${value}"`);
+  return n;
+}
+
+function parseShapleyValue(value: string | undefined): ModelOptions['shapleyValueOf'] {
+  if (value === undefined || value === 'conversions' || value === 'conversion-rate') return value;
+  throw new AppError('invalid', `--shapley-value must be conversions or conversion-rate, got "${value}"`);
+}
+
+const WEIGHT_KEYS = ['first_touch', 'lead_creation', 'opportunity_creation', 'closed_won', 'between'] as const;
+
+/** `first_touch=0.4,lead_creation=0.4,between=0.2`: missing keys are 0. */
+export function parseWeights(text: string): MilestoneWeights {
+  const weights: MilestoneWeights = { first_touch: 0, lead_creation: 0, opportunity_creation: 0, closed_won: 0, between: 0 };
+  for (const part of text.split(',')) {
+    const [key, value] = part.split('=').map((s) => s.trim());
+    if (!(WEIGHT_KEYS as readonly string[]).includes(key ?? '')) throw new AppError('invalid', `--weights: unknown milestone "${key}"; expected ${WEIGHT_KEYS.join(', ')}`);
+    weights[key as (typeof WEIGHT_KEYS)[number]] = optionalNumber(value ?? '', `--weights ${key}`)!;
+  }
+  return weights;
+}
