@@ -24,8 +24,9 @@ const MAX_SWEEPS = 200_000;
  * over the non-zeros, and no fill-in arises (a direct LU of an order-3/4 chain's
  * de Bruijn-like graph fills in to near-dense).
  */
-export function solveAbsorption(chain: AbsorbingChain, removed: Uint8Array): Absorption {
-  return chain.stateCount <= DIRECT_SOLVE_LIMIT ? solveDense(chain, removed) : solveGaussSeidel(chain, removed);
+export function solveAbsorption(chain: AbsorbingChain, removed: Uint8Array, method: 'auto' | 'dense' | 'gauss-seidel' = 'auto'): Absorption {
+  const dense = method === 'dense' || (method === 'auto' && chain.stateCount <= DIRECT_SOLVE_LIMIT);
+  return dense ? solveDense(chain, removed) : solveGaussSeidel(chain, removed);
 }
 
 function startValue(chain: AbsorbingChain, removed: Uint8Array, h: Float64Array, g: Float64Array): { conversion: number; value: number } {

@@ -37,9 +37,9 @@ export function validateMilestoneWeights(weights: MilestoneWeights): MilestoneWe
  * that is several milestones gets the sum of their weights; `between` is spread evenly over
  * the non-milestone touches after the first touch and before the last milestone reached.
  * A milestone the journey has not reached (no lead yet, no opportunity) and a `between`
- * with no touch to go to drop out, and the remaining weights are scaled to sum to 1 (so
- * W-shaped before an opportunity exists is U-shaped, as Marketo Measure does); touches
- * after the last milestone get nothing.
+ * with no touch to go to drop out, and the remaining weights are scaled to sum to 1 (a
+ * W-shaped journey without an opportunity: 3/7 first touch, 3/7 lead creation, 1/7 over
+ * the touches between); touches after the last milestone reached get nothing.
  */
 export function weighMilestones(table: PathTable, model: string, weights: MilestoneWeights): WeightFn {
   if (!table.milestones) throw new AppError('invalid', `model ${model} needs lead/opportunity/closed-won milestone flags on touches; a ChannelAttribution path table has none (run it on workspace touchpoints with --workspace)`);

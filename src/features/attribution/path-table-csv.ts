@@ -1,10 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { AppError } from '../../platform/errors.ts';
+import { ChannelByteIndex, parseNumberBytes, pushPathBytes, splitFields } from './path-bytes.ts';
 import { PathTableBuilder, type PathTable } from './path-table.ts';
 
 const REQUIRED = ['path', 'total_conversions'] as const;
 const OPTIONAL = ['total_conversion_value', 'total_null'] as const;
 const KNOWN: readonly string[] = [...REQUIRED, ...OPTIONAL];
+const NEWLINE = 10;
 
 interface Columns {
   path: number;
@@ -18,51 +20,61 @@ interface Columns {
  * Streams a ChannelAttribution path table (columns path with ` > ` between channels,
  * total_conversions, and optionally total_conversion_value and total_null) into a path
  * table. Fields may be quoted (RFC 4180). Bad rows fail with the line and column named.
+ * Lines are parsed as bytes (no string per field or channel) to keep 1M paths near the
+ * cost of reading the file.
  */
-export async function readPathTableCsv(file: string, onRow?: (count: number) => void): Promise<PathTable> {
+export async function readPathTableCsv(file: string): Promise<PathTable> {
   const reader = new PathCsvReader(file);
-  let pending = '';
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  let leftover: Buffer = Buffer.alloc(0);
   try {
-    for await (const chunk of stream as AsyncIterable<string>) {
-      pending += chunk;
-      const end = pending.lastIndexOf('\n');
-      if (end < 0) continue;
-      reader.readLines(pending.slice(0, end));
-      pending = pending.slice(end + 1);
-      onRow?.(reader.rows);
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+      const buf = leftover.length > 0 ? Buffer.concat([leftover, chunk]) : chunk;
+      const end = buf.lastIndexOf(NEWLINE);
+      if (end < 0) {
+        leftover = buf;
+        continue;
+      }
+      reader.readBytes(buf, 0, end);
+      leftover = Buffer.from(buf.subarray(end + 1));
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError('not_found', `path table file not found: ${file}`);
     throw error;
   }
-  if (pending.length > 0) reader.readLines(pending);
+  if (leftover.length > 0) reader.readBytes(leftover, 0, leftover.length);
   return reader.finish();
 }
 
-/** Parses CSV text already in memory (the API's CSV upload, tests). */
+/** Parses CSV text already in memory (the API's CSV body, tests). */
 export function parsePathTableCsv(text: string, label = 'path table'): PathTable {
   const reader = new PathCsvReader(label);
-  reader.readLines(text);
+  const buf = Buffer.from(text, 'utf8');
+  reader.readBytes(buf, 0, buf.length);
   return reader.finish();
 }
 
 class PathCsvReader {
   private readonly builder = new PathTableBuilder(false);
+  private readonly channels = new ChannelByteIndex(this.builder);
   private columns: Columns | undefined;
   private line = 0;
   private carry = '';
-  rows = 0;
+  private readonly starts = new Int32Array(8);
+  private readonly ends = new Int32Array(8);
 
   constructor(private readonly label: string) {}
 
-  readLines(text: string): void {
-    let from = 0;
-    while (from <= text.length) {
-      let to = text.indexOf('\n', from);
-      if (to < 0) to = text.length;
-      this.readLine(text.slice(from, to));
-      from = to + 1;
+  /** Reads the lines of buf[from, to) (to: end of the last complete line). */
+  readBytes(buf: Buffer, from: number, to: number): void {
+    let a = from;
+    while (a <= to) {
+      let b = buf.indexOf(NEWLINE, a);
+      if (b < 0 || b > to) b = to;
+      this.line++;
+      let e = b;
+      if (e > a && buf[e - 1] === 13) e--;
+      if (this.carry !== '' || !this.columns || !this.readRowBytes(buf, a, e, this.columns)) this.readText(buf.toString('utf8', a, e));
+      a = b + 1;
     }
   }
 
@@ -72,14 +84,13 @@ class PathCsvReader {
     return this.builder.build();
   }
 
-  private readLine(raw: string): void {
-    this.line++;
-    let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  private readText(raw: string): void {
+    let line = raw;
     if (this.carry) {
       line = `${this.carry}\n${line}`;
       this.carry = '';
     }
-    if (line.includes('"') && countQuotes(line) % 2 === 1) {
+    if (countQuotes(line) % 2 === 1) {
       this.carry = line;
       return;
     }
@@ -89,7 +100,9 @@ class PathCsvReader {
       this.columns = this.readHeader(fields);
       return;
     }
-    this.readRow(fields, this.columns);
+    const buf = Buffer.from(fields.join('\u0000'), 'utf8');
+    // Re-read the unquoted fields through the byte path; NUL separates them safely.
+    this.readFields(buf, fields, this.columns);
   }
 
   private readHeader(fields: string[]): Columns {
@@ -102,29 +115,45 @@ class PathCsvReader {
     return { path: names.indexOf('path'), conversions: names.indexOf('total_conversions'), value: names.indexOf('total_conversion_value'), nulls: names.indexOf('total_null'), count: names.length };
   }
 
-  private readRow(fields: string[], columns: Columns): void {
-    if (fields.length !== columns.count) throw new AppError('invalid', `${this.label} line ${this.line}: expected ${columns.count} fields, got ${fields.length}`);
-    const conversions = this.readNumber(fields[columns.conversions]!, 'total_conversions');
-    const value = columns.value < 0 ? 0 : this.readNumber(fields[columns.value]!, 'total_conversion_value');
-    const nulls = columns.nulls < 0 ? 0 : this.readNumber(fields[columns.nulls]!, 'total_null');
-    const path = fields[columns.path]!;
-    let from = 0;
-    for (;;) {
-      const to = path.indexOf('>', from);
-      const name = path.slice(from, to < 0 ? path.length : to).trim();
-      if (name.length === 0) throw new AppError('invalid', `${this.label} line ${this.line}, column path: empty channel in "${path.slice(0, 200)}"`);
-      this.builder.pushTouch(this.builder.internChannel(name));
-      if (to < 0) break;
-      from = to + 1;
-    }
-    this.builder.endPath(conversions, value, nulls);
-    this.rows++;
+  /** False when the line holds a quote: the text path reads it. */
+  private readRowBytes(buf: Buffer, a: number, e: number, columns: Columns): boolean {
+    if (e === a) return true;
+    const count = splitFields(buf, a, e, this.starts, this.ends);
+    if (count < 0) return false;
+    if (count !== columns.count) throw new AppError('invalid', `${this.label} line ${this.line}: expected ${columns.count} fields, got ${count}`);
+    this.pushRow(buf, columns);
+    return true;
   }
 
-  private readNumber(text: string, column: string): number {
-    const trimmed = text.trim();
-    const n = Number(trimmed);
-    if (trimmed === '' || !Number.isFinite(n) || n < 0) throw new AppError('invalid', `${this.label} line ${this.line}, column ${column}: expected a non-negative number, got "${trimmed.slice(0, 100)}"`);
+  private readFields(buf: Buffer, fields: string[], columns: Columns): void {
+    if (fields.length !== columns.count) throw new AppError('invalid', `${this.label} line ${this.line}: expected ${columns.count} fields, got ${fields.length}`);
+    let at = 0;
+    fields.forEach((f, i) => {
+      const len = Buffer.byteLength(f, 'utf8');
+      this.starts[i] = at;
+      this.ends[i] = at + len;
+      at += len + 1;
+    });
+    this.pushRow(buf, columns);
+  }
+
+  private pushRow(buf: Buffer, columns: Columns): void {
+    const conversions = this.numberAt(buf, columns.conversions, 'total_conversions');
+    const value = columns.value < 0 ? 0 : this.numberAt(buf, columns.value, 'total_conversion_value');
+    const nulls = columns.nulls < 0 ? 0 : this.numberAt(buf, columns.nulls, 'total_null');
+    const ps = this.starts[columns.path]!;
+    const pe = this.ends[columns.path]!;
+    if (!pushPathBytes(buf, ps, pe, this.channels, this.builder)) {
+      throw new AppError('invalid', `${this.label} line ${this.line}, column path: empty channel in "${buf.toString('utf8', ps, Math.min(pe, ps + 200))}"`);
+    }
+    this.builder.endPath(conversions, value, nulls);
+  }
+
+  private numberAt(buf: Buffer, column: number, name: string): number {
+    const n = parseNumberBytes(buf, this.starts[column]!, this.ends[column]!);
+    if (!Number.isFinite(n) || n < 0) {
+      throw new AppError('invalid', `${this.label} line ${this.line}, column ${name}: expected a non-negative number, got "${buf.toString('utf8', this.starts[column]!, this.ends[column]!).trim().slice(0, 100)}"`);
+    }
     return n;
   }
 }
