@@ -35,7 +35,7 @@ describe('reading a ChannelAttribution path table', () => {
     ['path,total_null\nA,1', /header: missing column "total_conversions"/],
     [`${HEADER}\nA > B,1,0,0\nA > B,one,0,0`, /line 3, column total_conversions: expected a non-negative number, got "one"/],
     [`${HEADER}\nA,1,-5,0`, /line 2, column total_conversion_value: expected a non-negative number, got "-5"/],
-    [`${HEADER}\nA >  > B,1,0,0`, /line 2, column path: empty channel in "A >  > B"/],
+    [`${HEADER}\nA >  > B,1,0,0`, /line 2, column path: empty channel in "A > {2}> B"/],
     [`${HEADER}\nA,1,0`, /line 2: expected 4 fields, got 3/],
     [`${HEADER}\n"A > B,1,0,0`, /line 2: a quoted field is not closed/],
     ['', /is empty: expected a header row/],
