@@ -1,7 +1,19 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { formatCreditsCsv, parseModelName, readPathTableCsv, runAttributionModel, type MilestoneWeights, type ModelOptions } from '../../features/attribution/index.ts';
+import {
+  attributeWorkspace,
+  formatCreditsCsv,
+  formatWorkspaceCsv,
+  parseChannelRulesYaml,
+  parseDimension,
+  parseModelName,
+  readPathTableCsv,
+  runAttributionModel,
+  type MilestoneWeights,
+  type ModelOptions,
+} from '../../features/attribution/index.ts';
 import { AppError } from '../../platform/errors.ts';
+import { resolveWorkspace, withContext } from '../cli-context.ts';
 
 interface AttributionOpts {
   model: string;
@@ -15,13 +27,19 @@ interface AttributionOpts {
   shapleyValue?: string;
   shapleySamples?: string;
   notes?: boolean;
+  workspace?: string;
+  from?: string;
+  to?: string;
+  by?: string;
+  config?: string;
+  json?: boolean;
 }
 
 /** `keel attribution FILE.csv --model NAME`: the models over a ChannelAttribution path table. */
 export function registerAttributionCommand(program: Command): void {
   program
     .command('attribution')
-    .argument('<file>', 'ChannelAttribution path table: path (channels joined by " > "), total_conversions, total_conversion_value, total_null')
+    .argument('[file]', 'ChannelAttribution path table: path (channels joined by " > "), total_conversions, total_conversion_value, total_null; leave out to attribute a workspace\'s own touchpoints')
     .requiredOption('--model <name>', 'first-touch|last-touch|last-non-direct|linear|time-decay|position-based|u-shaped|w-shaped|full-path|custom|markov|shapley')
     .option('--order <k>', 'Markov order, 1 to 4', undefined)
     .option('--out <file>', 'write the credits CSV here instead of stdout')
@@ -33,10 +51,20 @@ export function registerAttributionCommand(program: Command): void {
     .option('--shapley-value <v>', 'shapley v(S): conversions (default) or conversion-rate')
     .option('--shapley-samples <n>', 'permutations when sampling Shapley beyond 15 channels', '1000')
     .option('--notes', 'print model facts (solver, residual, error bound) to stderr')
-    .description('Attribute conversions and value to channels (credits CSV: channel, conversions, value[, removal_effect])')
-    .action(async (file: string, opts: AttributionOpts) => {
+    .option('--workspace <id>', 'workspace mode: attribute the workspace\'s touchpoints')
+    .option('--from <date>', 'workspace mode: period start (ISO date), inclusive')
+    .option('--to <date>', 'workspace mode: period end (ISO date), exclusive')
+    .option('--by <dimension>', 'workspace mode: channel|source|campaign|content', 'channel')
+    .option('--config <file.yaml>', 'workspace mode: channel rules and conversions (schemas/attribution.schema.json)')
+    .option('--json', 'workspace mode: the full report as JSON instead of CSV')
+    .description('Attribute conversions and value to channels (credits CSV: channel, conversions, value[, removal_effect]); without FILE, conversions, pipeline and revenue of a workspace')
+    .action(async (file: string | undefined, opts: AttributionOpts) => {
       const model = parseModelName(opts.model);
       const options = modelOptionsOf(opts);
+      if (file === undefined) {
+        await attributeWorkspaceFromCli(model, options, opts);
+        return;
+      }
       const table = await readPathTableCsv(file);
       const credits = runAttributionModel(table, model, options);
       const csv = formatCreditsCsv(credits);
@@ -44,6 +72,26 @@ export function registerAttributionCommand(program: Command): void {
       else process.stdout.write(csv);
       if (opts.notes) process.stderr.write(`${JSON.stringify({ paths: table.pathCount, ...credits.notes, unattributed: credits.unattributed })}\n`);
     });
+}
+
+async function attributeWorkspaceFromCli(model: ReturnType<typeof parseModelName>, options: ModelOptions, opts: AttributionOpts): Promise<void> {
+  if (!opts.from || !opts.to) throw new AppError('invalid', 'workspace mode needs --from and --to (ISO dates), or give a path table FILE.csv');
+  const config = opts.config ? parseChannelRulesYaml(readFileSync(opts.config, 'utf8'), opts.config) : undefined;
+  const { lookbackDays, ...modelOptions } = options;
+  await withContext(async (ctx) => {
+    const workspaceId = await resolveWorkspace(ctx, opts.workspace);
+    const report = await attributeWorkspace(ctx.db.kysely, workspaceId, { model, from: parseDate(opts.from!, '--from'), to: parseDate(opts.to!, '--to'), dimension: parseDimension(opts.by ?? 'channel'), lookbackDays, config, options: modelOptions });
+    const text = opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatWorkspaceCsv(report);
+    if (opts.out) writeFileSync(opts.out, text);
+    else process.stdout.write(text);
+    if (report.unmapped.length > 0) process.stderr.write(`unmapped source / medium (grouped as other): ${report.unmapped.slice(0, 10).map((u) => `${u.source_medium} (${u.touches})`).join(', ')}\n`);
+  });
+}
+
+function parseDate(value: string, name: string): Date {
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw new AppError('invalid', `${name} must be an ISO date, got "${value}"`);
+  return d;
 }
 
 export function modelOptionsOf(opts: AttributionOpts): ModelOptions {

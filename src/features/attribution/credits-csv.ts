@@ -24,3 +24,10 @@ export function formatNumber(n: number): string {
   if (Object.is(n, -0) || Math.abs(n) < 1e-15) return '0';
   return String(Number(n.toPrecision(15)));
 }
+
+/** Workspace credits as CSV: one row per key of the dimension. */
+export function formatWorkspaceCsv(report: { dimension: string; rows: Array<{ key: string; conversions: number; value: number; opportunities: number; pipeline: number; won: number; revenue: number }> }): string {
+  const lines = [`${report.dimension},conversions,value,opportunities,pipeline,won,revenue`];
+  for (const r of report.rows) lines.push([csvField(r.key), ...[r.conversions, r.value, r.opportunities, r.pipeline, r.won, r.revenue].map(formatNumber)].join(','));
+  return `${lines.join('\n')}\n`;
+}

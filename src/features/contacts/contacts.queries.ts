@@ -171,3 +171,8 @@ export async function countContacts(db: Q, workspaceId: string): Promise<{ total
     from contacts c where c.workspace_id = ${workspaceId}::uuid`.execute(db);
   return row.rows[0] ?? { total: 0, known: 0 };
 }
+
+/** Every contact-account link of a workspace (account-based attribution). */
+export async function selectContactAccountLinks(db: Q, workspaceId: string): Promise<Array<{ contact_id: string; account_id: string }>> {
+  return db.selectFrom('contact_accounts').select(['contact_id', 'account_id']).where('workspace_id', '=', workspaceId).execute();
+}

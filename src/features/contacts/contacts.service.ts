@@ -31,3 +31,6 @@ export const getAccountsOfContact = (db: Kysely<Database>, workspaceId: string, 
   q.selectAccountsOfContact(db, workspaceId, contactId);
 
 export const countContacts = (db: Kysely<Database>, workspaceId: string) => q.countContacts(db, workspaceId);
+
+/** Which contacts belong to which accounts, for a whole workspace (account-based attribution). */
+export const listContactAccountLinks = (db: Kysely<Database>, workspaceId: string) => q.selectContactAccountLinks(db, workspaceId);

@@ -5,6 +5,7 @@ export {
   getAccountsOfContact,
   getContact,
   linkContactsToAccounts,
+  listContactAccountLinks,
   listContacts,
   mergeContacts,
   type ContactPatch,

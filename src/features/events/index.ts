@@ -1,3 +1,3 @@
-export { countEvents, findStoredMessageIds, listEvents, moveEventsToContact, storeEvents, type EventFilter, type EventInsert } from './events.service.ts';
+export { countEvents, findStoredMessageIds, listEvents, listTouchEvents, moveEventsToContact, storeEvents, type EventFilter, type EventInsert, type TouchEventRow } from './events.service.ts';
 export { EventSchema, EventTypeParam } from './events.schemas.ts';
 export { EventQuery, queryEventsPage, registerEventRoutes, type EventQueryInput } from './events.routes.ts';

@@ -4,6 +4,8 @@ export {
   createOpportunity,
   getOpportunity,
   listOpportunities,
+  listOpportunitiesBetween,
+  type OpportunityInPeriod,
   statusOf,
   statusOfStage,
   type Opportunity,

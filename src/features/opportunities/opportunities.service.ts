@@ -224,3 +224,7 @@ function toDate(value: unknown, field: string): Date {
   if (Number.isNaN(date.getTime())) throw invalid(field, `must be a date (ISO 8601 string or Date), got ${show(value)}`);
   return date;
 }
+
+/** Opportunities created or closed in [from, to), oldest first (attribution of pipeline and revenue). */
+export const listOpportunitiesBetween = (db: Kysely<Database>, workspaceId: string, from: Date, to: Date) => q.selectOpportunitiesBetween(db, workspaceId, from, to);
+export type OpportunityInPeriod = Awaited<ReturnType<typeof q.selectOpportunitiesBetween>>[number];
