@@ -1,5 +1,6 @@
 import type { TouchEventRow } from '../events/index.ts';
-import { ChannelGrouping, normalizeUtmValue, type TouchKind } from './channel-rules.ts';
+import type { ChannelGrouping} from './channel-rules.ts';
+import { normalizeUtmValue, type TouchKind } from './channel-rules.ts';
 
 /** One marketing touch of a contact, with its channel grouping. */
 export interface Touchpoint {
