@@ -11,6 +11,7 @@ import { registerEventRoutes } from './features/events/index.ts';
 import { registerIdentityRoutes } from './features/identity/index.ts';
 import { createIngestWorker, registerIngestAdminRoutes, registerIngestRoutes, type IngestWorker } from './features/ingest/index.ts';
 import { registerOpportunityRoutes } from './features/opportunities/index.ts';
+import { registerAttributionRoutes } from './features/attribution/index.ts';
 import { registerAccountRoutes, registerContactRoutes } from './features/profiles/index.ts';
 import { registerStatsRoutes } from './features/stats/index.ts';
 import { createWriteKeyAuthenticator, registerWorkspaceRoutes, requireAdminKey } from './features/workspaces/index.ts';
@@ -88,6 +89,7 @@ export function createApp({ db, logger }: AppContext): KeelApp {
   registerIngestAdminRoutes(app, deps);
   registerIdentityRoutes(app, deps);
   registerWorkspaceRoutes(app, { ...deps, writeKeys });
+  registerAttributionRoutes(app, deps);
 
   return { app, worker };
 }

@@ -2,21 +2,23 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   attributeWorkspace,
+  channelRulesJsonSchema,
   formatCreditsCsv,
   formatWorkspaceCsv,
   parseChannelRulesYaml,
   parseDimension,
+  parseMilestoneWeights,
   parseModelName,
   readPathTableCsv,
   runAttributionModel,
-  type MilestoneWeights,
   type ModelOptions,
 } from '../../features/attribution/index.ts';
 import { AppError } from '../../platform/errors.ts';
 import { resolveWorkspace, withContext } from '../cli-context.ts';
 
 interface AttributionOpts {
-  model: string;
+  model?: string;
+  schema?: boolean;
   order?: string;
   out?: string;
   halfLife?: string;
@@ -40,7 +42,7 @@ export function registerAttributionCommand(program: Command): void {
   program
     .command('attribution')
     .argument('[file]', 'ChannelAttribution path table: path (channels joined by " > "), total_conversions, total_conversion_value, total_null; leave out to attribute a workspace\'s own touchpoints')
-    .requiredOption('--model <name>', 'first-touch|last-touch|last-non-direct|linear|time-decay|position-based|u-shaped|w-shaped|full-path|custom|markov|shapley')
+    .option('--model <name>', 'first-touch|last-touch|last-non-direct|linear|time-decay|position-based|u-shaped|w-shaped|full-path|custom|markov|shapley')
     .option('--order <k>', 'Markov order, 1 to 4', undefined)
     .option('--out <file>', 'write the credits CSV here instead of stdout')
     .option('--half-life <days>', 'time-decay half-life in days (default 7)')
@@ -57,8 +59,14 @@ export function registerAttributionCommand(program: Command): void {
     .option('--by <dimension>', 'workspace mode: channel|source|campaign|content', 'channel')
     .option('--config <file.yaml>', 'workspace mode: channel rules and conversions (schemas/attribution.schema.json)')
     .option('--json', 'workspace mode: the full report as JSON instead of CSV')
+    .option('--schema', 'print the JSON Schema of the settings YAML (--config) and exit')
     .description('Attribute conversions and value to channels (credits CSV: channel, conversions, value[, removal_effect]); without FILE, conversions, pipeline and revenue of a workspace')
     .action(async (file: string | undefined, opts: AttributionOpts) => {
+      if (opts.schema) {
+        process.stdout.write(`${JSON.stringify(channelRulesJsonSchema(), null, 2)}\n`);
+        return;
+      }
+      if (opts.model === undefined) throw new AppError('invalid', '--model is required: first-touch, last-touch, last-non-direct, linear, time-decay, position-based, u-shaped, w-shaped, full-path, custom, markov or shapley');
       const model = parseModelName(opts.model);
       const options = modelOptionsOf(opts);
       if (file === undefined) {
@@ -103,7 +111,7 @@ export function modelOptionsOf(opts: AttributionOpts): ModelOptions {
     seed: optionalNumber(opts.seed, '--seed'),
     shapleySamples: optionalNumber(opts.shapleySamples, '--shapley-samples'),
     shapleyValueOf: parseShapleyValue(opts.shapleyValue),
-    milestoneWeights: opts.weights === undefined ? undefined : parseWeights(opts.weights),
+    milestoneWeights: opts.weights === undefined ? undefined : parseMilestoneWeights(opts.weights),
   };
 }
 
@@ -117,17 +125,4 @@ function optionalNumber(value: string | undefined, name: string): number | undef
 function parseShapleyValue(value: string | undefined): ModelOptions['shapleyValueOf'] {
   if (value === undefined || value === 'conversions' || value === 'conversion-rate') return value;
   throw new AppError('invalid', `--shapley-value must be conversions or conversion-rate, got "${value}"`);
-}
-
-const WEIGHT_KEYS = ['first_touch', 'lead_creation', 'opportunity_creation', 'closed_won', 'between'] as const;
-
-/** `first_touch=0.4,lead_creation=0.4,between=0.2`: missing keys are 0. */
-export function parseWeights(text: string): MilestoneWeights {
-  const weights: MilestoneWeights = { first_touch: 0, lead_creation: 0, opportunity_creation: 0, closed_won: 0, between: 0 };
-  for (const part of text.split(',')) {
-    const [key, value] = part.split('=').map((s) => s.trim());
-    if (!(WEIGHT_KEYS as readonly string[]).includes(key ?? '')) throw new AppError('invalid', `--weights: unknown milestone "${key}"; expected ${WEIGHT_KEYS.join(', ')}`);
-    weights[key as (typeof WEIGHT_KEYS)[number]] = optionalNumber(value ?? '', `--weights ${key}`)!;
-  }
-  return weights;
 }

@@ -89,3 +89,18 @@ function isMilestone(positions: Int32Array, i: number): boolean {
   for (let f = 0; f < positions.length; f++) if (positions[f] === i) return true;
   return false;
 }
+
+const WEIGHT_KEYS = ['first_touch', 'lead_creation', 'opportunity_creation', 'closed_won', 'between'] as const;
+
+/** `first_touch=0.4,lead_creation=0.4,between=0.2` (CLI --weights, API weights=): missing keys are 0. */
+export function parseMilestoneWeights(text: string): MilestoneWeights {
+  const weights: MilestoneWeights = { first_touch: 0, lead_creation: 0, opportunity_creation: 0, closed_won: 0, between: 0 };
+  for (const part of text.split(',')) {
+    const [key, value] = part.split('=').map((s) => s.trim());
+    if (!(WEIGHT_KEYS as readonly string[]).includes(key ?? '')) throw new AppError('invalid', `weights: unknown milestone "${key}"; expected ${WEIGHT_KEYS.join(', ')}`);
+    const n = Number(value);
+    if (value === undefined || value === '' || !Number.isFinite(n)) throw new AppError('invalid', `weights: ${key} must be a number, got "${value ?? ''}"`);
+    weights[key as (typeof WEIGHT_KEYS)[number]] = n;
+  }
+  return validateMilestoneWeights(weights);
+}
