@@ -28,6 +28,18 @@ describe('Shapley value over channel sets', () => {
     expect(Array.from(credits.conversions)).toEqual([1, 1, 1].map(() => expect.closeTo(1 / 3, 15)));
   });
 
+  it('beyond 30 channels (bit masks): the conversions game by its closed form, per journey', () => {
+    const channels = Array.from({ length: 40 }, (_, i) => `c${i}`);
+    const table = buildPathTable([{ channels: ['c0', 'c1', 'c0', 'c39'], conversions: 3, value: 30, nulls: 0 }, { channels, conversions: 0, value: 0, nulls: 1 }]);
+    const credits = attributeShapley(table);
+    const of = (name: string) => credits.channels.indexOf(name);
+    expect(credits.conversions[of('c0')]).toBeCloseTo(1, 14);
+    expect(credits.conversions[of('c39')]).toBeCloseTo(1, 14);
+    expect(credits.value[of('c1')]).toBeCloseTo(10, 13);
+    expect(credits.conversions[of('c5')]).toBe(0);
+    expect(() => attributeShapley(table, { worth: 'conversion-rate' })).toThrow(/supports up to 30 channels, the table has 40/);
+  });
+
   it('uses the weights |S|!(n-|S|-1)!/n!', () => {
     expect(Array.from(coalitionWeights(3))).toEqual([1 / 3, 1 / 6, 1 / 3].map((w) => expect.closeTo(w, 15)));
     expect(Array.from(coalitionWeights(4))).toEqual([1 / 4, 1 / 12, 1 / 12, 1 / 4].map((w) => expect.closeTo(w, 15)));

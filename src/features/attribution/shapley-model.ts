@@ -27,10 +27,16 @@ const MAX_CHANNELS = 30;
  */
 export function attributeShapley(table: PathTable, options: ShapleyOptions = {}): ChannelCredits {
   const n = table.channels.length;
-  if (n > MAX_CHANNELS) throw new AppError('invalid', `shapley supports up to ${MAX_CHANNELS} channels, the table has ${n}`);
   const valueOf = options.worth ?? 'conversions';
-  const sets = collectSets(table);
   const credits = emptyCredits('shapley', table.channels);
+  if (n > MAX_CHANNELS) {
+    if (valueOf !== 'conversions') throw new AppError('invalid', `shapley with v(S) = conversion rate supports up to ${MAX_CHANNELS} channels, the table has ${n}`);
+    splitPathsEqually(table, credits);
+    credits.notes.v_of_s = 'conversions of journeys whose channel set is a subset of S';
+    credits.notes.method = 'exact (closed form: each journey\'s conversions split equally over its distinct channels)';
+    return credits;
+  }
+  const sets = collectSets(table);
   credits.notes.v_of_s = valueOf === 'conversions' ? 'conversions of journeys whose channel set is a subset of S' : 'conversion rate of journeys whose channel set is a subset of S';
   credits.notes.channel_sets = sets.masks.length;
   const exactLimit = options.exactLimit ?? 15;
@@ -157,5 +163,25 @@ function scaleToTotals(sets: ChannelSets, credits: ChannelCredits): void {
   for (let i = 0; i < credits.channels.length; i++) {
     credits.conversions[i] = sumConv > 0 ? (credits.conversions[i]! / sumConv) * totalConv : 0;
     credits.value[i] = sumVal > 0 ? (credits.value[i]! / sumVal) * totalVal : 0;
+  }
+}
+
+/** The closed form for any number of channels: each journey split over its distinct channels. */
+function splitPathsEqually(table: PathTable, credits: ChannelCredits): void {
+  const seen = new Int32Array(table.channels.length).fill(-1);
+  for (let p = 0; p < table.pathCount; p++) {
+    let distinct = 0;
+    for (let i = table.offsets[p]!; i < table.offsets[p + 1]!; i++) {
+      if (seen[table.touches[i]!] === p) continue;
+      seen[table.touches[i]!] = p;
+      distinct++;
+    }
+    for (let i = table.offsets[p]!; i < table.offsets[p + 1]!; i++) {
+      const c = table.touches[i]!;
+      if (seen[c] !== p) continue;
+      seen[c] = -2 - p;
+      credits.conversions[c]! += table.conversions[p]! / distinct;
+      credits.value[c]! += table.values[p]! / distinct;
+    }
   }
 }
