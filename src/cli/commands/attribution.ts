@@ -34,6 +34,7 @@ interface AttributionOpts {
   to?: string;
   by?: string;
   config?: string;
+  minEmployees?: string;
   json?: boolean;
 }
 
@@ -57,6 +58,7 @@ export function registerAttributionCommand(program: Command): void {
     .option('--from <date>', 'workspace mode: period start (ISO date), inclusive')
     .option('--to <date>', 'workspace mode: period end (ISO date), exclusive')
     .option('--by <dimension>', 'workspace mode: channel|source|campaign|content', 'channel')
+    .option('--min-employees <n>', 'workspace mode: only accounts with at least n employees (1000: enterprise) and their contacts')
     .option('--config <file.yaml>', 'workspace mode: channel rules and conversions (schemas/attribution.schema.json)')
     .option('--json', 'workspace mode: the full report as JSON instead of CSV')
     .option('--schema', 'print the JSON Schema of the settings YAML (--config) and exit')
@@ -88,7 +90,7 @@ async function attributeWorkspaceFromCli(model: ReturnType<typeof parseModelName
   const { lookbackDays, ...modelOptions } = options;
   await withContext(async (ctx) => {
     const workspaceId = await resolveWorkspace(ctx, opts.workspace);
-    const report = await attributeWorkspace(ctx.db.kysely, workspaceId, { model, from: parseDate(opts.from!, '--from'), to: parseDate(opts.to!, '--to'), dimension: parseDimension(opts.by ?? 'channel'), lookbackDays, config, options: modelOptions });
+    const report = await attributeWorkspace(ctx.db.kysely, workspaceId, { model, from: parseDate(opts.from!, '--from'), to: parseDate(opts.to!, '--to'), dimension: parseDimension(opts.by ?? 'channel'), lookbackDays, config, options: modelOptions, minEmployees: optionalNumber(opts.minEmployees, '--min-employees') });
     const text = opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatWorkspaceCsv(report);
     if (opts.out) writeFileSync(opts.out, text);
     else process.stdout.write(text);

@@ -92,6 +92,12 @@ describe(`workspace attribution API (${testDatabaseLabel})`, () => {
     expect(JSON.stringify(bad.body)).toMatch(/model/);
   });
 
+  it('keeps to the accounts in scope (--min-employees): Acme has no employee count, so nothing is left', async () => {
+    const r = await report('model=linear&min_employees=1000');
+    expect(r.touchpoints).toBe(0);
+    expect(r.rows).toEqual([]);
+  });
+
   it('publishes the JSON Schema of the settings YAML', async () => {
     const res = await getJson(t.app, '/api/v1/attribution/schema', ws.adminKey.key);
     expect(res.status).toBe(200);

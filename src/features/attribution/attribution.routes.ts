@@ -18,6 +18,7 @@ const ReportQuery = z
     order: z.coerce.number().int().min(1).max(4).optional().openapi({ description: 'Markov order' }),
     half_life_days: z.coerce.number().positive().optional().openapi({ description: 'time-decay half-life (default 7)' }),
     weights: z.string().max(300).optional().openapi({ description: 'custom model: first_touch=0.4,lead_creation=0.4,between=0.2' }),
+    min_employees: z.coerce.number().int().min(0).optional().openapi({ description: 'Only accounts with at least this many employees (e.g. 1000: enterprise) and their contacts' }),
     format: z.enum(['json', 'csv']).default('json'),
   })
   .strict();
@@ -30,6 +31,7 @@ const ReportSchema = z
     from: z.string(),
     to: z.string(),
     lookback_days: z.number(),
+    min_employees: z.number().nullable(),
     rows: z.array(CreditRowSchema),
     totals: CreditRowSchema.omit({ key: true }),
     touchpoints: z.number(),
@@ -70,6 +72,7 @@ export function registerAttributionRoutes(app: ApiApp, deps: RouteDeps): void {
         to: q.to ? new Date(q.to) : quarterStart(now, 0),
         dimension: q.by,
         lookbackDays: q.lookback_days,
+        minEmployees: q.min_employees,
         options: { order: q.order, halfLifeDays: q.half_life_days, milestoneWeights: q.weights ? parseMilestoneWeights(q.weights) : undefined },
       });
       if (q.format === 'csv') return c.body(formatWorkspaceCsv(report), 200, { 'content-type': 'text/csv; charset=utf-8' });

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
+import { listAccounts } from '../accounts/index.ts';
 import { listContactAccountLinks } from '../contacts/index.ts';
 import { listTouchEvents, type TouchEventRow } from '../events/index.ts';
 import { listOpportunitiesBetween } from '../opportunities/index.ts';
@@ -21,6 +22,10 @@ export interface WorkspaceAttributionInput {
   lookbackDays?: number;
   config?: ChannelRulesConfig;
   options?: Omit<ModelOptions, 'lookbackDays'>;
+  /** Only these accounts (and their contacts): a segment's accounts (seam for segments). */
+  accountIds?: ReadonlySet<string>;
+  /** Only accounts with at least this many employees ("enterprise pipeline"). */
+  minEmployees?: number;
 }
 
 export interface CreditRow {
@@ -39,6 +44,7 @@ export interface WorkspaceAttribution {
   from: string;
   to: string;
   lookback_days: number;
+  min_employees: number | null;
   rows: CreditRow[];
   totals: Omit<CreditRow, 'key'>;
   touchpoints: number;
@@ -69,7 +75,11 @@ export async function attributeWorkspace(db: Kysely<Database>, workspaceId: stri
     list.push(link.contact_id);
     contactsByAccount.set(link.account_id, list);
   }
-  const opportunities: OpportunityFacts[] = (await listOpportunitiesBetween(db, workspaceId, from, to)).map((o) => ({
+  const accounts = await accountScope(db, workspaceId, input);
+  if (accounts) {
+    for (const id of [...contactsByAccount.keys()]) if (!accounts.has(id)) contactsByAccount.delete(id);
+  }
+  const opportunities: OpportunityFacts[] = (await listOpportunitiesBetween(db, workspaceId, from, to)).filter((o) => !accounts || accounts.has(o.account_id)).map((o) => ({
     accountId: o.account_id,
     amount: Number(o.amount),
     createdMs: new Date(o.created_date).getTime(),
@@ -79,7 +89,8 @@ export async function attributeWorkspace(db: Kysely<Database>, workspaceId: stri
   // Touches from the lookback before the earliest conversion or opportunity creation.
   const earliest = opportunities.reduce((min, o) => Math.min(min, o.createdMs), from.getTime()) - lookbackMs;
   const events = await listTouchEvents(db, workspaceId, { from: new Date(earliest), to, names: [...Object.keys(TOUCH_EVENTS), ...conversionEvents.keys()] });
-  const { touchesByContact, conversions, touchpoints } = collectTouches(events, grouping, conversionEvents, from.getTime());
+  const inScope = accounts ? new Set([...contactsByAccount.values()].flat()) : null;
+  const { touchesByContact, conversions, touchpoints } = collectTouches(inScope ? events.filter((e) => inScope.has(e.contact_id!)) : events, grouping, conversionEvents, from.getTime());
   const dimension = input.dimension ?? 'channel';
   const sets = buildWorkspaceJourneys(touchesByContact, conversions, contactsByAccount, opportunities, { fromMs: from.getTime(), toMs: to.getTime(), lookbackMs }, dimension);
   const run = (table: typeof sets.conversions) => (table.pathCount === 0 ? null : runAttributionModel(table, input.model, input.options ?? {}));
@@ -91,6 +102,7 @@ export async function attributeWorkspace(db: Kysely<Database>, workspaceId: stri
     from: from.toISOString(),
     to: to.toISOString(),
     lookback_days: lookbackDays,
+    min_employees: input.minEmployees ?? null,
     rows,
     totals: sumRows(rows),
     touchpoints,
@@ -99,6 +111,20 @@ export async function attributeWorkspace(db: Kysely<Database>, workspaceId: stri
     unmapped: [...grouping.unmapped].sort((a, b) => b[1] - a[1]).map(([source_medium, touches]) => ({ source_medium, touches })),
     notes: Object.fromEntries(Object.entries(credits).flatMap(([set, c]) => Object.entries(c?.notes ?? {}).map(([k, v]) => [`${set}.${k}`, v]))),
   };
+}
+
+/** The account ids in scope, or null for all: --min-employees and/or an explicit set. */
+async function accountScope(db: Kysely<Database>, workspaceId: string, input: WorkspaceAttributionInput): Promise<ReadonlySet<string> | null> {
+  if (input.minEmployees === undefined) return input.accountIds ?? null;
+  const ids = new Set<string>();
+  let after: { createdAt: string; id: string } | undefined;
+  for (;;) {
+    const page = await listAccounts(db, workspaceId, { minEmployees: input.minEmployees, limit: 5000, after });
+    for (const a of page.slice(0, 5000)) if (!input.accountIds || input.accountIds.has(a.id)) ids.add(a.id);
+    if (page.length <= 5000) return ids;
+    const last = page[4999]!;
+    after = { createdAt: new Date(last.created_at).toISOString(), id: last.id };
+  }
 }
 
 function collectTouches(events: TouchEventRow[], grouping: ChannelGrouping, conversionEvents: Map<string, string | undefined>, fromMs: number) {
