@@ -26,15 +26,16 @@ interface Row {
   file: string;
   target: number | null;
   seconds: number;
+  cpuSeconds: number;
   peakRssMb: number;
 }
 
-/** Runs a process under /usr/bin/time; returns wall seconds and peak RSS. */
-function measure(args: string[]): { seconds: number; peakRssMb: number } {
-  const result = spawnSync('/usr/bin/time', ['-f', 'KEELBENCH %e %M', process.execPath, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  const match = /KEELBENCH ([\d.]+) (\d+)/.exec(result.stderr);
+/** Runs a process under /usr/bin/time; returns wall and CPU (user + system) seconds and peak RSS. */
+function measure(args: string[]): { seconds: number; cpuSeconds: number; peakRssMb: number } {
+  const result = spawnSync('/usr/bin/time', ['-f', 'KEELBENCH %e %U %S %M', process.execPath, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const match = /KEELBENCH ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(result.stderr);
   if (result.status !== 0 || !match) throw new Error(`${args.join(' ')} failed: ${result.stderr.slice(0, 2000)}`);
-  return { seconds: Number(match[1]), peakRssMb: Number(match[2]) / 1024 };
+  return { seconds: Number(match[1]), cpuSeconds: Number(match[2]) + Number(match[3]), peakRssMb: Number(match[4]) / 1024 };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'keel-attr-bench-'));
@@ -66,7 +67,7 @@ try {
 const baseline = (file: string) => rows.find((r) => r.file === file && r.target === null && r.label.startsWith('baseline'))!.seconds;
 const f = (n: number, d = 2) => n.toFixed(d);
 process.stdout.write(`\n${PATHS.toLocaleString('en-US')} distinct paths; node ${process.version}\n\n`);
-process.stdout.write('| run | wall s | target s | x baseline | peak RSS MB |\n| --- | ---: | ---: | ---: | ---: |\n');
+process.stdout.write('| run | wall s | CPU s (user+sys) | target s | wall x baseline | peak RSS MB |\n| --- | ---: | ---: | ---: | ---: | ---: |\n');
 for (const r of rows) {
-  process.stdout.write(`| ${r.label} | ${f(r.seconds)} | ${r.target === null ? '—' : f(r.target, 1)} | ${f(r.seconds / baseline(r.file))} | ${f(r.peakRssMb, 0)} |\n`);
+  process.stdout.write(`| ${r.label} | ${f(r.seconds)} | ${f(r.cpuSeconds)} | ${r.target === null ? '—' : f(r.target, 1)} | ${f(r.seconds / baseline(r.file))} | ${f(r.peakRssMb, 0)} |\n`);
 }
