@@ -15,6 +15,7 @@ import { registerImportRoutes } from './features/imports/index.ts';
 import { createIngestWorker, registerIngestAdminRoutes, registerIngestRoutes, type IngestWorker } from './features/ingest/index.ts';
 import { registerNormalizationRoutes } from './features/normalization/index.ts';
 import { registerOpportunityRoutes } from './features/opportunities/index.ts';
+import { registerAttributionRoutes } from './features/attribution/index.ts';
 import { registerAccountRoutes, registerContactRoutes } from './features/profiles/index.ts';
 import { registerStatsRoutes } from './features/stats/index.ts';
 import { registerTrackingPlanRoutes } from './features/tracking-plan/index.ts';
@@ -106,6 +107,7 @@ export function createApp({ db, logger, healthSources, importMaxBytes }: AppCont
   registerNormalizationRoutes(app, deps);
   registerEnrichmentRoutes(app, deps);
   registerImportRoutes(app, { ...deps, importMaxBytes, dbKind: db.kind });
+  registerAttributionRoutes(app, deps);
 
   return { app, worker, healthSnapshots };
 }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { isAppError } from '../platform/errors.ts';
+import { registerAttributionCommand } from './commands/attribution.ts';
 import { registerBrowseCommands } from './commands/browse.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerHealthCommand } from './commands/health.ts';
@@ -30,6 +31,7 @@ registerNormalizeCommands(program);
 registerEnrichCommands(program);
 registerImportCommand(program);
 registerExportCommand(program);
+registerAttributionCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -346,3 +346,8 @@ export async function restoreAccountContactLinks(db: Q, workspaceId: string, lin
     await db.deleteFrom('contact_accounts').where('workspace_id', '=', workspaceId).where('account_id', '=', winner).where('contact_id', 'in', added).execute();
   }
 }
+
+/** Every contact-account link of a workspace (account-based attribution). */
+export async function selectContactAccountLinks(db: Q, workspaceId: string): Promise<Array<{ contact_id: string; account_id: string }>> {
+  return db.selectFrom('contact_accounts').select(['contact_id', 'account_id']).where('workspace_id', '=', workspaceId).execute();
+}

@@ -78,3 +78,5 @@ export const restoreAccountContactLinks = (
   winner: string,
   loser: string,
 ) => q.restoreAccountContactLinks(db, workspaceId, links, winner, loser);
+/** Which contacts belong to which accounts, for a whole workspace (account-based attribution). */
+export const listContactAccountLinks = (db: Kysely<Database>, workspaceId: string) => q.selectContactAccountLinks(db, workspaceId);

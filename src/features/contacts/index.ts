@@ -11,6 +11,7 @@ export {
   getContactsByIds,
   linkContactsToAccounts,
   listContactMatchRows,
+  listContactAccountLinks,
   listContacts,
   moveAccountContactLinks,
   restoreAccountContactLinks,

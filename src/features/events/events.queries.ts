@@ -117,3 +117,18 @@ export async function countEvents(db: Q, workspaceId: string): Promise<number> {
   const row = await sql<{ n: number }>`select count(*)::int as n from events where workspace_id = ${workspaceId}::uuid`.execute(db);
   return row.rows[0]?.n ?? 0;
 }
+
+/** Events of known contacts in [from, to) that can be touches or conversions: every page view and the named tracks; by contact, then time. */
+export async function selectTouchEvents(db: Q, workspaceId: string, range: { from: Date; to: Date; names: string[] }) {
+  return db
+    .selectFrom('events')
+    .select(['contact_id', 'timestamp', 'type', 'name', 'page_url', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'properties'])
+    .where('workspace_id', '=', workspaceId)
+    .where('contact_id', 'is not', null)
+    .where('timestamp', '>=', range.from)
+    .where('timestamp', '<', range.to)
+    .where((eb) => eb.or([eb('type', '=', 'page'), ...(range.names.length > 0 ? [eb.and([eb('type', '=', 'track'), eb('name', 'in', range.names)])] : [])]))
+    .orderBy('contact_id')
+    .orderBy('timestamp')
+    .execute();
+}

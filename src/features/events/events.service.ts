@@ -21,3 +21,6 @@ export const restoreEventsOfContact = (db: Kysely<Database>, workspaceId: string
 export type { EventFilter } from './events.queries.ts';
 export const listEvents = (db: Kysely<Database>, workspaceId: string, filter: q.EventFilter) => q.selectEvents(db, workspaceId, filter);
 export const countEvents = (db: Kysely<Database>, workspaceId: string) => q.countEvents(db, workspaceId);
+/** Page views and the named tracks of known contacts in [from, to), by contact then time (attribution touches). */
+export const listTouchEvents = (db: Kysely<Database>, workspaceId: string, range: { from: Date; to: Date; names: string[] }) => q.selectTouchEvents(db, workspaceId, range);
+export type TouchEventRow = Awaited<ReturnType<typeof q.selectTouchEvents>>[number];

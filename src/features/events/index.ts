@@ -1,3 +1,15 @@
-export { countEvents, findStoredMessageIds, listEvents, moveEventsOfContact, moveEventsToContact, restoreEventsOfContact, storeEvents, type EventFilter, type EventInsert } from './events.service.ts';
+export {
+  countEvents,
+  findStoredMessageIds,
+  listEvents,
+  listTouchEvents,
+  moveEventsOfContact,
+  moveEventsToContact,
+  restoreEventsOfContact,
+  storeEvents,
+  type EventFilter,
+  type EventInsert,
+  type TouchEventRow,
+} from './events.service.ts';
 export { EventSchema, EventTypeParam } from './events.schemas.ts';
 export { EventQuery, queryEventsPage, registerEventRoutes, type EventQueryInput } from './events.routes.ts';

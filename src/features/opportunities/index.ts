@@ -6,6 +6,8 @@ export {
   listOpportunities,
   moveOpportunitiesToAccount,
   restoreOpportunitiesToAccount,
+  listOpportunitiesBetween,
+  type OpportunityInPeriod,
   statusOf,
   statusOfStage,
   type Opportunity,

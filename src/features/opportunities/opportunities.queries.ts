@@ -95,3 +95,14 @@ export async function restoreOpportunitiesAccount(db: Q, workspaceId: string, id
     update opportunities set account_id = ${toAccount}::uuid, updated_at = now()
     where workspace_id = ${workspaceId}::uuid and account_id = ${fromAccount}::uuid and id = any(${ids}::uuid[])`.execute(db);
 }
+
+/** Opportunities created, or closed, in [from, to) (attribution of pipeline and revenue). */
+export async function selectOpportunitiesBetween(db: Q, workspaceId: string, from: Date, to: Date) {
+  return db
+    .selectFrom('opportunities')
+    .select(['id', 'account_id', 'name', 'amount', 'currency', 'is_won', 'is_closed', 'created_date', 'closed_date'])
+    .where('workspace_id', '=', workspaceId)
+    .where((eb) => eb.or([eb.and([eb('created_date', '>=', from), eb('created_date', '<', to)]), eb.and([eb('closed_date', '>=', from), eb('closed_date', '<', to)])]))
+    .orderBy('created_date')
+    .execute();
+}

@@ -231,3 +231,6 @@ export const moveOpportunitiesToAccount = (db: Kysely<Database>, workspaceId: st
 
 export const restoreOpportunitiesToAccount = (db: Kysely<Database>, workspaceId: string, ids: string[], from: string, to: string) =>
   q.restoreOpportunitiesAccount(db, workspaceId, ids, from, to);
+/** Opportunities created or closed in [from, to), oldest first (attribution of pipeline and revenue). */
+export const listOpportunitiesBetween = (db: Kysely<Database>, workspaceId: string, from: Date, to: Date) => q.selectOpportunitiesBetween(db, workspaceId, from, to);
+export type OpportunityInPeriod = Awaited<ReturnType<typeof q.selectOpportunitiesBetween>>[number];
