@@ -4,6 +4,7 @@ import type { MaintenancePolicy, TableMaintenance } from '../../platform/db/main
 import type { Logger } from '../../platform/logger.ts';
 import { extractAccountFields, upsertAccountsFromGroups, type AccountUpsert } from '../accounts/index.ts';
 import { applyContactPatches, extractContactFields, linkContactsToAccounts, normalizeEmail, type ContactPatch } from '../contacts/index.ts';
+import { enqueueAudienceWork } from '../audiences/index.ts';
 import { findStoredMessageIds, storeEvents } from '../events/index.ts';
 import { resolveContacts, type IdentifiedEvent } from '../identity/index.ts';
 import { isTransientDbError } from '../../platform/errors.ts';
@@ -140,6 +141,8 @@ export async function processChunk(db: Kysely<Database>, workspaceId: string, ac
     links.map((l) => ({ contactId: l.contactId, accountId: accountIds.get(l.groupId)! })),
   );
   const storedCount = await storeEvents(db, workspaceId, events.map((e, i) => toEventRow(e, contactOf(i))));
+  // Scores, stages and segment memberships of these contacts are due (merged-away ones leave).
+  await enqueueAudienceWork(db, workspaceId, { contactIds: [...patches.keys(), ...plan.merges.map((m) => m.loserId)], accountIds: [...accountIds.values()] });
   return {
     stored: storedCount,
     duplicates: accepted.length - events.length,

@@ -1,0 +1,104 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+import { AppError } from '../../platform/errors.ts';
+import { recordAudit, type AuditActor } from '../audit/index.ts';
+import { listContacts } from '../contacts/index.ts';
+import { compileCondition, type CompileContext } from './conditions.queries.ts';
+import { parseScoringModel, type ScoringModel } from './scoring-model.ts';
+import * as q from './scoring.queries.ts';
+import { loadCompileContext } from './segments.service.ts';
+
+export type ScoringModelRow = Awaited<ReturnType<typeof q.selectModels>>[number];
+const DEFAULT_LOOKBACK_DAYS = 365;
+
+/** Validates a model against the workspace (conditions compile) and saves it, audited. */
+export async function saveScoringModel(db: Kysely<Database>, workspaceId: string, input: unknown, actor: AuditActor): Promise<{ model: ScoringModelRow; created: boolean }> {
+  const model = parseScoringModel(input);
+  const ctx = await loadCompileContext(db, workspaceId, new Date());
+  // Compile once to refuse bad rules (unknown fields, operators on wrong types) before saving.
+  const probe: CompileContext = { ...ctx, models: new Map([...ctx.models, [model.name, '00000000-0000-0000-0000-000000000000']]) };
+  compileModelParts(workspaceId, model, '00000000-0000-0000-0000-000000000000', probe, undefined);
+  compileAccountFit(model, probe);
+  const existing = await q.selectModelByName(db, workspaceId, model.name);
+  const row = await q.upsertModel(db, workspaceId, model.name, model.description ?? null, model as Record<string, unknown>);
+  await recordAudit(db, { workspaceId, actor, action: existing ? 'scoring_model.updated' : 'scoring_model.created', objectType: 'scoring_model', objectId: row.id, details: { name: model.name, definition: model } });
+  return { model: row, created: !existing };
+}
+
+function compileModelParts(workspaceId: string, model: ScoringModel, _modelId: string, ctx: CompileContext, scope: readonly string[] | undefined) {
+  const on = { subject: 'contact' as const, alias: 'x', scope };
+  const fit = (model.fit ?? []).map((rule, i) => q.fitRuleParts(workspaceId, rule.name, rule.points, compileCondition(rule.when, on, ctx, `fit[${i}].when`), scope));
+  const engagement = (model.engagement ?? []).map((rule) =>
+    q.engagementRuleParts(workspaceId, rule, { now: ctx.now, halfLifeDays: model.decay?.half_life_days, lookbackDays: model.lookback_days ?? DEFAULT_LOOKBACK_DAYS, scope }),
+  );
+  return [...fit, ...engagement];
+}
+
+function compileAccountFit(model: ScoringModel, ctx: CompileContext) {
+  return (model.account_fit ?? []).map((rule, i) => ({ points: rule.points, predicate: compileCondition(rule.when, { subject: 'account', alias: 'x' }, ctx, `account_fit[${i}].when`) }));
+}
+
+export interface ScoreScope {
+  contacts: readonly string[];
+  accounts: readonly string[];
+}
+
+/**
+ * Recomputes contact and account scores of every model (or `only` some): every row, or
+ * only those in `scope`. Each rule's points are diffed with the stored ones; a change is
+ * logged with its rule.
+ */
+export async function computeScores(db: Kysely<Database>, workspaceId: string, options: { now?: Date; scope?: ScoreScope; only?: string[] } = {}): Promise<number> {
+  const now = options.now ?? new Date();
+  const ctx = await loadCompileContext(db, workspaceId, now);
+  let changes = 0;
+  for (const row of await q.selectModels(db, workspaceId)) {
+    if (options.only && !options.only.includes(row.name)) continue;
+    const model = row.definition as ScoringModel;
+    const contacts = options.scope?.contacts;
+    if (!contacts || contacts.length > 0) {
+      changes += await q.syncContactScores(db, { workspaceId, modelId: row.id, parts: compileModelParts(workspaceId, model, row.id, ctx, contacts), scope: contacts, now });
+    }
+    const accounts = options.scope?.accounts;
+    if (!accounts || accounts.length > 0) {
+      await q.syncAccountScores(db, { workspaceId, modelId: row.id, fitRules: compileAccountFit(model, ctx), scope: accounts, now });
+    }
+    if (!options.scope) await q.markModelComputed(db, workspaceId, row.id, now);
+  }
+  return changes;
+}
+
+export const listScoringModels = q.selectModels;
+
+export async function getScoringModel(db: Kysely<Database>, workspaceId: string, name: string): Promise<ScoringModelRow> {
+  const row = await q.selectModelByName(db, workspaceId, name);
+  if (!row) throw new AppError('not_found', `No scoring model named ${JSON.stringify(name)} in this workspace`);
+  return row;
+}
+
+export async function deleteScoringModel(db: Kysely<Database>, workspaceId: string, name: string, actor: AuditActor): Promise<void> {
+  const row = await getScoringModel(db, workspaceId, name);
+  await q.deleteModelRow(db, workspaceId, row.id);
+  await recordAudit(db, { workspaceId, actor, action: 'scoring_model.deleted', objectType: 'scoring_model', objectId: row.id, details: { name } });
+}
+
+/** A contact id from an id or an email address. */
+export async function findContactId(db: Kysely<Database>, workspaceId: string, idOrEmail: string): Promise<string> {
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrEmail)) return idOrEmail;
+  const [contact] = await listContacts(db, workspaceId, { email: idOrEmail, limit: 1 });
+  if (!contact) throw new AppError('not_found', `No contact with email ${JSON.stringify(idOrEmail)} in this workspace`);
+  return contact.id;
+}
+
+/** Why a contact has its scores: each rule's points now, and the latest changes with their rule. */
+export async function explainScores(db: Kysely<Database>, workspaceId: string, idOrEmail: string, options: { changes?: number } = {}) {
+  const contactId = await findContactId(db, workspaceId, idOrEmail);
+  const [scores, parts, changes] = await Promise.all([
+    q.selectContactScores(db, workspaceId, contactId),
+    q.selectScoreParts(db, workspaceId, contactId),
+    q.selectScoreChanges(db, workspaceId, contactId, options.changes ?? 20),
+  ]);
+  return { contact_id: contactId, scores: scores.map((s) => ({ ...s, rules: parts.filter((p) => p.model === s.model) })), changes };
+}
+
+export const getAccountScores = q.selectAccountScores;
