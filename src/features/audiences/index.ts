@@ -17,7 +17,7 @@ export {
   type SegmentPreview,
   type SegmentRow,
 } from './segments.service.ts';
-export { computeScores, deleteScoringModel, explainScores, findContactId, getAccountScores, getScoringModel, listScoringModels } from './scoring.service.ts';
+export { backtestModel, computeScores, deleteScoringModel, explainScores, findContactId, getAccountScores, getScoringModel, listScoringModels } from './scoring.service.ts';
 export { computeStages, countContactsByStage, getStageRules, getStagesOfContact, listStageHistory } from './stages.service.ts';
 export {
   applyScoringModel,

@@ -176,3 +176,29 @@ export const selectAccountScores = (db: Kysely<Database>, workspaceId: string, a
     .where('s.workspace_id', '=', workspaceId)
     .where('s.account_id', '=', accountId)
     .execute();
+
+/** Closed opportunities with their account's contacts: what a backtest scores. */
+export async function selectClosedOpportunities(db: Kysely<Database>, workspaceId: string) {
+  const result = await sql<{ id: string; account_id: string; created_date: Date; is_won: boolean; contact_ids: string[] }>`
+    select o.id, o.account_id, o.created_date, o.is_won,
+      coalesce((select array_agg(ca.contact_id) from contact_accounts ca where ca.workspace_id = o.workspace_id and ca.account_id = o.account_id), '{}') as contact_ids
+    from opportunities o where o.workspace_id = ${workspaceId}::uuid and o.is_closed order by o.created_date`.execute(db);
+  return result.rows;
+}
+
+/** Contact fit and engagement as of `parts`' clock, computed without storing anything. */
+export async function sumParts(db: Kysely<Database>, parts: Sql[]): Promise<Array<{ contact_id: string; fit: number; engagement: number }>> {
+  if (parts.length === 0) return [];
+  const result = await sql<{ contact_id: string; fit: number; engagement: number }>`
+    select contact_id, coalesce(sum(points) filter (where kind = 'fit'), 0)::int as fit, coalesce(sum(points) filter (where kind = 'engagement'), 0)::int as engagement
+    from (${sql.join(parts, sql` union all `)}) p group by contact_id`.execute(db);
+  return result.rows;
+}
+
+/** Account fit points of one account now (accounts keep no history of their fields). */
+export async function selectAccountFit(db: Kysely<Database>, workspaceId: string, accountId: string, fitRules: Array<{ points: number; predicate: Sql }>): Promise<number> {
+  if (fitRules.length === 0) return 0;
+  const fit = sql.join(fitRules.map((r) => sql`(case when ${r.predicate} then ${r.points}::int else 0 end)`), sql` + `);
+  const result = await sql<{ fit: number }>`select (${fit})::int as fit from accounts ${x} where ${x}.workspace_id = ${workspaceId}::uuid and ${x}.id = ${accountId}::uuid`.execute(db);
+  return result.rows[0]?.fit ?? 0;
+}

@@ -3,6 +3,7 @@ import type { Database } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit, type AuditActor } from '../audit/index.ts';
 import { listContacts } from '../contacts/index.ts';
+import { conversionBands, rocAuc, suggestThreshold, type Band, type Outcome } from './backtest-stats.ts';
 import { compileCondition, type CompileContext } from './conditions.queries.ts';
 import { parseScoringModel, type ScoringModel } from './scoring-model.ts';
 import * as q from './scoring.queries.ts';
@@ -102,3 +103,40 @@ export async function explainScores(db: Kysely<Database>, workspaceId: string, i
 }
 
 export const getAccountScores = q.selectAccountScores;
+
+export interface Backtest {
+  model: string;
+  opportunities: number;
+  won: number;
+  roc_auc: number | null;
+  bands: Band[];
+  suggested_mql_threshold: ReturnType<typeof suggestThreshold>;
+  note: string;
+}
+
+/**
+ * How well a model's account scores at each deal's creation separated won from lost deals:
+ * engagement is recomputed as of that day from the events before it; fit reads today's
+ * fields (Keel keeps no history of trait values).
+ */
+export async function backtestModel(db: Kysely<Database>, workspaceId: string, name: string, options: { bands?: number } = {}): Promise<Backtest> {
+  const row = await getScoringModel(db, workspaceId, name);
+  const model = row.definition as ScoringModel;
+  const outcomes: Outcome[] = [];
+  for (const deal of await q.selectClosedOpportunities(db, workspaceId)) {
+    const ctx = await loadCompileContext(db, workspaceId, new Date(deal.created_date));
+    const contacts = deal.contact_ids.length > 0 ? await q.sumParts(db, compileModelParts(workspaceId, model, row.id, ctx, deal.contact_ids)) : [];
+    const accountFit = await q.selectAccountFit(db, workspaceId, deal.account_id, compileAccountFit(model, ctx));
+    const score = accountFit + Math.max(0, ...contacts.map((c) => c.fit)) + contacts.reduce((n, c) => n + c.engagement, 0);
+    outcomes.push({ score, won: deal.is_won });
+  }
+  return {
+    model: name,
+    opportunities: outcomes.length,
+    won: outcomes.filter((o) => o.won).length,
+    roc_auc: rocAuc(outcomes),
+    bands: conversionBands(outcomes, options.bands ?? 5),
+    suggested_mql_threshold: suggestThreshold(outcomes),
+    note: 'account score at each deal creation: engagement from events before it, fit from current fields',
+  };
+}
