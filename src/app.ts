@@ -7,6 +7,7 @@ import { createErrorHandler } from './platform/http/error-handler.ts';
 import { renderHomePage } from './platform/http/home-page.ts';
 import type { ApiApp, RouteDeps } from './platform/http/app-env.ts';
 import type { Logger } from './platform/logger.ts';
+import { createAudienceWorker, registerScoringRoutes, registerSegmentRoutes, registerStageRoutes, type AudienceWorker } from './features/audiences/index.ts';
 import { registerEventRoutes } from './features/events/index.ts';
 import { registerIdentityRoutes } from './features/identity/index.ts';
 import { createIngestWorker, registerIngestAdminRoutes, registerIngestRoutes, type IngestWorker } from './features/ingest/index.ts';
@@ -29,6 +30,8 @@ export interface KeelApp {
   app: ApiApp;
   /** The ingest worker; `start()` it where this process should process events. */
   worker: IngestWorker;
+  /** Scores, stages and segment memberships of changed contacts; the scheduled full recompute. */
+  audienceWorker: AudienceWorker;
 }
 
 /** The composition root: every route and worker is wired here and nowhere else. */
@@ -36,6 +39,7 @@ export function createApp({ db, logger }: AppContext): KeelApp {
   const app = createApiApp();
   const deps: RouteDeps = { db: db.kysely, logger };
   const worker = createIngestWorker(db.kysely, db.kind, logger.child({ component: 'ingest-worker' }));
+  const audienceWorker = createAudienceWorker(db.kysely, logger.child({ component: 'audience-worker' }));
   const writeKeys = createWriteKeyAuthenticator(db.kysely);
 
   app.onError(createErrorHandler(logger));
@@ -88,6 +92,9 @@ export function createApp({ db, logger }: AppContext): KeelApp {
   registerIngestAdminRoutes(app, deps);
   registerIdentityRoutes(app, deps);
   registerWorkspaceRoutes(app, { ...deps, writeKeys });
+  registerSegmentRoutes(app, deps);
+  registerScoringRoutes(app, deps);
+  registerStageRoutes(app, deps);
 
-  return { app, worker };
+  return { app, worker, audienceWorker };
 }

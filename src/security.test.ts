@@ -44,6 +44,7 @@ beforeAll(async () => {
   expect(deal.status).toBe(201);
   const dealId = ((await deal.json()) as { id: string }).id;
   idsByPathParam.set('/api/v1/opportunities/{id}', dealId);
+  idsByPathParam.set('/api/v1/scores/accounts/{id}', String(account.id));
   secrets.push(dealId, 'TenantA Renewal');
   secrets.push(a.id, String(contact.id), String(account.id), 'secret.person@tenant-a.com', 'TenantA', 'a-user', a.writeKey.id, a.adminKey.id);
 });
@@ -68,8 +69,13 @@ const opportunityBody = (accountId: string) => ({
 });
 
 /** A valid body for each POST route, pointing at tenant A's objects where it names one. */
-function bodyFor(path: string): string {
+function bodyFor(path: string): string | undefined {
   if (path === '/api/v1/opportunities') return JSON.stringify(opportunityBody(idsByPathParam.get('/api/v1/accounts/{id}')!));
+  if (path === '/api/v1/segments' || path === '/api/v1/segments/preview') return JSON.stringify({ definition: { name: 'probe', rules: [{ field: { name: 'email', op: 'exists' } }] } });
+  if (path === '/api/v1/scoring-models') return JSON.stringify({ definition: { name: 'probe', fit: [{ name: 'any', points: 1, when: { field: { name: 'email', op: 'exists' } } }] } });
+  if (path === '/api/v1/stages/rules') return JSON.stringify({ definition: { engagement: [{ stage: 'new' }] } });
+  if (path === '/api/v1/segments/{name}/members') return JSON.stringify({ add: [] });
+  if (path === '/api/v1/audiences/recompute') return undefined;
   return JSON.stringify({ kind: 'admin', name: 'intruder' });
 }
 

@@ -18,7 +18,7 @@ export interface ServeOptions {
 
 /** Serves the API (roles api/all) and runs the workers (roles worker/all). */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const { app, worker } = createApp({ db: options.db, logger: options.logger });
+  const { app, worker, audienceWorker } = createApp({ db: options.db, logger: options.logger });
   let server: ServerType | undefined;
   let port = options.port;
   if (options.role !== 'worker') {
@@ -37,12 +37,16 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
   }
   // Only once listening: a failed start must not leave a worker running.
-  if (options.role !== 'api') worker.start();
+  if (options.role !== 'api') {
+    worker.start();
+    audienceWorker.start();
+  }
   return {
     port,
     async close() {
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await worker.stop();
+      await audienceWorker.stop();
     },
   };
 }

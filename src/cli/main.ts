@@ -4,6 +4,7 @@ import { registerBrowseCommands } from './commands/browse.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerSchemasCommand } from './commands/schemas.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerWorkspaceCommands } from './commands/workspace.ts';
 
@@ -18,6 +19,7 @@ registerWorkspaceCommands(program);
 registerKeyCommands(program);
 registerDemoCommand(program);
 registerBrowseCommands(program);
+registerSchemasCommand(program);
 
 try {
   await program.parseAsync(process.argv);

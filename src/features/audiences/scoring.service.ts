@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
+import { getAccount } from '../accounts/index.ts';
 import { recordAudit, type AuditActor } from '../audit/index.ts';
-import { listContacts } from '../contacts/index.ts';
+import { getContact, listContacts } from '../contacts/index.ts';
 import { conversionBands, rocAuc, suggestThreshold, type Band, type Outcome } from './backtest-stats.ts';
 import { compileCondition, type CompileContext } from './conditions.queries.ts';
 import { parseScoringModel, type ScoringModel } from './scoring-model.ts';
@@ -85,7 +86,7 @@ export async function deleteScoringModel(db: Kysely<Database>, workspaceId: stri
 
 /** A contact id from an id or an email address. */
 export async function findContactId(db: Kysely<Database>, workspaceId: string, idOrEmail: string): Promise<string> {
-  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrEmail)) return idOrEmail;
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrEmail)) return (await getContact(db, workspaceId, idOrEmail)).id;
   const [contact] = await listContacts(db, workspaceId, { email: idOrEmail, limit: 1 });
   if (!contact) throw new AppError('not_found', `No contact with email ${JSON.stringify(idOrEmail)} in this workspace`);
   return contact.id;
@@ -102,7 +103,11 @@ export async function explainScores(db: Kysely<Database>, workspaceId: string, i
   return { contact_id: contactId, scores: scores.map((s) => ({ ...s, rules: parts.filter((p) => p.model === s.model) })), changes };
 }
 
-export const getAccountScores = q.selectAccountScores;
+/** An account's scores per model; not_found when the account is not in the workspace. */
+export async function getAccountScores(db: Kysely<Database>, workspaceId: string, accountId: string) {
+  await getAccount(db, workspaceId, accountId);
+  return q.selectAccountScores(db, workspaceId, accountId);
+}
 
 export interface Backtest {
   model: string;
