@@ -5,6 +5,9 @@ import { registerDemoCommand } from './commands/demo.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerSchemasCommand } from './commands/schemas.ts';
+import { registerScoreCommands } from './commands/scores.ts';
+import { registerSegmentCommands } from './commands/segments.ts';
+import { registerStageCommands } from './commands/stages.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerWorkspaceCommands } from './commands/workspace.ts';
 
@@ -20,6 +23,9 @@ registerKeyCommands(program);
 registerDemoCommand(program);
 registerBrowseCommands(program);
 registerSchemasCommand(program);
+registerSegmentCommands(program);
+registerScoreCommands(program);
+registerStageCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -81,3 +81,14 @@ export async function moveAudienceStateOnMerge(db: Kysely<Database>, workspaceId
     select ${workspaceId}::uuid, ${winnerId}::uuid, 'lifecycle', (select stage from winner), a.stage, ${now.toISOString()}::timestamptz from adopted a`.execute(db);
   await sql`delete from contact_stages where workspace_id = ${workspaceId}::uuid and contact_id = ${loserId}::uuid`.execute(db);
 }
+
+/**
+ * Refreshes planner statistics of the tables compiled segments read. After a bulk load
+ * (the demo seed) the planner otherwise guesses one row per table and loops where it
+ * should hash: 0.9 s instead of 0.14 s for a preview on the demo (measured on PGlite).
+ */
+export async function analyzeAudienceTables(db: Kysely<Database>): Promise<void> {
+  for (const table of ['contacts', 'accounts', 'contact_accounts', 'events', 'opportunities', 'contact_scores', 'contact_stages', 'segment_members']) {
+    await sql`analyze ${sql.table(table)}`.execute(db);
+  }
+}

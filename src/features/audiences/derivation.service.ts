@@ -106,3 +106,4 @@ export async function mergeAudienceState(db: Kysely<Database>, workspaceId: stri
 }
 
 export const countAudienceQueue = q.countQueue;
+export const analyzeAudienceTables = q.analyzeAudienceTables;

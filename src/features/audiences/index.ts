@@ -17,9 +17,12 @@ export {
   type SegmentPreview,
   type SegmentRow,
 } from './segments.service.ts';
+export { saveScoringModel } from './scoring.service.ts';
+export { saveStageRules } from './stages.service.ts';
 export { backtestModel, computeScores, deleteScoringModel, explainScores, findContactId, getAccountScores, getScoringModel, listScoringModels } from './scoring.service.ts';
 export { computeStages, countContactsByStage, getStageRules, getStagesOfContact, listStageHistory } from './stages.service.ts';
 export {
+  analyzeAudienceTables,
   applyScoringModel,
   applyStageRules,
   countAudienceQueue,

@@ -5,6 +5,7 @@ import { findAccountIdsByExternalIds } from '../accounts/index.ts';
 import { acceptEvents, countPendingEvents, processInbox } from '../ingest/index.ts';
 import { createOpportunities, type OpportunityInput } from '../opportunities/index.ts';
 import { createWorkspace, listWorkspaces } from '../workspaces/index.ts';
+import { applyDemoAudiences } from './demo-audiences.ts';
 import { DEFAULT_BATCH_SIZE, generateDemoEvents, resolveDemoOptions, type DemoOptions } from './demo-generator.ts';
 import type { DemoOpportunity } from './demo-opportunities.ts';
 
@@ -90,6 +91,8 @@ export async function seedDemoWorkspace(db: Kysely<Database>, options: SeedOptio
     if (outcome.events + outcome.duplicates === 0) await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
   }
   await insertOpportunities(db, workspaceId, pending, result);
+  // Scores, stages and segments over the finished data (opportunities feed the stages).
+  await applyDemoAudiences(db, workspaceId);
   report();
   return result;
 }
