@@ -9,6 +9,7 @@ import type { ApiApp, RouteDeps } from './platform/http/app-env.ts';
 import type { Logger } from './platform/logger.ts';
 import { createHealthSnapshotJob, registerDataHealthRoutes, type HealthSnapshotJob, type HealthSources } from './features/data-health/index.ts';
 import { registerEnrichmentRoutes } from './features/enrichment/index.ts';
+import { createAudienceWorker, registerScoringRoutes, registerSegmentRoutes, registerStageRoutes, type AudienceWorker } from './features/audiences/index.ts';
 import { registerEventRoutes } from './features/events/index.ts';
 import { registerIdentityRoutes } from './features/identity/index.ts';
 import { registerImportRoutes } from './features/imports/index.ts';
@@ -44,6 +45,8 @@ export interface KeelApp {
   worker: IngestWorker;
   /** The daily data-health snapshot; `start()` it where the worker runs. */
   healthSnapshots: HealthSnapshotJob;
+  /** Scores, stages and segment memberships of changed contacts; the scheduled full recompute. */
+  audienceWorker: AudienceWorker;
 }
 
 /** The composition root: every route and worker is wired here and nowhere else. */
@@ -51,6 +54,7 @@ export function createApp({ db, logger, healthSources, importMaxBytes }: AppCont
   const app = createApiApp();
   const deps: RouteDeps = { db: db.kysely, logger };
   const worker = createIngestWorker(db.kysely, db.kind, logger.child({ component: 'ingest-worker' }));
+  const audienceWorker = createAudienceWorker(db.kysely, logger.child({ component: 'audience-worker' }));
   const writeKeys = createWriteKeyAuthenticator(db.kysely);
   const healthSnapshots = createHealthSnapshotJob(db.kysely, logger.child({ component: 'data-health' }), { sources: healthSources });
 
@@ -109,5 +113,9 @@ export function createApp({ db, logger, healthSources, importMaxBytes }: AppCont
   registerImportRoutes(app, { ...deps, importMaxBytes, dbKind: db.kind });
   registerAttributionRoutes(app, deps);
 
-  return { app, worker, healthSnapshots };
+  registerSegmentRoutes(app, deps);
+  registerScoringRoutes(app, deps);
+  registerStageRoutes(app, deps);
+
+  return { app, worker, healthSnapshots, audienceWorker };
 }

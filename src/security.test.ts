@@ -44,6 +44,7 @@ beforeAll(async () => {
   expect(deal.status).toBe(201);
   const dealId = ((await deal.json()) as { id: string }).id;
   idsByPathParam.set('/api/v1/opportunities/{id}', dealId);
+  idsByPathParam.set('/api/v1/scores/accounts/{id}', String(account.id));
   secrets.push(dealId, 'TenantA Renewal');
   const imported = await t.app.request('/api/v1/imports/contacts', {
     method: 'POST',
@@ -84,13 +85,18 @@ function uploadBody(csv: string): FormData {
 }
 
 /** A valid body for each POST route, pointing at tenant A's objects where it names one. */
-function bodyFor(path: string): string | FormData {
+function bodyFor(path: string): string | FormData | undefined {
   if (path === '/api/v1/opportunities') return JSON.stringify(opportunityBody(idsByPathParam.get('/api/v1/accounts/{id}')!));
   if (path === '/api/v1/tracking-plan') return JSON.stringify({ yaml: 'events:\n  - name: Signup Completed\n' });
   const other = OTHER_BODIES[path];
   if (other) return JSON.stringify(other);
   if (path === '/api/v1/imports/{kind}') return uploadBody('email\nintruder@tenant-b.com\n');
   if (path === '/api/v1/imports/{kind}/mapping') return JSON.stringify({ header: ['Email Address'] });
+  if (path === '/api/v1/segments' || path === '/api/v1/segments/preview') return JSON.stringify({ definition: { name: 'probe', rules: [{ field: { name: 'email', op: 'exists' } }] } });
+  if (path === '/api/v1/scoring-models') return JSON.stringify({ definition: { name: 'probe', fit: [{ name: 'any', points: 1, when: { field: { name: 'email', op: 'exists' } } }] } });
+  if (path === '/api/v1/stages/rules') return JSON.stringify({ definition: { engagement: [{ stage: 'new' }] } });
+  if (path === '/api/v1/segments/{name}/members') return JSON.stringify({ add: [] });
+  if (path === '/api/v1/audiences/recompute') return undefined;
   return JSON.stringify({ kind: 'admin', name: 'intruder' });
 }
 

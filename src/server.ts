@@ -19,7 +19,7 @@ export interface ServeOptions {
 
 /** Serves the API (roles api/all) and runs the workers (roles worker/all). */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const { app, worker, healthSnapshots } = createApp({ db: options.db, logger: options.logger, importMaxBytes: options.importMaxBytes });
+  const { app, worker, healthSnapshots, audienceWorker } = createApp({ db: options.db, logger: options.logger, importMaxBytes: options.importMaxBytes });
   let server: ServerType | undefined;
   let port = options.port;
   if (options.role !== 'worker') {
@@ -41,6 +41,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (options.role !== 'api') {
     worker.start();
     healthSnapshots.start();
+    audienceWorker.start();
   }
   return {
     port,
@@ -48,6 +49,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await worker.stop();
       await healthSnapshots.stop();
+      await audienceWorker.stop();
     },
   };
 }

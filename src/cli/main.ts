@@ -10,6 +10,10 @@ import { registerImportCommand } from './commands/import.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerNormalizeCommands } from './commands/normalize.ts';
+import { registerSchemasCommand } from './commands/schemas.ts';
+import { registerScoreCommands } from './commands/scores.ts';
+import { registerSegmentCommands } from './commands/segments.ts';
+import { registerStageCommands } from './commands/stages.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerTrackingPlanCommands } from './commands/tracking-plan.ts';
 import { registerWorkspaceCommands } from './commands/workspace.ts';
@@ -32,6 +36,10 @@ registerEnrichCommands(program);
 registerImportCommand(program);
 registerExportCommand(program);
 registerAttributionCommand(program);
+registerSchemasCommand(program);
+registerSegmentCommands(program);
+registerScoreCommands(program);
+registerStageCommands(program);
 
 try {
   await program.parseAsync(process.argv);

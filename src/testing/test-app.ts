@@ -2,12 +2,13 @@ import { createApp, type KeelApp } from '../app.ts';
 import type { Db } from '../platform/db/connection.ts';
 import { openTestDatabase } from '../platform/db/test-database.ts';
 import { silentLogger } from '../platform/logger.ts';
+import { drainAudienceQueue } from '../features/audiences/index.ts';
 import { processInbox } from '../features/ingest/index.ts';
 import { createWorkspace, type CreatedWorkspace } from '../features/workspaces/index.ts';
 
 export interface TestApp extends KeelApp {
   db: Db;
-  /** Processes everything in the ingest inbox (the worker's job), synchronously for tests. */
+  /** Processes the ingest inbox and the audience queue (the workers' jobs), synchronously for tests. */
   drain(): Promise<void>;
   workspace(name?: string): Promise<CreatedWorkspace>;
   close(): Promise<void>;
@@ -21,6 +22,7 @@ export async function createTestApp(): Promise<TestApp> {
     db,
     async drain() {
       await processInbox(db.kysely);
+      await drainAudienceQueue(db.kysely);
     },
     workspace: (name = 'test') => createWorkspace(db.kysely, name),
     close: () => db.close(),

@@ -10,6 +10,7 @@ import { enrichAllAccounts, getEnrichmentSettings, updateEnrichmentSettings } fr
 import { acceptEvents, countPendingEvents, processInbox } from '../ingest/index.ts';
 import { createOpportunities, type OpportunityInput } from '../opportunities/index.ts';
 import { createWorkspace, listWorkspaces } from '../workspaces/index.ts';
+import { applyDemoAudiences } from './demo-audiences.ts';
 import { DEFAULT_BATCH_SIZE, generateDemoEvents, resolveDemoOptions, type DemoOptions } from './demo-generator.ts';
 import type { DemoOpportunity } from './demo-opportunities.ts';
 import { DEMO_FREE_MAIL_DOMAINS } from './demo-people.ts';
@@ -103,6 +104,8 @@ export async function seedDemoWorkspace(db: Kysely<Database>, options: SeedOptio
   // Contacts were enriched as ingest processed them; accounts get their time zone here.
   await enrichAllAccounts(db, workspaceId);
   result.healthScore = (await takeHealthSnapshot(db, workspaceId)).score;
+  // Scores, stages and segments over the finished data (opportunities feed the stages).
+  await applyDemoAudiences(db, workspaceId);
   report();
   return result;
 }

@@ -6,6 +6,7 @@ import { extractAccountFields, upsertAccountsFromGroups, type AccountUpsert } fr
 import { applyContactPatches, extractContactFields, linkContactsToAccounts, normalizeEmail, type ContactPatch } from '../contacts/index.ts';
 import { enrichContactsById } from '../enrichment/index.ts';
 import { recordFieldChecks, type FieldIssue, type ObjectFieldChecks } from '../normalization/index.ts';
+import { enqueueAudienceWork } from '../audiences/index.ts';
 import { findStoredMessageIds, storeEvents } from '../events/index.ts';
 import { resolveContacts, type IdentifiedEvent } from '../identity/index.ts';
 import { checkEventsAgainstTrackingPlan } from '../tracking-plan/index.ts';
@@ -149,6 +150,8 @@ export async function processChunk(db: Kysely<Database>, workspaceId: string, ac
   // whose profile an identify changed: a few set-based statements per chunk.
   await enrichContactsById(db, workspaceId, [...contactChecks.keys()], now);
   const storedCount = await storeEvents(db, workspaceId, events.map((e, i) => toEventRow(e, contactOf(i))));
+  // Scores, stages and segment memberships of these contacts are due (merged-away ones leave).
+  await enqueueAudienceWork(db, workspaceId, { contactIds: [...patches.keys(), ...plan.merges.map((m) => m.loserId)], accountIds: [...accountIds.values()] });
   return {
     stored: storedCount,
     duplicates: accepted.length - fresh.length,

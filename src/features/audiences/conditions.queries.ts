@@ -1,0 +1,190 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Condition, EventTest } from './conditions.ts';
+import { compileConsentCondition } from './consent-seam.ts';
+import { compileTest, invalid, type Operand } from './field-tests.queries.ts';
+
+type Bool = RawBuilder<unknown>;
+export type Subject = 'contact' | 'account';
+
+const CONTACT_FIELDS: Record<string, 'text' | 'time'> = {
+  email: 'text', phone: 'text', first_name: 'text', last_name: 'text', title: 'text', company: 'text', country: 'text', timezone: 'text',
+  created_at: 'time', updated_at: 'time', first_seen_at: 'time', last_seen_at: 'time',
+};
+const ACCOUNT_FIELDS: Record<string, 'text' | 'number' | 'time'> = {
+  external_id: 'text', domain: 'text', name: 'text', industry: 'text', country: 'text',
+  employees: 'number', annual_revenue: 'number', created_at: 'time', updated_at: 'time',
+};
+export const FIELD_NAMES = { contact: Object.keys(CONTACT_FIELDS), account: Object.keys(ACCOUNT_FIELDS) };
+
+/** What a compilation needs to know about the workspace, and what it learns. */
+export interface CompileContext {
+  workspaceId: string;
+  now: Date;
+  /** Segments by name, for `segment:` conditions. */
+  segments: ReadonlyMap<string, { id: string; subject: Subject }>;
+  /** Scoring models by name. */
+  models: ReadonlyMap<string, string>;
+  /** Filled while compiling: segment names read, and whether the clock is read. */
+  usedSegments: Set<string>;
+  timeDependent: boolean;
+  aliases: number;
+}
+
+export function newCompileContext(base: Pick<CompileContext, 'workspaceId' | 'now' | 'segments' | 'models'>): CompileContext {
+  return { ...base, usedSegments: new Set(), timeDependent: false, aliases: 0 };
+}
+
+/** The row being tested: its alias and, at the top level of an incremental run, the ids in scope. */
+export interface Subjectref {
+  subject: Subject;
+  alias: string;
+  scope?: readonly string[] | undefined;
+}
+
+const ref = (alias: string, column: string) => sql.ref(`${alias}.${column}`);
+const nextAlias = (ctx: CompileContext, prefix: string) => `${prefix}${++ctx.aliases}`;
+
+/**
+ * Compiles a condition to a boolean SQL expression over `on.alias`. Every user value is a
+ * bound parameter; identifiers come from the fixed field lists above, never from input.
+ * Throws `invalid` naming the path of the offending node.
+ */
+export function compileCondition(node: Condition, on: Subjectref, ctx: CompileContext, path: string): Bool {
+  const [kind] = Object.keys(node).filter((k) => (node as Record<string, unknown>)[k] !== undefined);
+  const at = `${path}.${kind}`;
+  if (node.all) return joinAll(node.all.map((c, i) => compileCondition(c, on, ctx, `${at}[${i}]`)), 'and');
+  if (node.any) return joinAll(node.any.map((c, i) => compileCondition(c, on, ctx, `${at}[${i}]`)), 'or');
+  if (node.not) return sql`(not ${compileCondition(node.not, on, ctx, at)})`;
+  if (node.field) return compileField(node.field.name, on, at, (o) => compileTest(o, node.field!.op, node.field!.value, at, ctx.now), ctx, node.field.op);
+  if (node.trait) {
+    noteClock(ctx, node.trait.op);
+    return compileTest({ kind: 'json', doc: ref(on.alias, 'traits'), path: node.trait.name.split('.') }, node.trait.op, node.trait.value, at, ctx.now);
+  }
+  if (node.segment) return compileSegmentRef(node.segment.name, on, ctx, at);
+  if (node.score) return compileScore(node.score, on, ctx, at);
+  if (on.subject === 'contact') return compileContactOnly(node, on, ctx, at, kind);
+  return compileAccountOnly(node, on, ctx, at, kind);
+}
+
+export function joinAll(parts: Bool[], op: 'and' | 'or'): Bool {
+  if (parts.length === 0) return op === 'and' ? sql`true` : sql`false`;
+  return sql`(${sql.join(parts, sql.raw(` ${op} `))})`;
+}
+
+function noteClock(ctx: CompileContext, op: string): void {
+  if (op === 'within_last_days') ctx.timeDependent = true;
+}
+
+function compileField(name: string, on: Subjectref, at: string, test: (o: Operand) => Bool, ctx: CompileContext, op: string): Bool {
+  const fields: Record<string, string> = on.subject === 'contact' ? CONTACT_FIELDS : ACCOUNT_FIELDS;
+  const kind = fields[name];
+  if (!kind) throw invalid(`${at}.name`, `unknown ${on.subject} field ${JSON.stringify(name)} (one of ${Object.keys(fields).join(', ')}; custom data is a trait)`);
+  noteClock(ctx, op);
+  return test({ kind: kind as 'text' | 'number' | 'time', expr: ref(on.alias, name) });
+}
+
+function compileContactOnly(node: Condition, on: Subjectref, ctx: CompileContext, at: string, kind: string | undefined): Bool {
+  if (node.event) return compileEvent(node.event, on, ctx, at);
+  if (node.account) {
+    const ca = nextAlias(ctx, 'ca');
+    const a = nextAlias(ctx, 'a');
+    const inner = compileCondition(node.account, { subject: 'account', alias: a }, ctx, at);
+    return sql`exists (select 1 from contact_accounts ${sql.id(ca)} join accounts ${sql.id(a)} on ${ref(a, 'workspace_id')} = ${ref(ca, 'workspace_id')} and ${ref(a, 'id')} = ${ref(ca, 'account_id')}
+      where ${ref(ca, 'workspace_id')} = ${ctx.workspaceId}::uuid and ${ref(ca, 'contact_id')} = ${ref(on.alias, 'id')} and ${inner})`;
+  }
+  if (node.stage) {
+    const s = nextAlias(ctx, 's');
+    const stage = sql`(select ${ref(s, 'stage')} from contact_stages ${sql.id(s)} where ${ref(s, 'workspace_id')} = ${ctx.workspaceId}::uuid and ${ref(s, 'contact_id')} = ${ref(on.alias, 'id')} and ${ref(s, 'dimension')} = ${node.stage.dimension ?? 'lifecycle'})`;
+    return compileTest({ kind: 'text', expr: stage }, node.stage.op, node.stage.value, at, ctx.now);
+  }
+  if (node.consent) return compileConsentCondition(node.consent, ref(on.alias, 'id'), ctx.workspaceId, at);
+  throw invalid(at, `"${kind}" conditions apply to accounts; in a contact segment wrap it in account: { ${kind}: ... }`);
+}
+
+function compileAccountOnly(node: Condition, on: Subjectref, ctx: CompileContext, at: string, kind: string | undefined): Bool {
+  if (node.contacts) {
+    const ca = nextAlias(ctx, 'ca');
+    const c = nextAlias(ctx, 'c');
+    const where = node.contacts.where ? compileCondition(node.contacts.where, { subject: 'contact', alias: c }, ctx, `${at}.where`) : sql`true`;
+    const from = sql`from contact_accounts ${sql.id(ca)} join contacts ${sql.id(c)} on ${ref(c, 'workspace_id')} = ${ref(ca, 'workspace_id')} and ${ref(c, 'id')} = ${ref(ca, 'contact_id')}
+      where ${ref(ca, 'workspace_id')} = ${ctx.workspaceId}::uuid and ${ref(ca, 'account_id')} = ${ref(on.alias, 'id')} and ${where}`;
+    const atLeast = node.contacts.at_least ?? 1;
+    return atLeast === 1 ? sql`exists (select 1 ${from})` : sql`((select count(*) ${from}) >= ${atLeast}::int)`;
+  }
+  if (node.opportunity) {
+    const o = nextAlias(ctx, 'o');
+    const t = node.opportunity;
+    const parts: Bool[] = [sql`${ref(o, 'workspace_id')} = ${ctx.workspaceId}::uuid`, sql`${ref(o, 'account_id')} = ${ref(on.alias, 'id')}`];
+    if (t.status === 'open') parts.push(sql`not ${ref(o, 'is_closed')}`);
+    if (t.status === 'won') parts.push(sql`${ref(o, 'is_closed')} and ${ref(o, 'is_won')}`);
+    if (t.status === 'lost') parts.push(sql`${ref(o, 'is_closed')} and not ${ref(o, 'is_won')}`);
+    if (t.stage !== undefined) parts.push(sql`${ref(o, 'stage')} = ${t.stage}::text`);
+    if (t.min_amount !== undefined) parts.push(sql`${ref(o, 'amount')} >= ${t.min_amount}::numeric`);
+    if (t.within_last_days !== undefined) {
+      ctx.timeDependent = true;
+      parts.push(sql`${ref(o, 'created_date')} >= ${new Date(ctx.now.getTime() - t.within_last_days * 86_400_000).toISOString()}::timestamptz`);
+    }
+    return sql`exists (select 1 from opportunities ${sql.id(o)} where ${joinAll(parts, 'and')})`;
+  }
+  throw invalid(at, `"${kind}" conditions apply to contacts; in an account segment wrap it in contacts: { where: { ${kind}: ... } }`);
+}
+
+function compileSegmentRef(name: string, on: Subjectref, ctx: CompileContext, at: string): Bool {
+  const target = ctx.segments.get(name);
+  if (!target) throw invalid(`${at}.name`, `unknown segment ${JSON.stringify(name)}`);
+  if (target.subject !== on.subject) throw invalid(`${at}.name`, `segment ${JSON.stringify(name)} holds ${target.subject}s, and this condition tests a ${on.subject}`);
+  ctx.usedSegments.add(name);
+  const m = nextAlias(ctx, 'm');
+  return sql`exists (select 1 from segment_members ${sql.id(m)} where ${ref(m, 'workspace_id')} = ${ctx.workspaceId}::uuid and ${ref(m, 'segment_id')} = ${target.id}::uuid and ${ref(m, 'member_id')} = ${ref(on.alias, 'id')})`;
+}
+
+function compileScore(test: NonNullable<Condition['score']>, on: Subjectref, ctx: CompileContext, at: string): Bool {
+  const modelId = ctx.models.get(test.model);
+  if (!modelId) throw invalid(`${at}.model`, `unknown scoring model ${JSON.stringify(test.model)}`);
+  const of = test.of ?? 'total';
+  if (of === 'contact_fit' && on.subject === 'contact') throw invalid(`${at}.of`, '"contact_fit" is an account score; a contact has total, fit and engagement');
+  const s = nextAlias(ctx, 's');
+  const [table, key] = on.subject === 'contact' ? ['contact_scores', 'contact_id'] : ['account_scores', 'account_id'];
+  // No row means no points: a contact nobody scored has 0.
+  const value = sql`coalesce((select ${ref(s, of)} from ${sql.table(table)} ${sql.id(s)} where ${ref(s, 'workspace_id')} = ${ctx.workspaceId}::uuid and ${ref(s, 'model_id')} = ${modelId}::uuid and ${ref(s, key)} = ${ref(on.alias, 'id')}), 0)`;
+  return compileTest({ kind: 'number', expr: value }, test.op, test.value, at, ctx.now);
+}
+
+/** Events of the contact: counted with a hashed grouping, scoped to the run's ids when incremental. */
+function compileEvent(test: EventTest, on: Subjectref, ctx: CompileContext, at: string): Bool {
+  const e = nextAlias(ctx, 'e');
+  const filters = eventFilters(test, e, ctx, at);
+  if (on.scope) filters.push(sql`${ref(e, 'contact_id')} = any(${on.scope}::uuid[])`);
+  const where = joinAll(filters, 'and');
+  if (test.never && (test.at_least !== undefined || test.at_most !== undefined)) throw invalid(at, '"never" cannot be combined with at_least or at_most');
+  const atLeast = test.never ? undefined : (test.at_least ?? (test.at_most === undefined ? 1 : undefined));
+  if (test.never || (atLeast === undefined && test.at_most !== undefined)) {
+    const over = test.never ? 0 : test.at_most!;
+    return sql`(${ref(on.alias, 'id')} not in (select ${ref(e, 'contact_id')} from events ${sql.id(e)} where ${where} group by 1 having count(*) > ${over}::int))`;
+  }
+  if (atLeast !== undefined && test.at_most !== undefined && test.at_most < atLeast) throw invalid(`${at}.at_most`, `at_most (${test.at_most}) is below at_least (${atLeast})`);
+  const having = test.at_most === undefined ? sql`count(*) >= ${atLeast}::int` : sql`count(*) between ${atLeast}::int and ${test.at_most}::int`;
+  if (atLeast === 1 && test.at_most === undefined) return sql`(${ref(on.alias, 'id')} in (select ${ref(e, 'contact_id')} from events ${sql.id(e)} where ${where}))`;
+  return sql`(${ref(on.alias, 'id')} in (select ${ref(e, 'contact_id')} from events ${sql.id(e)} where ${where} group by 1 having ${having}))`;
+}
+
+function eventFilters(test: EventTest, e: string, ctx: CompileContext, at: string): Bool[] {
+  const filters: Bool[] = [sql`${ref(e, 'workspace_id')} = ${ctx.workspaceId}::uuid`, sql`${ref(e, 'name')} = ${test.name}::text`, sql`${ref(e, 'contact_id')} is not null`];
+  filters.push(sql`${ref(e, 'timestamp')} <= ${ctx.now.toISOString()}::timestamptz`);
+  if (test.within_last_days !== undefined) {
+    ctx.timeDependent = true;
+    filters.push(sql`${ref(e, 'timestamp')} >= ${new Date(ctx.now.getTime() - test.within_last_days * 86_400_000).toISOString()}::timestamptz`);
+  }
+  if (test.between) {
+    const [from, to] = test.between.map((d) => new Date(d));
+    if (to!.getTime() < from!.getTime()) throw invalid(`${at}.between`, `the end ${test.between[1]} is before the start ${test.between[0]}`);
+    // A date without a time means the whole of that day.
+    const end = /^\d{4}-\d{2}-\d{2}$/.test(test.between[1]) ? new Date(to!.getTime() + 86_400_000) : new Date(to!.getTime() + 1);
+    filters.push(sql`${ref(e, 'timestamp')} >= ${from!.toISOString()}::timestamptz and ${ref(e, 'timestamp')} < ${end.toISOString()}::timestamptz`);
+  }
+  (test.where ?? []).forEach((w, i) => {
+    if (w.op === 'within_last_days') ctx.timeDependent = true;
+    filters.push(compileTest({ kind: 'json', doc: ref(e, 'properties'), path: w.property.split('.') }, w.op, w.value, `${at}.where[${i}]`, ctx.now));
+  });
+  return filters;
+}

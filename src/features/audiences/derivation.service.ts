@@ -1,0 +1,109 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+import type { AuditActor } from '../audit/index.ts';
+import * as q from './derivation.queries.ts';
+import { computeScores, saveScoringModel } from './scoring.service.ts';
+import { recomputeSegments } from './segments.service.ts';
+import { computeStages, getStageRules, saveStageRules } from './stages.service.ts';
+
+/**
+ * Records contacts and accounts whose data changed, for the derivation step. Call it in
+ * the transaction that changes them (the ingest processor does), so nothing is missed.
+ */
+export async function enqueueAudienceWork(db: Kysely<Database>, workspaceId: string, changed: { contactIds?: readonly string[]; accountIds?: readonly string[] }): Promise<void> {
+  await q.insertQueueEntries(db, workspaceId, 'contact', changed.contactIds ?? []);
+  await q.insertQueueEntries(db, workspaceId, 'account', changed.accountIds ?? []);
+}
+
+export interface DeriveOutcome {
+  queued: number;
+  contacts: number;
+  accounts: number;
+  scoreChanges: number;
+  stageMoves: number;
+  membershipChanges: number;
+}
+
+const DEFAULT_TAKE = 2_000;
+
+/**
+ * The incremental path: takes queued contacts/accounts and, in one transaction, updates
+ * scores -> stages -> segment memberships for them and for what depends on them (their
+ * accounts, and those accounts' other contacts, whose account-level conditions may have
+ * changed). Returns undefined when the queue is empty or another worker holds it.
+ */
+export async function deriveQueuedAudiences(db: Kysely<Database>, workspaceId: string, options: { now?: Date; limit?: number } = {}): Promise<DeriveOutcome | undefined> {
+  return db.transaction().execute(async (trx) => {
+    if (!(await q.lockWorkspaceAudiences(trx, workspaceId, false))) return undefined;
+    const taken = await q.takeQueueEntries(trx, workspaceId, options.limit ?? DEFAULT_TAKE);
+    if (taken.length === 0) return undefined;
+    const touchedContacts = taken.filter((t) => t.entity === 'contact').map((t) => t.entity_id);
+    const touchedAccounts = taken.filter((t) => t.entity === 'account').map((t) => t.entity_id);
+    const accounts = new Set([...touchedAccounts, ...(await q.selectAccountsOfContacts(trx, workspaceId, touchedContacts))]);
+    const contacts = [...new Set([...touchedContacts, ...(await q.selectContactsOfAccounts(trx, workspaceId, [...accounts]))])];
+    for (const id of await q.selectAccountsOfContacts(trx, workspaceId, contacts)) accounts.add(id);
+    const scope = { contacts, accounts: [...accounts] };
+    const now = options.now ?? new Date();
+    const scoreChanges = await computeScores(trx, workspaceId, { now, scope });
+    const stageMoves = await computeStages(trx, workspaceId, { now, scope: contacts });
+    const changes = await recomputeSegments(trx, workspaceId, { now, scope });
+    const membershipChanges = Object.values(changes).reduce((n, c) => n + c.entered + c.exited, 0);
+    return { queued: taken.length, contacts: contacts.length, accounts: accounts.size, scoreChanges, stageMoves, membershipChanges };
+  });
+}
+
+/** Drains every workspace's queue. */
+export async function drainAudienceQueue(db: Kysely<Database>, options: { now?: Date; limit?: number } = {}): Promise<DeriveOutcome[]> {
+  const outcomes: DeriveOutcome[] = [];
+  for (const workspaceId of await q.selectWorkspacesWithQueue(db)) {
+    for (;;) {
+      const outcome = await deriveQueuedAudiences(db, workspaceId, options);
+      if (!outcome) break;
+      outcomes.push(outcome);
+    }
+  }
+  return outcomes;
+}
+
+/**
+ * The full path: every score, stage and dynamic segment of the workspace, as of `now`.
+ * Run on a schedule (time windows and decay move with the clock) and after a model or
+ * rule change.
+ */
+export async function recomputeAudiences(db: Kysely<Database>, workspaceId: string, options: { now?: Date } = {}) {
+  const now = options.now ?? new Date();
+  return db.transaction().execute(async (trx) => {
+    await q.lockWorkspaceAudiences(trx, workspaceId, true);
+    const scoreChanges = await computeScores(trx, workspaceId, { now });
+    const stageMoves = await computeStages(trx, workspaceId, { now });
+    const segments = await recomputeSegments(trx, workspaceId, { now });
+    return { scoreChanges, stageMoves, segments };
+  });
+}
+
+/** Saves a scoring model and recomputes what reads scores (scores, stages, segments). */
+export async function applyScoringModel(db: Kysely<Database>, workspaceId: string, input: unknown, actor: AuditActor, now = new Date()) {
+  const saved = await db.transaction().execute((trx) => saveScoringModel(trx, workspaceId, input, actor));
+  return { ...saved, recompute: await recomputeAudiences(db, workspaceId, { now }) };
+}
+
+/** Saves stage rules and recomputes stages and the segments that read them. */
+export async function applyStageRules(db: Kysely<Database>, workspaceId: string, input: unknown, actor: AuditActor, now = new Date()) {
+  const rules = await db.transaction().execute((trx) => saveStageRules(trx, workspaceId, input, actor));
+  return { rules, recompute: await recomputeAudiences(db, workspaceId, { now }) };
+}
+
+/**
+ * SEAM for merges (dedupe, identity): call in the merge's transaction after events moved
+ * to the winner. The loser's memberships end (exits recorded), its scores go, the winner
+ * keeps the further lifecycle stage; both are queued so the next derivation recomputes
+ * the winner from its merged events and traits.
+ */
+export async function mergeAudienceState(db: Kysely<Database>, workspaceId: string, winnerId: string, loserId: string, now = new Date()): Promise<void> {
+  const rules = await getStageRules(db, workspaceId);
+  await q.moveAudienceStateOnMerge(db, workspaceId, winnerId, loserId, (rules?.lifecycle ?? []).map((r) => r.stage), now);
+  await enqueueAudienceWork(db, workspaceId, { contactIds: [winnerId, loserId] });
+}
+
+export const countAudienceQueue = q.countQueue;
+export const analyzeAudienceTables = q.analyzeAudienceTables;

@@ -1,0 +1,204 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+import { joinAll } from './conditions.queries.ts';
+import { compileTest } from './field-tests.queries.ts';
+import type { EngagementRule } from './scoring-model.ts';
+
+type Sql = RawBuilder<unknown>;
+const x = sql.id('x');
+
+export async function selectModelIds(db: Kysely<Database>, workspaceId: string): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('scoring_models').select(['id', 'name']).where('workspace_id', '=', workspaceId).execute();
+  return new Map(rows.map((r) => [r.name, r.id]));
+}
+
+export const selectModels = (db: Kysely<Database>, workspaceId: string) =>
+  db.selectFrom('scoring_models').selectAll().where('workspace_id', '=', workspaceId).orderBy('name').execute();
+
+export const selectModelByName = (db: Kysely<Database>, workspaceId: string, name: string) =>
+  db.selectFrom('scoring_models').selectAll().where('workspace_id', '=', workspaceId).where('name', '=', name).executeTakeFirst();
+
+export const upsertModel = (db: Kysely<Database>, workspaceId: string, name: string, description: string | null, definition: Record<string, unknown>) =>
+  db
+    .insertInto('scoring_models')
+    .values({ workspace_id: workspaceId, name, description, definition: JSON.stringify(definition) })
+    .onConflict((oc) => oc.columns(['workspace_id', 'name']).doUpdateSet({ description, definition: JSON.stringify(definition), updated_at: new Date() }))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+export async function deleteModelRow(db: Kysely<Database>, workspaceId: string, id: string): Promise<void> {
+  await db.deleteFrom('scoring_models').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+}
+
+export async function markModelComputed(db: Kysely<Database>, workspaceId: string, id: string, at: Date): Promise<void> {
+  await db.updateTable('scoring_models').set({ computed_at: at }).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+}
+
+const scopeOf = (column: Sql, scope: readonly string[] | undefined) => (scope ? sql`and ${column} = any(${scope}::uuid[])` : sql``);
+
+/** Rows (contact_id, rule, kind, points) of one fit rule. */
+export function fitRuleParts(workspaceId: string, name: string, points: number, predicate: Sql, scope: readonly string[] | undefined): Sql {
+  return sql`select ${x}.id as contact_id, ${name}::text as rule, 'fit'::text as kind, ${points}::int as points
+    from contacts ${x} where ${x}.workspace_id = ${workspaceId}::uuid ${scopeOf(sql`${x}.id`, scope)} and ${predicate}`;
+}
+
+/**
+ * Rows of one engagement rule: points per occurrence, halved every half-life, at most
+ * `cap.max` occurrences per period (the newest count). Each weight is rounded to 6
+ * decimals before summing so that any evaluation order gives the same total.
+ */
+export function engagementRuleParts(
+  workspaceId: string,
+  rule: EngagementRule,
+  opts: { now: Date; halfLifeDays: number | undefined; lookbackDays: number; scope: readonly string[] | undefined },
+): Sql {
+  const e = sql.id('e');
+  const age = sql`extract(epoch from (${opts.now.toISOString()}::timestamptz - ${e}.timestamp))`;
+  const weight = opts.halfLifeDays
+    ? sql`round((${rule.points}::float8 * power(0.5::float8, ${age} / ${opts.halfLifeDays * 86_400}::float8))::numeric, 6)`
+    : sql`${rule.points}::numeric`;
+  const rank = rule.cap
+    ? sql`, row_number() over (partition by ${e}.contact_id, date_trunc(${rule.cap.per}::text, ${e}.timestamp at time zone 'UTC') order by ${e}.timestamp desc, ${e}.message_id) as rn`
+    : sql``;
+  const since = new Date(opts.now.getTime() - opts.lookbackDays * 86_400_000);
+  const filters: Sql[] = (rule.where ?? []).map((w, i) => compileTest({ kind: 'json', doc: sql`${e}.properties`, path: w.property.split('.') }, w.op, w.value, `where[${i}]`, opts.now));
+  return sql`select ev.contact_id, ${rule.name}::text as rule, 'engagement'::text as kind, round(sum(ev.w))::int as points from (
+      select ${e}.contact_id, ${weight} as w ${rank} from events ${e}
+      where ${e}.workspace_id = ${workspaceId}::uuid and ${e}.name = ${rule.event}::text and ${e}.contact_id is not null ${scopeOf(sql`${e}.contact_id`, opts.scope)}
+        and ${e}.timestamp <= ${opts.now.toISOString()}::timestamptz and ${e}.timestamp > ${since.toISOString()}::timestamptz and ${joinAll(filters, 'and')}
+    ) ev ${rule.cap ? sql`where ev.rn <= ${rule.cap.max}::int` : sql``} group by ev.contact_id having round(sum(ev.w)) <> 0`;
+}
+
+/**
+ * Replaces the stored rule points of the contacts in scope by `parts`, logging every rule
+ * whose points changed (its reason), then refreshes their totals. Returns the changes.
+ */
+export async function syncContactScores(
+  db: Kysely<Database>,
+  args: { workspaceId: string; modelId: string; parts: Sql[]; scope: readonly string[] | undefined; now: Date },
+): Promise<number> {
+  const { workspaceId: ws, modelId: model, now } = args;
+  const newParts = args.parts.length > 0 ? sql.join(args.parts, sql` union all `) : sql`select null::uuid as contact_id, null::text as rule, null::text as kind, null::int as points where false`;
+  const changed = await sql<{ n: string }>`
+    with new_parts as materialized (${newParts}),
+    old_parts as materialized (
+      select contact_id, rule, kind, points from contact_score_parts
+      where workspace_id = ${ws}::uuid and model_id = ${model}::uuid ${scopeOf(sql`contact_id`, args.scope)}
+    ), changes as materialized (
+      select coalesce(n.contact_id, o.contact_id) as contact_id, coalesce(n.rule, o.rule) as rule, coalesce(n.kind, o.kind) as kind,
+        coalesce(o.points, 0) as before, coalesce(n.points, 0) as after
+      from new_parts n full join old_parts o on o.contact_id = n.contact_id and o.rule = n.rule
+      where coalesce(o.points, 0) <> coalesce(n.points, 0)
+    ), logged as (
+      insert into score_changes (workspace_id, model_id, contact_id, rule, points_before, points_after, at)
+      select ${ws}::uuid, ${model}::uuid, contact_id, rule, before, after, ${now.toISOString()}::timestamptz from changes
+    ), removed as (
+      delete from contact_score_parts p using changes ch
+      where p.workspace_id = ${ws}::uuid and p.model_id = ${model}::uuid and p.contact_id = ch.contact_id and p.rule = ch.rule and ch.after = 0
+    ), upserted as (
+      insert into contact_score_parts (workspace_id, model_id, contact_id, rule, kind, points)
+      select ${ws}::uuid, ${model}::uuid, contact_id, rule, kind, after from changes where after <> 0
+      on conflict (workspace_id, model_id, contact_id, rule) do update set points = excluded.points, kind = excluded.kind
+    )
+    select count(*) as n from changes`.execute(db);
+  await sql`
+    with totals as materialized (
+      select contact_id, coalesce(sum(points) filter (where kind = 'fit'), 0)::int as fit, coalesce(sum(points) filter (where kind = 'engagement'), 0)::int as engagement
+      from contact_score_parts where workspace_id = ${ws}::uuid and model_id = ${model}::uuid ${scopeOf(sql`contact_id`, args.scope)}
+      group by contact_id
+    ), upserted as (
+      insert into contact_scores (workspace_id, model_id, contact_id, fit, engagement, total, updated_at)
+      select ${ws}::uuid, ${model}::uuid, contact_id, fit, engagement, fit + engagement, ${now.toISOString()}::timestamptz from totals
+      on conflict (workspace_id, model_id, contact_id) do update set fit = excluded.fit, engagement = excluded.engagement, total = excluded.total, updated_at = excluded.updated_at
+      where (contact_scores.fit, contact_scores.engagement) is distinct from (excluded.fit, excluded.engagement)
+    )
+    delete from contact_scores s where s.workspace_id = ${ws}::uuid and s.model_id = ${model}::uuid ${scopeOf(sql`s.contact_id`, args.scope)}
+      and s.contact_id not in (select contact_id from totals)`.execute(db);
+  return Number(changed.rows[0]!.n);
+}
+
+/** Account scores: account fit rules, the best contact fit, and the contacts' engagement summed. */
+export async function syncAccountScores(
+  db: Kysely<Database>,
+  args: { workspaceId: string; modelId: string; fitRules: Array<{ points: number; predicate: Sql }>; scope: readonly string[] | undefined; now: Date },
+): Promise<void> {
+  const { workspaceId: ws, modelId: model } = args;
+  const fit = args.fitRules.length > 0 ? sql.join(args.fitRules.map((r) => sql`(case when ${r.predicate} then ${r.points}::int else 0 end)`), sql` + `) : sql`0`;
+  const link = sql`from contact_accounts ca join contact_scores s on s.workspace_id = ca.workspace_id and s.contact_id = ca.contact_id and s.model_id = ${model}::uuid
+    where ca.workspace_id = ${ws}::uuid and ca.account_id = ${x}.id`;
+  await sql`
+    insert into account_scores (workspace_id, model_id, account_id, fit, contact_fit, engagement, total, updated_at)
+    select ${ws}::uuid, ${model}::uuid, t.id, t.fit, t.contact_fit, t.engagement, t.fit + t.contact_fit + t.engagement, ${args.now.toISOString()}::timestamptz from (
+      select ${x}.id, (${fit})::int as fit, coalesce((select max(s.fit) ${link}), 0)::int as contact_fit, coalesce((select sum(s.engagement) ${link}), 0)::int as engagement
+      from accounts ${x} where ${x}.workspace_id = ${ws}::uuid ${scopeOf(sql`${x}.id`, args.scope)}
+    ) t
+    on conflict (workspace_id, model_id, account_id) do update set fit = excluded.fit, contact_fit = excluded.contact_fit, engagement = excluded.engagement,
+      total = excluded.total, updated_at = excluded.updated_at
+    where (account_scores.fit, account_scores.contact_fit, account_scores.engagement) is distinct from (excluded.fit, excluded.contact_fit, excluded.engagement)`.execute(db);
+}
+
+export const selectScoreParts = (db: Kysely<Database>, workspaceId: string, contactId: string) =>
+  db
+    .selectFrom('contact_score_parts as p')
+    .innerJoin('scoring_models as m', (j) => j.onRef('m.workspace_id', '=', 'p.workspace_id').onRef('m.id', '=', 'p.model_id'))
+    .select(['m.name as model', 'p.rule', 'p.kind', 'p.points'])
+    .where('p.workspace_id', '=', workspaceId)
+    .where('p.contact_id', '=', contactId)
+    .orderBy('m.name')
+    .orderBy('p.points', 'desc')
+    .execute();
+
+export const selectContactScores = (db: Kysely<Database>, workspaceId: string, contactId: string) =>
+  db
+    .selectFrom('contact_scores as s')
+    .innerJoin('scoring_models as m', (j) => j.onRef('m.workspace_id', '=', 's.workspace_id').onRef('m.id', '=', 's.model_id'))
+    .select(['m.name as model', 's.fit', 's.engagement', 's.total', 's.updated_at'])
+    .where('s.workspace_id', '=', workspaceId)
+    .where('s.contact_id', '=', contactId)
+    .execute();
+
+export const selectScoreChanges = (db: Kysely<Database>, workspaceId: string, contactId: string, limit: number) =>
+  db
+    .selectFrom('score_changes as c')
+    .innerJoin('scoring_models as m', (j) => j.onRef('m.workspace_id', '=', 'c.workspace_id').onRef('m.id', '=', 'c.model_id'))
+    .select(['m.name as model', 'c.rule', 'c.points_before', 'c.points_after', 'c.at'])
+    .where('c.workspace_id', '=', workspaceId)
+    .where('c.contact_id', '=', contactId)
+    .orderBy('c.id', 'desc')
+    .limit(limit)
+    .execute();
+
+export const selectAccountScores = (db: Kysely<Database>, workspaceId: string, accountId: string) =>
+  db
+    .selectFrom('account_scores as s')
+    .innerJoin('scoring_models as m', (j) => j.onRef('m.workspace_id', '=', 's.workspace_id').onRef('m.id', '=', 's.model_id'))
+    .select(['m.name as model', 's.fit', 's.contact_fit', 's.engagement', 's.total', 's.updated_at'])
+    .where('s.workspace_id', '=', workspaceId)
+    .where('s.account_id', '=', accountId)
+    .execute();
+
+/** Closed opportunities with their account's contacts: what a backtest scores. */
+export async function selectClosedOpportunities(db: Kysely<Database>, workspaceId: string) {
+  const result = await sql<{ id: string; account_id: string; created_date: Date; is_won: boolean; contact_ids: string[] }>`
+    select o.id, o.account_id, o.created_date, o.is_won,
+      coalesce((select array_agg(ca.contact_id) from contact_accounts ca where ca.workspace_id = o.workspace_id and ca.account_id = o.account_id), '{}') as contact_ids
+    from opportunities o where o.workspace_id = ${workspaceId}::uuid and o.is_closed order by o.created_date`.execute(db);
+  return result.rows;
+}
+
+/** Contact fit and engagement as of `parts`' clock, computed without storing anything. */
+export async function sumParts(db: Kysely<Database>, parts: Sql[]): Promise<Array<{ contact_id: string; fit: number; engagement: number }>> {
+  if (parts.length === 0) return [];
+  const result = await sql<{ contact_id: string; fit: number; engagement: number }>`
+    select contact_id, coalesce(sum(points) filter (where kind = 'fit'), 0)::int as fit, coalesce(sum(points) filter (where kind = 'engagement'), 0)::int as engagement
+    from (${sql.join(parts, sql` union all `)}) p group by contact_id`.execute(db);
+  return result.rows;
+}
+
+/** Account fit points of one account now (accounts keep no history of their fields). */
+export async function selectAccountFit(db: Kysely<Database>, workspaceId: string, accountId: string, fitRules: Array<{ points: number; predicate: Sql }>): Promise<number> {
+  if (fitRules.length === 0) return 0;
+  const fit = sql.join(fitRules.map((r) => sql`(case when ${r.predicate} then ${r.points}::int else 0 end)`), sql` + `);
+  const result = await sql<{ fit: number }>`select (${fit})::int as fit from accounts ${x} where ${x}.workspace_id = ${workspaceId}::uuid and ${x}.id = ${accountId}::uuid`.execute(db);
+  return result.rows[0]?.fit ?? 0;
+}

@@ -1,0 +1,147 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+import { AppError } from '../../platform/errors.ts';
+import { getAccount } from '../accounts/index.ts';
+import { recordAudit, type AuditActor } from '../audit/index.ts';
+import { getContact, listContacts } from '../contacts/index.ts';
+import { conversionBands, rocAuc, suggestThreshold, type Band, type Outcome } from './backtest-stats.ts';
+import { compileCondition, type CompileContext } from './conditions.queries.ts';
+import { parseScoringModel, type ScoringModel } from './scoring-model.ts';
+import * as q from './scoring.queries.ts';
+import { loadCompileContext } from './segments.service.ts';
+
+export type ScoringModelRow = Awaited<ReturnType<typeof q.selectModels>>[number];
+const DEFAULT_LOOKBACK_DAYS = 365;
+
+/** Validates a model against the workspace (conditions compile) and saves it, audited. */
+export async function saveScoringModel(db: Kysely<Database>, workspaceId: string, input: unknown, actor: AuditActor): Promise<{ model: ScoringModelRow; created: boolean }> {
+  const model = parseScoringModel(input);
+  const ctx = await loadCompileContext(db, workspaceId, new Date());
+  // Compile once to refuse bad rules (unknown fields, operators on wrong types) before saving.
+  const probe: CompileContext = { ...ctx, models: new Map([...ctx.models, [model.name, '00000000-0000-0000-0000-000000000000']]) };
+  compileModelParts(workspaceId, model, '00000000-0000-0000-0000-000000000000', probe, undefined);
+  compileAccountFit(model, probe);
+  const existing = await q.selectModelByName(db, workspaceId, model.name);
+  const row = await q.upsertModel(db, workspaceId, model.name, model.description ?? null, model as Record<string, unknown>);
+  await recordAudit(db, { workspaceId, actor, action: existing ? 'scoring_model.updated' : 'scoring_model.created', objectType: 'scoring_model', objectId: row.id, details: { name: model.name, definition: model } });
+  return { model: row, created: !existing };
+}
+
+function compileModelParts(workspaceId: string, model: ScoringModel, _modelId: string, ctx: CompileContext, scope: readonly string[] | undefined) {
+  const on = { subject: 'contact' as const, alias: 'x', scope };
+  const fit = (model.fit ?? []).map((rule, i) => q.fitRuleParts(workspaceId, rule.name, rule.points, compileCondition(rule.when, on, ctx, `fit[${i}].when`), scope));
+  const engagement = (model.engagement ?? []).map((rule) =>
+    q.engagementRuleParts(workspaceId, rule, { now: ctx.now, halfLifeDays: model.decay?.half_life_days, lookbackDays: model.lookback_days ?? DEFAULT_LOOKBACK_DAYS, scope }),
+  );
+  return [...fit, ...engagement];
+}
+
+function compileAccountFit(model: ScoringModel, ctx: CompileContext) {
+  return (model.account_fit ?? []).map((rule, i) => ({ points: rule.points, predicate: compileCondition(rule.when, { subject: 'account', alias: 'x' }, ctx, `account_fit[${i}].when`) }));
+}
+
+export interface ScoreScope {
+  contacts: readonly string[];
+  accounts: readonly string[];
+}
+
+/**
+ * Recomputes contact and account scores of every model (or `only` some): every row, or
+ * only those in `scope`. Each rule's points are diffed with the stored ones; a change is
+ * logged with its rule.
+ */
+export async function computeScores(db: Kysely<Database>, workspaceId: string, options: { now?: Date; scope?: ScoreScope; only?: string[] } = {}): Promise<number> {
+  const now = options.now ?? new Date();
+  const ctx = await loadCompileContext(db, workspaceId, now);
+  let changes = 0;
+  for (const row of await q.selectModels(db, workspaceId)) {
+    if (options.only && !options.only.includes(row.name)) continue;
+    const model = row.definition as ScoringModel;
+    const contacts = options.scope?.contacts;
+    if (!contacts || contacts.length > 0) {
+      changes += await q.syncContactScores(db, { workspaceId, modelId: row.id, parts: compileModelParts(workspaceId, model, row.id, ctx, contacts), scope: contacts, now });
+    }
+    const accounts = options.scope?.accounts;
+    if (!accounts || accounts.length > 0) {
+      await q.syncAccountScores(db, { workspaceId, modelId: row.id, fitRules: compileAccountFit(model, ctx), scope: accounts, now });
+    }
+    if (!options.scope) await q.markModelComputed(db, workspaceId, row.id, now);
+  }
+  return changes;
+}
+
+export const listScoringModels = q.selectModels;
+
+export async function getScoringModel(db: Kysely<Database>, workspaceId: string, name: string): Promise<ScoringModelRow> {
+  const row = await q.selectModelByName(db, workspaceId, name);
+  if (!row) throw new AppError('not_found', `No scoring model named ${JSON.stringify(name)} in this workspace`);
+  return row;
+}
+
+export async function deleteScoringModel(db: Kysely<Database>, workspaceId: string, name: string, actor: AuditActor): Promise<void> {
+  const row = await getScoringModel(db, workspaceId, name);
+  await q.deleteModelRow(db, workspaceId, row.id);
+  await recordAudit(db, { workspaceId, actor, action: 'scoring_model.deleted', objectType: 'scoring_model', objectId: row.id, details: { name } });
+}
+
+/** A contact id from an id or an email address. */
+export async function findContactId(db: Kysely<Database>, workspaceId: string, idOrEmail: string): Promise<string> {
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrEmail)) return (await getContact(db, workspaceId, idOrEmail)).id;
+  const [contact] = await listContacts(db, workspaceId, { email: idOrEmail, limit: 1 });
+  if (!contact) throw new AppError('not_found', `No contact with email ${JSON.stringify(idOrEmail)} in this workspace`);
+  return contact.id;
+}
+
+/** Why a contact has its scores: each rule's points now, and the latest changes with their rule. */
+export async function explainScores(db: Kysely<Database>, workspaceId: string, idOrEmail: string, options: { changes?: number } = {}) {
+  const contactId = await findContactId(db, workspaceId, idOrEmail);
+  const [scores, parts, changes] = await Promise.all([
+    q.selectContactScores(db, workspaceId, contactId),
+    q.selectScoreParts(db, workspaceId, contactId),
+    q.selectScoreChanges(db, workspaceId, contactId, options.changes ?? 20),
+  ]);
+  return { contact_id: contactId, scores: scores.map((s) => ({ ...s, rules: parts.filter((p) => p.model === s.model) })), changes };
+}
+
+/** An account's scores per model; not_found when the account is not in the workspace. */
+export async function getAccountScores(db: Kysely<Database>, workspaceId: string, accountId: string) {
+  await getAccount(db, workspaceId, accountId);
+  return q.selectAccountScores(db, workspaceId, accountId);
+}
+
+export interface Backtest {
+  model: string;
+  opportunities: number;
+  won: number;
+  roc_auc: number | null;
+  bands: Band[];
+  suggested_mql_threshold: ReturnType<typeof suggestThreshold>;
+  note: string;
+}
+
+/**
+ * How well a model's account scores at each deal's creation separated won from lost deals:
+ * engagement is recomputed as of that day from the events before it; fit reads today's
+ * fields (Keel keeps no history of trait values).
+ */
+export async function backtestModel(db: Kysely<Database>, workspaceId: string, name: string, options: { bands?: number } = {}): Promise<Backtest> {
+  const row = await getScoringModel(db, workspaceId, name);
+  const model = row.definition as ScoringModel;
+  const outcomes: Outcome[] = [];
+  for (const deal of await q.selectClosedOpportunities(db, workspaceId)) {
+    const ctx = await loadCompileContext(db, workspaceId, new Date(deal.created_date));
+    const contacts = deal.contact_ids.length > 0 ? await q.sumParts(db, compileModelParts(workspaceId, model, row.id, ctx, deal.contact_ids)) : [];
+    const accountFit = await q.selectAccountFit(db, workspaceId, deal.account_id, compileAccountFit(model, ctx));
+    const score = accountFit + Math.max(0, ...contacts.map((c) => c.fit)) + contacts.reduce((n, c) => n + c.engagement, 0);
+    outcomes.push({ score, won: deal.is_won });
+  }
+  return {
+    model: name,
+    opportunities: outcomes.length,
+    won: outcomes.filter((o) => o.won).length,
+    roc_auc: rocAuc(outcomes),
+    bands: conversionBands(outcomes, options.bands ?? 5),
+    suggested_mql_threshold: suggestThreshold(outcomes),
+    note: 'account score at each deal creation: engagement from events before it, fit from current fields',
+  };
+}

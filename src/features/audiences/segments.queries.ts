@@ -1,0 +1,177 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database, SegmentSubject, SegmentType } from '../../platform/db/schema.ts';
+import { rethrowConflict } from '../../platform/errors.ts';
+
+/** The alias compiled predicates test: `x` is the contact or account row. */
+export const SUBJECT_ALIAS = 'x';
+
+/** A static list as a predicate, for previews. */
+export const idListPredicate = (ids: readonly string[]) => sql`${sql.id(SUBJECT_ALIAS)}.id = any(${ids}::uuid[])`;
+
+const subjectTable = (subject: SegmentSubject) => sql.table(subject === 'contact' ? 'contacts' : 'accounts');
+
+export interface SegmentRowInput {
+  name: string;
+  subject: SegmentSubject;
+  type: SegmentType;
+  description: string | null;
+  definition: Record<string, unknown>;
+  dependsOn: string[];
+  timeDependent: boolean;
+}
+
+export async function upsertSegment(db: Kysely<Database>, workspaceId: string, input: SegmentRowInput) {
+  try {
+    return await db
+      .insertInto('segments')
+      .values({
+        workspace_id: workspaceId,
+        name: input.name,
+        subject: input.subject,
+        type: input.type,
+        description: input.description,
+        definition: JSON.stringify(input.definition),
+        depends_on: input.dependsOn,
+        time_dependent: input.timeDependent,
+      })
+      .onConflict((oc) =>
+        oc.columns(['workspace_id', 'name']).doUpdateSet({
+          description: input.description,
+          definition: JSON.stringify(input.definition),
+          depends_on: input.dependsOn,
+          time_dependent: input.timeDependent,
+          updated_at: new Date(),
+        }),
+      )
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  } catch (error) {
+    rethrowConflict(error, `segment ${JSON.stringify(input.name)} already exists`);
+  }
+}
+
+export const selectSegments = (db: Kysely<Database>, workspaceId: string) =>
+  db.selectFrom('segments').selectAll().where('workspace_id', '=', workspaceId).orderBy('name').execute();
+
+export const selectSegmentByName = (db: Kysely<Database>, workspaceId: string, name: string) =>
+  db.selectFrom('segments').selectAll().where('workspace_id', '=', workspaceId).where('name', '=', name).executeTakeFirst();
+
+export async function deleteSegmentRow(db: Kysely<Database>, workspaceId: string, id: string): Promise<void> {
+  await db.deleteFrom('segments').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+}
+
+export async function markSegmentComputed(db: Kysely<Database>, workspaceId: string, id: string, at: Date): Promise<void> {
+  await db.updateTable('segments').set({ computed_at: at }).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+}
+
+export interface MembershipChange {
+  entered: number;
+  exited: number;
+}
+
+/**
+ * Brings a segment's members in line with its predicate in one statement: inserts the
+ * newcomers, deletes the leavers, and appends both to the history. With `scope`, only
+ * those ids are looked at (the incremental path); without, every row (the full path).
+ */
+export async function syncMembership(
+  db: Kysely<Database>,
+  args: { workspaceId: string; segmentId: string; subject: SegmentSubject; predicate: RawBuilder<unknown>; scope?: readonly string[] | undefined; now: Date },
+): Promise<MembershipChange> {
+  const { workspaceId: ws, segmentId: seg, now } = args;
+  const x = sql.id(SUBJECT_ALIAS);
+  const inScope = args.scope ? sql`and ${x}.id = any(${args.scope}::uuid[])` : sql``;
+  const memberInScope = args.scope ? sql`and m.member_id = any(${args.scope}::uuid[])` : sql``;
+  const result = await sql<{ entered: string; exited: string }>`
+    with target as materialized (
+      select ${x}.id from ${subjectTable(args.subject)} ${x} where ${x}.workspace_id = ${ws}::uuid ${inScope} and ${args.predicate}
+    ), entered as (
+      insert into segment_members (workspace_id, segment_id, member_id, entered_at)
+      select ${ws}::uuid, ${seg}::uuid, t.id, ${now}::timestamptz from target t
+      where not exists (select 1 from segment_members m where m.workspace_id = ${ws}::uuid and m.segment_id = ${seg}::uuid and m.member_id = t.id)
+      returning member_id
+    ), exited as (
+      delete from segment_members m where m.workspace_id = ${ws}::uuid and m.segment_id = ${seg}::uuid ${memberInScope}
+        and m.member_id not in (select id from target)
+      returning member_id
+    ), logged as (
+      insert into segment_membership_history (workspace_id, segment_id, member_id, change, at)
+      select ${ws}::uuid, ${seg}::uuid, member_id, 'entered', ${now}::timestamptz from entered
+      union all
+      select ${ws}::uuid, ${seg}::uuid, member_id, 'exited', ${now}::timestamptz from exited
+      returning change
+    )
+    select count(*) filter (where change = 'entered') as entered, count(*) filter (where change = 'exited') as exited from logged`.execute(db);
+  const row = result.rows[0]!;
+  return { entered: Number(row.entered), exited: Number(row.exited) };
+}
+
+/** Adds or removes hand-picked members of a static segment, with history. */
+export async function changeStaticMembers(
+  db: Kysely<Database>,
+  args: { workspaceId: string; segmentId: string; subject: SegmentSubject; add: readonly string[]; remove: readonly string[]; now: Date },
+): Promise<MembershipChange> {
+  const { workspaceId: ws, segmentId: seg, now } = args;
+  const result = await sql<{ entered: string; exited: string }>`
+    with entered as (
+      insert into segment_members (workspace_id, segment_id, member_id, entered_at)
+      select ${ws}::uuid, ${seg}::uuid, s.id, ${now}::timestamptz from ${subjectTable(args.subject)} s
+      where s.workspace_id = ${ws}::uuid and s.id = any(${args.add}::uuid[]) and not (s.id = any(${args.remove}::uuid[]))
+      on conflict do nothing
+      returning member_id
+    ), exited as (
+      delete from segment_members m where m.workspace_id = ${ws}::uuid and m.segment_id = ${seg}::uuid and m.member_id = any(${args.remove}::uuid[])
+      returning member_id
+    ), logged as (
+      insert into segment_membership_history (workspace_id, segment_id, member_id, change, at)
+      select ${ws}::uuid, ${seg}::uuid, member_id, 'entered', ${now}::timestamptz from entered
+      union all
+      select ${ws}::uuid, ${seg}::uuid, member_id, 'exited', ${now}::timestamptz from exited
+      returning change
+    )
+    select count(*) filter (where change = 'entered') as entered, count(*) filter (where change = 'exited') as exited from logged`.execute(db);
+  const row = result.rows[0]!;
+  return { entered: Number(row.entered), exited: Number(row.exited) };
+}
+
+export interface MemberRow {
+  id: string;
+  label: string | null;
+  entered_at: Date | null;
+}
+
+const labelOf = (subject: SegmentSubject) => (subject === 'contact' ? sql`coalesce(${sql.id(SUBJECT_ALIAS)}.email, ${sql.id(SUBJECT_ALIAS)}.id::text)` : sql`coalesce(${sql.id(SUBJECT_ALIAS)}.name, ${sql.id(SUBJECT_ALIAS)}.domain)`);
+
+/** Count and a sample of the rows a predicate selects, without saving anything. */
+export async function previewPredicate(db: Kysely<Database>, workspaceId: string, subject: SegmentSubject, predicate: RawBuilder<unknown>, sampleSize: number) {
+  const x = sql.id(SUBJECT_ALIAS);
+  const count = await sql<{ n: string }>`select count(*) as n from ${subjectTable(subject)} ${x} where ${x}.workspace_id = ${workspaceId}::uuid and ${predicate}`.execute(db);
+  const sample = await sql<MemberRow>`select ${x}.id, ${labelOf(subject)} as label, null::timestamptz as entered_at from ${subjectTable(subject)} ${x}
+    where ${x}.workspace_id = ${workspaceId}::uuid and ${predicate} order by ${x}.id limit ${sampleSize}::int`.execute(db);
+  return { count: Number(count.rows[0]!.n), sample: sample.rows };
+}
+
+export async function selectMembers(db: Kysely<Database>, workspaceId: string, segmentId: string, subject: SegmentSubject, limit: number, after?: string) {
+  const x = sql.id(SUBJECT_ALIAS);
+  const result = await sql<MemberRow>`select m.member_id as id, ${labelOf(subject)} as label, m.entered_at from segment_members m
+    left join ${subjectTable(subject)} ${x} on ${x}.workspace_id = m.workspace_id and ${x}.id = m.member_id
+    where m.workspace_id = ${workspaceId}::uuid and m.segment_id = ${segmentId}::uuid ${after ? sql`and m.member_id > ${after}::uuid` : sql``}
+    order by m.member_id limit ${limit}::int`.execute(db);
+  return result.rows;
+}
+
+export async function countMembers(db: Kysely<Database>, workspaceId: string, segmentId: string): Promise<number> {
+  const row = await db.selectFrom('segment_members').select((eb) => eb.fn.countAll<string>().as('n')).where('workspace_id', '=', workspaceId).where('segment_id', '=', segmentId).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export const selectMembershipHistory = (db: Kysely<Database>, workspaceId: string, filter: { segmentId?: string; memberId?: string; since?: Date; limit: number }) => {
+  let query = db.selectFrom('segment_membership_history').select(['id', 'segment_id', 'member_id', 'change', 'at']).where('workspace_id', '=', workspaceId);
+  if (filter.segmentId) query = query.where('segment_id', '=', filter.segmentId);
+  if (filter.memberId) query = query.where('member_id', '=', filter.memberId);
+  if (filter.since) query = query.where('at', '>=', filter.since);
+  return query.orderBy('id', 'desc').limit(filter.limit).execute();
+};
+
+export const selectSegmentIdsOfMember = (db: Kysely<Database>, workspaceId: string, memberId: string) =>
+  db.selectFrom('segment_members').select(['segment_id', 'entered_at']).where('workspace_id', '=', workspaceId).where('member_id', '=', memberId).execute();

@@ -1,0 +1,181 @@
+import type { Kysely } from 'kysely';
+import type { Database, SegmentSubject } from '../../platform/db/schema.ts';
+import { AppError } from '../../platform/errors.ts';
+import { recordAudit, type AuditActor } from '../audit/index.ts';
+import { compileCondition, joinAll, newCompileContext, type CompileContext } from './conditions.queries.ts';
+import { parseSegmentDefinition, type SegmentDefinition } from './segment-definition.ts';
+import { dependentsOf, orderByDependencies } from './segment-graph.ts';
+import * as q from './segments.queries.ts';
+import { selectModelIds } from './scoring.queries.ts';
+
+export type SegmentRow = Awaited<ReturnType<typeof q.selectSegments>>[number];
+export type { MembershipChange, MemberRow } from './segments.queries.ts';
+
+/** Names of segments and scoring models a definition may refer to. */
+export async function loadCompileContext(db: Kysely<Database>, workspaceId: string, now: Date, extra?: { name: string; subject: SegmentSubject }): Promise<CompileContext> {
+  const rows = await q.selectSegments(db, workspaceId);
+  const segments = new Map(rows.map((s) => [s.name, { id: s.id, subject: s.subject }]));
+  // A segment being created may not refer to itself: a placeholder lets the cycle check say so.
+  if (extra && !segments.has(extra.name)) segments.set(extra.name, { id: '00000000-0000-0000-0000-000000000000', subject: extra.subject });
+  return newCompileContext({ workspaceId, now, segments, models: await selectModelIds(db, workspaceId) });
+}
+
+/** The SQL predicate of a dynamic segment over the row alias `x`. */
+export function compileSegmentPredicate(definition: SegmentDefinition, ctx: CompileContext, scope?: readonly string[]) {
+  const on = { subject: definition.subject ?? 'contact', alias: q.SUBJECT_ALIAS, scope };
+  const parts = (definition.rules ?? []).map((rule, i) => compileCondition(rule, on, ctx, `rules[${i}]`));
+  return joinAll(parts, definition.match === 'any' ? 'or' : 'and');
+}
+
+export interface SegmentPreview {
+  subject: SegmentSubject;
+  count: number;
+  sample: q.MemberRow[];
+}
+
+/** Count and sample of a definition's members, without saving it. */
+export async function previewSegment(db: Kysely<Database>, workspaceId: string, input: unknown, options: { now?: Date; sampleSize?: number } = {}): Promise<SegmentPreview> {
+  const definition = parseSegmentDefinition(input);
+  const subject = definition.subject ?? 'contact';
+  const ctx = await loadCompileContext(db, workspaceId, options.now ?? new Date(), { name: definition.name, subject });
+  if ((definition.type ?? 'dynamic') === 'static') {
+    const preview = await q.previewPredicate(db, workspaceId, subject, q.idListPredicate(definition.members ?? []), options.sampleSize ?? 20);
+    return { subject, ...preview };
+  }
+  const predicate = compileSegmentPredicate(definition, ctx);
+  if (ctx.usedSegments.has(definition.name)) throw new AppError('invalid', `segment ${JSON.stringify(definition.name)} refers to itself`);
+  return { subject, ...(await q.previewPredicate(db, workspaceId, subject, predicate, options.sampleSize ?? 20)) };
+}
+
+export interface AppliedSegment {
+  segment: SegmentRow;
+  created: boolean;
+  change: q.MembershipChange;
+}
+
+/**
+ * Creates or replaces a segment from its definition (YAML text or an object), computes
+ * its members at once, and records the change in the audit log. Segments that read it
+ * are recomputed too.
+ */
+export async function applySegment(db: Kysely<Database>, workspaceId: string, input: unknown, actor: AuditActor, now = new Date()): Promise<AppliedSegment> {
+  const definition = parseSegmentDefinition(input);
+  const subject = definition.subject ?? 'contact';
+  const type = definition.type ?? 'dynamic';
+  return db.transaction().execute(async (trx) => {
+    const existing = await q.selectSegmentByName(trx, workspaceId, definition.name);
+    if (existing && (existing.subject !== subject || existing.type !== type)) {
+      throw new AppError('conflict', `segment ${JSON.stringify(definition.name)} is a ${existing.type} ${existing.subject} segment; delete it first to make it a ${type} ${subject} segment`);
+    }
+    const ctx = await loadCompileContext(trx, workspaceId, now, { name: definition.name, subject });
+    if (type === 'dynamic') compileSegmentPredicate(definition, ctx);
+    const dependsOn = [...ctx.usedSegments];
+    const all = await q.selectSegments(trx, workspaceId);
+    orderByDependencies([...all.filter((s) => s.name !== definition.name), { name: definition.name, depends_on: dependsOn }]);
+    const segment = await q.upsertSegment(trx, workspaceId, {
+      name: definition.name,
+      subject,
+      type,
+      description: definition.description ?? null,
+      definition: definition as Record<string, unknown>,
+      dependsOn,
+      timeDependent: ctx.timeDependent,
+    });
+    await recordAudit(trx, { workspaceId, actor, action: existing ? 'segment.updated' : 'segment.created', objectType: 'segment', objectId: segment.id, details: { name: segment.name, definition } });
+    let change: q.MembershipChange;
+    if (type === 'static') {
+      const keep = new Set(definition.members ?? []);
+      const current = await q.selectMembers(trx, workspaceId, segment.id, subject, 1_000_000);
+      change = await q.changeStaticMembers(trx, { workspaceId, segmentId: segment.id, subject, add: [...keep], remove: current.map((m) => m.id).filter((id) => !keep.has(id)), now });
+    } else {
+      change = await recomputeOneSegment(trx, workspaceId, segment, now);
+    }
+    await recomputeSegments(trx, workspaceId, { now, only: dependentsOf(await q.selectSegments(trx, workspaceId), segment.name) });
+    return { segment, created: !existing, change };
+  });
+}
+
+async function recomputeOneSegment(db: Kysely<Database>, workspaceId: string, segment: SegmentRow, now: Date, scope?: readonly string[]): Promise<q.MembershipChange> {
+  if (segment.type === 'static') return { entered: 0, exited: 0 };
+  const ctx = await loadCompileContext(db, workspaceId, now);
+  const predicate = compileSegmentPredicate(segment.definition as SegmentDefinition, ctx, scope);
+  const change = await q.syncMembership(db, { workspaceId, segmentId: segment.id, subject: segment.subject, predicate, scope, now });
+  if (!scope) await q.markSegmentComputed(db, workspaceId, segment.id, now);
+  return change;
+}
+
+export interface RecomputeScope {
+  contacts: readonly string[];
+  accounts: readonly string[];
+}
+
+/**
+ * Recomputes dynamic segments in dependency order: all rows (no scope), or only the given
+ * contacts and accounts (the incremental path). `only` limits it to some segments;
+ * `timeDependentOnly` to those whose rules read the clock.
+ */
+export async function recomputeSegments(
+  db: Kysely<Database>,
+  workspaceId: string,
+  options: { now?: Date; scope?: RecomputeScope; only?: ReadonlySet<string>; timeDependentOnly?: boolean } = {},
+): Promise<Record<string, q.MembershipChange>> {
+  const now = options.now ?? new Date();
+  const segments = orderByDependencies(await q.selectSegments(db, workspaceId));
+  const ctx = await loadCompileContext(db, workspaceId, now);
+  const changes: Record<string, q.MembershipChange> = {};
+  const changed = new Set<string>();
+  for (const segment of segments) {
+    if (segment.type === 'static') continue;
+    if (options.only && !options.only.has(segment.name)) continue;
+    // A clock-free segment only changes when something it reads changed.
+    if (options.timeDependentOnly && !segment.time_dependent && !segment.depends_on.some((d) => changed.has(d))) continue;
+    const scope = options.scope ? (segment.subject === 'contact' ? options.scope.contacts : options.scope.accounts) : undefined;
+    if (scope && scope.length === 0) continue;
+    const predicate = compileSegmentPredicate(segment.definition as SegmentDefinition, { ...ctx, usedSegments: new Set(), aliases: 0 }, scope);
+    const change = await q.syncMembership(db, { workspaceId, segmentId: segment.id, subject: segment.subject, predicate, scope, now });
+    if (!scope) await q.markSegmentComputed(db, workspaceId, segment.id, now);
+    if (change.entered + change.exited > 0) changed.add(segment.name);
+    changes[segment.name] = change;
+  }
+  return changes;
+}
+
+export async function getSegment(db: Kysely<Database>, workspaceId: string, name: string): Promise<SegmentRow & { members: number }> {
+  const segment = await q.selectSegmentByName(db, workspaceId, name);
+  if (!segment) throw new AppError('not_found', `No segment named ${JSON.stringify(name)} in this workspace`);
+  return { ...segment, members: await q.countMembers(db, workspaceId, segment.id) };
+}
+
+export async function listSegments(db: Kysely<Database>, workspaceId: string) {
+  const rows = await q.selectSegments(db, workspaceId);
+  return Promise.all(rows.map(async (s) => ({ ...s, members: await q.countMembers(db, workspaceId, s.id) })));
+}
+
+export async function listSegmentMembers(db: Kysely<Database>, workspaceId: string, name: string, options: { limit: number; after?: string }) {
+  const segment = await getSegment(db, workspaceId, name);
+  return { segment, members: await q.selectMembers(db, workspaceId, segment.id, segment.subject, options.limit, options.after) };
+}
+
+export async function deleteSegment(db: Kysely<Database>, workspaceId: string, name: string, actor: AuditActor): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const segment = await getSegment(trx, workspaceId, name);
+    const readers = (await q.selectSegments(trx, workspaceId)).filter((s) => s.depends_on.includes(name)).map((s) => s.name);
+    if (readers.length > 0) throw new AppError('conflict', `segment ${JSON.stringify(name)} is read by ${readers.map((r) => JSON.stringify(r)).join(', ')}; change those first`);
+    await q.deleteSegmentRow(trx, workspaceId, segment.id);
+    await recordAudit(trx, { workspaceId, actor, action: 'segment.deleted', objectType: 'segment', objectId: segment.id, details: { name } });
+  });
+}
+
+/** Hand-picks members in or out of a static list (ids of contacts or accounts). */
+export async function changeStaticSegmentMembers(db: Kysely<Database>, workspaceId: string, name: string, change: { add?: string[]; remove?: string[] }, actor: AuditActor) {
+  return db.transaction().execute(async (trx) => {
+    const segment = await getSegment(trx, workspaceId, name);
+    if (segment.type !== 'static') throw new AppError('invalid', `segment ${JSON.stringify(name)} is dynamic: its members follow its rules`);
+    const result = await q.changeStaticMembers(trx, { workspaceId, segmentId: segment.id, subject: segment.subject, add: change.add ?? [], remove: change.remove ?? [], now: new Date() });
+    await recordAudit(trx, { workspaceId, actor, action: 'segment.members_changed', objectType: 'segment', objectId: segment.id, details: { name, added: change.add?.length ?? 0, removed: change.remove?.length ?? 0 } });
+    return result;
+  });
+}
+
+export const listMembershipHistory = q.selectMembershipHistory;
+export const listSegmentsOfMember = q.selectSegmentIdsOfMember;

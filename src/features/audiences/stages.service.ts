@@ -1,0 +1,54 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, StageDimension } from '../../platform/db/schema.ts';
+import { recordAudit, type AuditActor } from '../audit/index.ts';
+import { compileCondition, type CompileContext } from './conditions.queries.ts';
+import { decideEngagement, decideLifecycle, parseStageRules, type StageMove, type StageRules } from './stage-rules.ts';
+import * as q from './stages.queries.ts';
+import { loadCompileContext } from './segments.service.ts';
+
+/** Validates stage rules against the workspace and saves them, audited. */
+export async function saveStageRules(db: Kysely<Database>, workspaceId: string, input: unknown, actor: AuditActor): Promise<StageRules> {
+  const rules = parseStageRules(input);
+  compileStagePredicates(rules, await loadCompileContext(db, workspaceId, new Date()), undefined);
+  await q.upsertStageRules(db, workspaceId, rules as Record<string, unknown>);
+  await recordAudit(db, { workspaceId, actor, action: 'stage_rules.updated', objectType: 'stage_rules', objectId: null, details: { definition: rules } });
+  return rules;
+}
+
+function compileStagePredicates(rules: StageRules, ctx: CompileContext, scope: readonly string[] | undefined) {
+  const on = { subject: 'contact' as const, alias: 'x', scope };
+  return {
+    lifecycle: (rules.lifecycle ?? []).map((r, i) => compileCondition(r.when, on, ctx, `lifecycle[${i}].when`)),
+    engagement: (rules.engagement ?? []).map((r, i) => (r.when ? compileCondition(r.when, on, ctx, `engagement[${i}].when`) : sql`true`)),
+  };
+}
+
+export async function getStageRules(db: Kysely<Database>, workspaceId: string): Promise<StageRules | null> {
+  const row = await q.selectStageRules(db, workspaceId);
+  return row ? (row.definition as StageRules) : null;
+}
+
+/** Moves contacts (all, or those in scope) to the stage their rules give; returns the moves. */
+export async function computeStages(db: Kysely<Database>, workspaceId: string, options: { now?: Date; scope?: readonly string[] } = {}): Promise<number> {
+  const rules = await getStageRules(db, workspaceId);
+  if (!rules || (options.scope && options.scope.length === 0)) return 0;
+  const now = options.now ?? new Date();
+  const predicates = compileStagePredicates(rules, await loadCompileContext(db, workspaceId, now), options.scope);
+  let moved = 0;
+  for (const dimension of ['lifecycle', 'engagement'] as StageDimension[]) {
+    if (predicates[dimension].length === 0) continue;
+    const rows = await q.evaluateStageRules(db, { workspaceId, dimension, predicates: predicates[dimension], scope: options.scope });
+    const moves: StageMove[] = [];
+    for (const row of rows) {
+      const next = dimension === 'lifecycle' ? decideLifecycle(rules.lifecycle!, row.stage, row.hits) : decideEngagement(rules.engagement!, row.stage, row.hits);
+      if (next !== null && next !== row.stage) moves.push({ contactId: row.id, from: row.stage, to: next });
+    }
+    await q.writeStageMoves(db, workspaceId, dimension, moves, now);
+    moved += moves.length;
+  }
+  return moved;
+}
+
+export const getStagesOfContact = q.selectStagesOfContact;
+export const listStageHistory = q.selectStageHistory;
+export const countContactsByStage = q.countByStage;
