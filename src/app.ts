@@ -7,6 +7,11 @@ import { createErrorHandler } from './platform/http/error-handler.ts';
 import { renderHomePage } from './platform/http/home-page.ts';
 import type { ApiApp, RouteDeps } from './platform/http/app-env.ts';
 import type { Logger } from './platform/logger.ts';
+import { registerAuditRoutes } from './features/audit/index.ts';
+import { registerConsentRoutes, registerPolicyRoutes, registerSuppressionRoutes } from './features/consent/index.ts';
+import { createMailer, registerMessageRoutes, type Mailer, type MailerOptions } from './features/messaging/index.ts';
+import { registerPublicPages, registerSubscriptionRoutes } from './features/preferences/index.ts';
+import { createPrivacyWorker, registerPrivacyRoutes, type PrivacyWorker } from './features/privacy/index.ts';
 import { registerEventRoutes } from './features/events/index.ts';
 import { registerIdentityRoutes } from './features/identity/index.ts';
 import { createIngestWorker, registerIngestAdminRoutes, registerIngestRoutes, type IngestWorker } from './features/ingest/index.ts';
@@ -22,6 +27,8 @@ const MAX_MANAGEMENT_BODY_BYTES = 1024 * 1024;
 export interface AppContext {
   db: Db;
   logger: Logger;
+  /** Links in emails and the SMTP relay; default: http://localhost:3000 and the outbox. */
+  mail?: MailerOptions | undefined;
 }
 
 export interface KeelApp {
@@ -29,12 +36,18 @@ export interface KeelApp {
   app: ApiApp;
   /** The ingest worker; `start()` it where this process should process events. */
   worker: IngestWorker;
+  /** Retention and erasure retries; `start()` it where the ingest worker runs. */
+  privacyWorker: PrivacyWorker;
+  /** The send gate: the only way a message reaches a transport. */
+  mailer: Mailer;
 }
 
 /** The composition root: every route and worker is wired here and nowhere else. */
-export function createApp({ db, logger }: AppContext): KeelApp {
+export function createApp({ db, logger, mail }: AppContext): KeelApp {
   const app = createApiApp();
   const deps: RouteDeps = { db: db.kysely, logger };
+  const mailer = createMailer(mail ?? { publicUrl: 'http://localhost:3000' });
+  const privacyWorker = createPrivacyWorker(db.kysely, logger.child({ component: 'privacy-worker' }));
   const worker = createIngestWorker(db.kysely, db.kind, logger.child({ component: 'ingest-worker' }));
   const writeKeys = createWriteKeyAuthenticator(db.kysely);
 
@@ -68,6 +81,8 @@ export function createApp({ db, logger }: AppContext): KeelApp {
   });
 
   registerIngestRoutes(app, { ...deps, writeKeys, onAccepted: () => worker.nudge() });
+  // Public pages of contacts (unsubscribe, preferences, confirmation): the signed link is the key.
+  registerPublicPages(app, { ...deps, mailer });
 
   app.use('/api/v1/*', requireAdminKey(db.kysely));
   // Management bodies are small (a key, an opportunity); refuse big ones before parsing.
@@ -88,6 +103,13 @@ export function createApp({ db, logger }: AppContext): KeelApp {
   registerIngestAdminRoutes(app, deps);
   registerIdentityRoutes(app, deps);
   registerWorkspaceRoutes(app, { ...deps, writeKeys });
+  registerConsentRoutes(app, deps);
+  registerSuppressionRoutes(app, deps);
+  registerPolicyRoutes(app, deps);
+  registerMessageRoutes(app, { ...deps, mailer });
+  registerSubscriptionRoutes(app, { ...deps, mailer });
+  registerPrivacyRoutes(app, deps);
+  registerAuditRoutes(app, deps);
 
-  return { app, worker };
+  return { app, worker, privacyWorker, mailer };
 }

@@ -1,6 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp, type Role } from './app.ts';
 import type { Db } from './platform/db/connection.ts';
+import type { MailerOptions } from './features/messaging/index.ts';
 import type { Logger } from './platform/logger.ts';
 
 export interface RunningServer {
@@ -14,11 +15,12 @@ export interface ServeOptions {
   role: Role;
   port: number;
   host: string;
+  mail?: MailerOptions | undefined;
 }
 
 /** Serves the API (roles api/all) and runs the workers (roles worker/all). */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const { app, worker } = createApp({ db: options.db, logger: options.logger });
+  const { app, worker, privacyWorker, mailer } = createApp({ db: options.db, logger: options.logger, mail: options.mail });
   let server: ServerType | undefined;
   let port = options.port;
   if (options.role !== 'worker') {
@@ -37,12 +39,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
   }
   // Only once listening: a failed start must not leave a worker running.
-  if (options.role !== 'api') worker.start();
+  if (options.role !== 'api') {
+    worker.start();
+    privacyWorker.start();
+  }
   return {
     port,
     async close() {
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await worker.stop();
+      await privacyWorker.stop();
+      await mailer.close();
     },
   };
 }

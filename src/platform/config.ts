@@ -10,6 +10,10 @@ const EnvSchema = z.object({
     (v) => (v === '' ? undefined : v),
     z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
   ),
+  // Base URL of the public pages (unsubscribe, preferences) in the links of emails.
+  KEEL_PUBLIC_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL').optional()),
+  // SMTP relay for every workspace without its own; unset: messages go to the built-in outbox.
+  KEEL_SMTP_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL').optional()),
   KEEL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -22,6 +26,7 @@ export interface Config {
   readonly host: string;
   readonly database: DatabaseTarget;
   readonly logLevel: z.infer<typeof EnvSchema>['KEEL_LOG_LEVEL'];
+  readonly mail: { readonly publicUrl: string; readonly smtpUrl: string | undefined };
 }
 
 /**
@@ -43,5 +48,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     database,
     logLevel: e.KEEL_LOG_LEVEL,
+    mail: Object.freeze({ publicUrl: e.KEEL_PUBLIC_URL ?? `http://localhost:${e.PORT}`, smtpUrl: e.KEEL_SMTP_URL }),
   });
 }

@@ -31,3 +31,9 @@ export const getAccountsOfContact = (db: Kysely<Database>, workspaceId: string, 
   q.selectAccountsOfContact(db, workspaceId, contactId);
 
 export const countContacts = (db: Kysely<Database>, workspaceId: string) => q.countContacts(db, workspaceId);
+
+/** Contacts of a person by email (row or identity), for privacy export and erasure. */
+export const findContactIdsByEmail = (db: Kysely<Database>, workspaceId: string, email: string) => q.selectContactIdsByEmail(db, workspaceId, email.trim().toLowerCase());
+
+/** Erasure only: removes contacts with their identities and account links. */
+export const eraseContacts = (db: Kysely<Database>, workspaceId: string, ids: string[]) => q.deleteContactRows(db, workspaceId, ids);

@@ -4,6 +4,7 @@ import type { MaintenancePolicy, TableMaintenance } from '../../platform/db/main
 import type { Logger } from '../../platform/logger.ts';
 import { extractAccountFields, upsertAccountsFromGroups, type AccountUpsert } from '../accounts/index.ts';
 import { applyContactPatches, extractContactFields, linkContactsToAccounts, normalizeEmail, type ContactPatch } from '../contacts/index.ts';
+import { findErasedEmails } from '../consent/index.ts';
 import { findStoredMessageIds, storeEvents } from '../events/index.ts';
 import { resolveContacts, type IdentifiedEvent } from '../identity/index.ts';
 import { isTransientDbError } from '../../platform/errors.ts';
@@ -123,11 +124,14 @@ export async function processChunk(db: Kysely<Database>, workspaceId: string, ac
   const now = new Date();
   const stored = await findStoredMessageIds(db, workspaceId, accepted.map((e) => e.messageId));
   const seen = new Set<string>();
-  const events = accepted.filter((e) => {
+  const fresh = accepted.filter((e) => {
     if (stored.has(e.messageId) || seen.has(e.messageId)) return false;
     seen.add(e.messageId);
     return true;
   });
+  // An erased person is not re-created: their events are dropped, not stored anywhere.
+  const erased = await findErasedEmails(db, workspaceId, [...new Set(fresh.map((e) => toIdentified(e).email).filter((x): x is string => !!x))]);
+  const events = erased.size === 0 ? fresh : fresh.filter((e) => !erased.has(toIdentified(e).email ?? ''));
   const plan = await resolveContacts(db, workspaceId, events.map(toIdentified), now);
   const contactOf = (i: number) => plan.survivorOf(plan.eventContactIds[i]!);
 
@@ -142,7 +146,8 @@ export async function processChunk(db: Kysely<Database>, workspaceId: string, ac
   const storedCount = await storeEvents(db, workspaceId, events.map((e, i) => toEventRow(e, contactOf(i))));
   return {
     stored: storedCount,
-    duplicates: accepted.length - events.length,
+    duplicates: accepted.length - fresh.length,
+    refused: fresh.length - events.length,
     merges: plan.merges.length,
     conflicts: plan.conflicts.length,
     contactsTouched: patches.size,
