@@ -1,10 +1,17 @@
 import { Command } from 'commander';
 import { isAppError } from '../platform/errors.ts';
+import { registerAuditCommand } from './commands/audit.ts';
 import { registerBrowseCommands } from './commands/browse.ts';
+import { registerConsentCommands } from './commands/consent.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerOutboxCommands } from './commands/outbox.ts';
+import { registerPolicyCommands } from './commands/policies.ts';
+import { registerPrivacyCommands } from './commands/privacy.ts';
 import { registerStartCommand } from './commands/start.ts';
+import { registerSuppressCommands } from './commands/suppress.ts';
+import { registerTopicCommands } from './commands/topics.ts';
 import { registerWorkspaceCommands } from './commands/workspace.ts';
 
 const program = new Command()
@@ -18,6 +25,13 @@ registerWorkspaceCommands(program);
 registerKeyCommands(program);
 registerDemoCommand(program);
 registerBrowseCommands(program);
+registerTopicCommands(program);
+registerConsentCommands(program);
+registerSuppressCommands(program);
+registerPolicyCommands(program);
+registerOutboxCommands(program);
+registerPrivacyCommands(program);
+registerAuditCommand(program);
 
 try {
   await program.parseAsync(process.argv);
