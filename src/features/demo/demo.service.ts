@@ -6,6 +6,7 @@ import { acceptEvents, countPendingEvents, processInbox } from '../ingest/index.
 import { createOpportunities, type OpportunityInput } from '../opportunities/index.ts';
 import { createWorkspace, listWorkspaces } from '../workspaces/index.ts';
 import { DEFAULT_BATCH_SIZE, generateDemoEvents, resolveDemoOptions, type DemoOptions } from './demo-generator.ts';
+import { seedDemoConsent } from './demo-consent.ts';
 import type { DemoOpportunity } from './demo-opportunities.ts';
 
 export const DEMO_WORKSPACE_NAME = 'Demo';
@@ -90,6 +91,7 @@ export async function seedDemoWorkspace(db: Kysely<Database>, options: SeedOptio
     if (outcome.events + outcome.duplicates === 0) await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
   }
   await insertOpportunities(db, workspaceId, pending, result);
+  await seedDemoConsent(db, workspaceId);
   report();
   return result;
 }
