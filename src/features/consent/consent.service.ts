@@ -119,8 +119,8 @@ export function isSubscribedState(topic: Pick<Topic, 'regime'>, record: Pick<Con
  * Seam for segments: is the contact subscribed to the topic (consent only; the send gate
  * also checks suppression)?
  */
-export async function isSubscribed(db: Kysely<Database>, workspaceId: string, contactId: string, topicKey: string): Promise<boolean> {
-  const topic = await getTopicByKey(db, workspaceId, topicKey);
+export async function isSubscribed(db: Kysely<Database>, workspaceId: string, contactId: string, topicKey: string | Topic): Promise<boolean> {
+  const topic = typeof topicKey === 'string' ? await getTopicByKey(db, workspaceId, topicKey) : topicKey;
   const [record] = await q.selectCurrentConsent(db, workspaceId, contactId, topic.id);
   return isSubscribedState(topic, record ?? null);
 }

@@ -165,8 +165,8 @@ export async function removeSuppression(db: Kysely<Database>, workspaceId: strin
 }
 
 /** Every suppression that applies to an address, including an erased person's hash. */
-export async function findSuppressionsFor(db: Kysely<Database>, workspaceId: string, email: string): Promise<Suppression[]> {
-  const policies = await getPolicies(db, workspaceId);
+export async function findSuppressionsFor(db: Kysely<Database>, workspaceId: string, email: string, policies?: { hash_salt: string }): Promise<Suppression[]> {
+  policies ??= await getPolicies(db, workspaceId);
   const normalized = email.trim().toLowerCase();
   return q.selectSuppressionsFor(db, workspaceId, normalized, hashEmail(policies, normalized));
 }

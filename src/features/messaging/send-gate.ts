@@ -116,12 +116,12 @@ async function decide(db: Kysely<Database>, request: SendRequest): Promise<Decis
   if (!policies.sender_email) return block('no_sender', 'the workspace has no sender_email (PATCH /api/v1/policies)');
   const marketing = request.kind === 'marketing';
   if (marketing && !policies.postal_address) return block('no_postal_address', 'marketing email needs the sender postal address (CAN-SPAM): set postal_address');
-  const suppression = (await findSuppressionsFor(db, request.workspaceId, contact.email)).find(
+  const suppression = (await findSuppressionsFor(db, request.workspaceId, contact.email, policies)).find(
     (s) => s.scope === 'global' || (s.scope === 'topic' && s.topic_id === topic.id) || (s.scope === 'channel' && s.channel === channel),
   );
   if (suppression) return block('suppressed', `suppressed (${suppression.scope}, ${suppression.reason})`);
   if (!marketing) return { ok: true, topic, policies, to: contact.email };
-  if (!(await isSubscribed(db, request.workspaceId, contact.id, topic.key))) {
+  if (!(await isSubscribed(db, request.workspaceId, contact.id, topic))) {
     return block('no_consent', `no lawful basis to send topic ${topic.key} (${topic.regime}) to contact ${contact.id}`);
   }
   const now = request.now ?? new Date();
