@@ -10,6 +10,11 @@ import type { Logger } from './platform/logger.ts';
 import { createHealthSnapshotJob, registerDataHealthRoutes, type HealthSnapshotJob, type HealthSources } from './features/data-health/index.ts';
 import { registerEnrichmentRoutes } from './features/enrichment/index.ts';
 import { createAudienceWorker, registerScoringRoutes, registerSegmentRoutes, registerStageRoutes, type AudienceWorker } from './features/audiences/index.ts';
+import { registerAuditRoutes } from './features/audit/index.ts';
+import { registerConsentRoutes, registerPolicyRoutes, registerSuppressionRoutes } from './features/consent/index.ts';
+import { createMailer, registerMessageRoutes, type Mailer, type MailerOptions } from './features/messaging/index.ts';
+import { registerPublicPages, registerSubscriptionRoutes } from './features/preferences/index.ts';
+import { createPrivacyWorker, registerPrivacyRoutes, type PrivacyWorker } from './features/privacy/index.ts';
 import { registerEventRoutes } from './features/events/index.ts';
 import { registerIdentityRoutes } from './features/identity/index.ts';
 import { registerImportRoutes } from './features/imports/index.ts';
@@ -33,6 +38,8 @@ export interface AppContext {
   healthSources?: HealthSources;
   /** Largest CSV upload to /api/v1/imports (streamed, so it may exceed memory); KEEL_IMPORT_MAX_BYTES. */
   importMaxBytes?: number | undefined;
+  /** Links in emails and the SMTP relay; default: http://localhost:3000 and the outbox. */
+  mail?: MailerOptions | undefined;
 }
 
 // CSV uploads stream to the importer under their own limit instead of the 1 MB one.
@@ -47,12 +54,18 @@ export interface KeelApp {
   healthSnapshots: HealthSnapshotJob;
   /** Scores, stages and segment memberships of changed contacts; the scheduled full recompute. */
   audienceWorker: AudienceWorker;
+  /** Retention and erasure retries; `start()` it where the ingest worker runs. */
+  privacyWorker: PrivacyWorker;
+  /** The send gate: the only way a message reaches a transport. */
+  mailer: Mailer;
 }
 
 /** The composition root: every route and worker is wired here and nowhere else. */
-export function createApp({ db, logger, healthSources, importMaxBytes }: AppContext): KeelApp {
+export function createApp({ db, logger, healthSources, importMaxBytes, mail }: AppContext): KeelApp {
   const app = createApiApp();
   const deps: RouteDeps = { db: db.kysely, logger };
+  const mailer = createMailer(mail ?? { publicUrl: 'http://localhost:3000' });
+  const privacyWorker = createPrivacyWorker(db.kysely, logger.child({ component: 'privacy-worker' }));
   const worker = createIngestWorker(db.kysely, db.kind, logger.child({ component: 'ingest-worker' }));
   const audienceWorker = createAudienceWorker(db.kysely, logger.child({ component: 'audience-worker' }));
   const writeKeys = createWriteKeyAuthenticator(db.kysely);
@@ -88,6 +101,8 @@ export function createApp({ db, logger, healthSources, importMaxBytes }: AppCont
   });
 
   registerIngestRoutes(app, { ...deps, writeKeys, onAccepted: () => worker.nudge() });
+  // Public pages of contacts (unsubscribe, preferences, confirmation): the signed link is the key.
+  registerPublicPages(app, { ...deps, mailer });
 
   app.use('/api/v1/*', requireAdminKey(db.kysely));
   // Management bodies are small (a key, an opportunity); refuse big ones before parsing.
@@ -117,5 +132,13 @@ export function createApp({ db, logger, healthSources, importMaxBytes }: AppCont
   registerScoringRoutes(app, deps);
   registerStageRoutes(app, deps);
 
-  return { app, worker, healthSnapshots, audienceWorker };
+  registerConsentRoutes(app, deps);
+  registerSuppressionRoutes(app, deps);
+  registerPolicyRoutes(app, deps);
+  registerMessageRoutes(app, { ...deps, mailer });
+  registerSubscriptionRoutes(app, { ...deps, mailer });
+  registerPrivacyRoutes(app, deps);
+  registerAuditRoutes(app, deps);
+
+  return { app, worker, healthSnapshots, audienceWorker, privacyWorker, mailer };
 }

@@ -56,7 +56,34 @@ beforeAll(async () => {
   idsByPathParam.set('/api/v1/imports/{id}/errors', jobId);
   secrets.push(jobId, 'imported.secret@tenant-a.com', 'not-an-email');
   secrets.push(a.id, String(contact.id), String(account.id), 'secret.person@tenant-a.com', 'TenantA', 'a-user', a.writeKey.id, a.adminKey.id);
+  await seedConsentOfTenantA(String(contact.id));
 });
+
+/** Tenant A's topics, consent, suppressions, messages and privacy requests, for the routes of issue 4. */
+async function seedConsentOfTenantA(contactId: string): Promise<void> {
+  const post = async (path: string, body: unknown, method = 'POST') => {
+    const res = await t.app.request(path, { method, body: JSON.stringify(body), headers: { authorization: bearer(a.adminKey.key), 'content-type': 'application/json' } });
+    expect(res.status, `${path}: ${await res.clone().text()}`).toBeLessThan(300);
+    return (await res.json()) as Record<string, unknown>;
+  };
+  await post('/api/v1/policies', { sender_email: 'news@tenant-a.com', postal_address: 'TenantA Street 1, Springfield' }, 'PATCH');
+  await post('/api/v1/topics', { key: 'tenanta-news', name: 'TenantA News', regime: 'opt_in' });
+  await post('/api/v1/consent', { contact_id: contactId, topic: 'tenanta-news', status: 'opted_in', consent_text: 'TenantA agreement' });
+  const suppression = await post('/api/v1/suppressions', { email: 'suppressed.person@tenant-a.com', reason: 'manual' });
+  const sent = await post('/api/v1/messages', { contact_id: contactId, topic: 'tenanta-news', kind: 'marketing', subject: 'TenantA Subject', text: 'TenantA body' });
+  expect(sent.status).toBe('sent');
+  const requests = await post('/api/v1/privacy/export', { email: 'secret.person@tenant-a.com' });
+  expect(Object.keys(requests.sections as object)).toContain('events');
+  const listed = await getJson(t.app, '/api/v1/privacy/requests', a.adminKey.key);
+  idsByPathParam.set('/api/v1/messages/{id}', String(sent.message_id));
+  idsByPathParam.set('/api/v1/suppressions/{id}', String(suppression.id));
+  idsByPathParam.set('/api/v1/contacts/{id}/consent', contactId);
+  idsByPathParam.set('/api/v1/contacts/{id}/links', contactId);
+  idsByPathParam.set('/api/v1/topics/{key}', 'tenanta-news');
+  idsByPathParam.set('/api/v1/privacy/requests/{id}', String(listed.body.data![0]!.id));
+  idsByPathParam.set('/api/v1/privacy/requests/{id}/retry', String(listed.body.data![0]!.id));
+  secrets.push('tenanta-news', 'TenantA News', 'TenantA agreement', 'suppressed.person@tenant-a.com', 'TenantA Subject', 'TenantA Street', String(sent.message_id), String(listed.body.data![0]!.id));
+}
 afterAll(() => t.close());
 
 async function managementRoutes(): Promise<Array<{ method: string; path: string }>> {
@@ -97,6 +124,20 @@ function bodyFor(path: string): string | FormData | undefined {
   if (path === '/api/v1/stages/rules') return JSON.stringify({ definition: { engagement: [{ stage: 'new' }] } });
   if (path === '/api/v1/segments/{name}/members') return JSON.stringify({ add: [] });
   if (path === '/api/v1/audiences/recompute') return undefined;
+  const contactId = idsByPathParam.get('/api/v1/contacts/{id}')!;
+  const bodies: Record<string, unknown> = {
+    '/api/v1/topics': { key: 'intruder', name: 'Intruder', regime: 'opt_out' },
+    '/api/v1/topics/{key}': { name: 'Taken over' },
+    '/api/v1/consent': { contact_id: contactId, topic: 'tenanta-news', status: 'opted_out' },
+    '/api/v1/subscriptions': { contact_id: contactId, topic: 'tenanta-news' },
+    '/api/v1/messages': { contact_id: contactId, topic: 'tenanta-news', kind: 'marketing', subject: 'x', text: 'x' },
+    '/api/v1/suppressions': { email: 'intruder@example.com', reason: 'manual' },
+    '/api/v1/suppressions/import': 'email,reason\nintruder2@example.com,manual\n',
+    '/api/v1/policies': { postal_address: 'Intruder Road 2' },
+    '/api/v1/privacy/export': { email: 'secret.person@tenant-a.com' },
+    '/api/v1/privacy/erasure': { email: 'secret.person@tenant-a.com' },
+  };
+  if (path in bodies) return typeof bodies[path] === 'string' ? (bodies[path] as string) : JSON.stringify(bodies[path]);
   return JSON.stringify({ kind: 'admin', name: 'intruder' });
 }
 
@@ -109,12 +150,13 @@ const OTHER_BODIES: Record<string, unknown> = {
 };
 
 function request(method: string, path: string, authorization?: string) {
-  const concrete = path.replace(/\{(id|name)\}/, idsByPathParam.get(path) ?? 'missing').replace('{kind}', 'contacts');
-  const body = method === 'POST' || method === 'PUT' ? bodyFor(path) : undefined;
+  const concrete = path.replace(/\{\w+\}/, idsByPathParam.get(path) ?? 'missing').replace('{kind}', 'contacts');
+  const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? bodyFor(path) : undefined;
+  const type = path.endsWith('/import') ? 'text/csv' : 'application/json';
   return t.app.request(concrete, {
     method,
     ...(body ? { body } : {}),
-    headers: { ...(body instanceof FormData ? {} : { 'content-type': 'application/json' }), ...(authorization ? { authorization } : {}) },
+    headers: { ...(body instanceof FormData ? {} : { 'content-type': type }), ...(authorization ? { authorization } : {}) },
   });
 }
 

@@ -1,6 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp, type Role } from './app.ts';
 import type { Db } from './platform/db/connection.ts';
+import type { MailerOptions } from './features/messaging/index.ts';
 import type { Logger } from './platform/logger.ts';
 
 export interface RunningServer {
@@ -15,11 +16,17 @@ export interface ServeOptions {
   port: number;
   host: string;
   importMaxBytes?: number | undefined;
+  mail?: MailerOptions | undefined;
 }
 
 /** Serves the API (roles api/all) and runs the workers (roles worker/all). */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const { app, worker, healthSnapshots, audienceWorker } = createApp({ db: options.db, logger: options.logger, importMaxBytes: options.importMaxBytes });
+  const { app, worker, healthSnapshots, audienceWorker, privacyWorker, mailer } = createApp({
+    db: options.db,
+    logger: options.logger,
+    importMaxBytes: options.importMaxBytes,
+    mail: options.mail,
+  });
   let server: ServerType | undefined;
   let port = options.port;
   if (options.role !== 'worker') {
@@ -42,6 +49,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     worker.start();
     healthSnapshots.start();
     audienceWorker.start();
+    privacyWorker.start();
   }
   return {
     port,
@@ -50,6 +58,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await worker.stop();
       await healthSnapshots.stop();
       await audienceWorker.stop();
+      await privacyWorker.stop();
+      await mailer.close();
     },
   };
 }

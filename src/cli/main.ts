@@ -1,20 +1,27 @@
 import { Command } from 'commander';
 import { isAppError } from '../platform/errors.ts';
 import { registerAttributionCommand } from './commands/attribution.ts';
+import { registerAuditCommand } from './commands/audit.ts';
 import { registerBrowseCommands } from './commands/browse.ts';
+import { registerConsentCommands } from './commands/consent.ts';
 import { registerDemoCommand } from './commands/demo.ts';
-import { registerHealthCommand } from './commands/health.ts';
 import { registerEnrichCommands } from './commands/enrich.ts';
 import { registerExportCommand } from './commands/export.ts';
+import { registerHealthCommand } from './commands/health.ts';
 import { registerImportCommand } from './commands/import.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerNormalizeCommands } from './commands/normalize.ts';
+import { registerOutboxCommands } from './commands/outbox.ts';
+import { registerPolicyCommands } from './commands/policies.ts';
+import { registerPrivacyCommands } from './commands/privacy.ts';
 import { registerSchemasCommand } from './commands/schemas.ts';
 import { registerScoreCommands } from './commands/scores.ts';
 import { registerSegmentCommands } from './commands/segments.ts';
 import { registerStageCommands } from './commands/stages.ts';
 import { registerStartCommand } from './commands/start.ts';
+import { registerSuppressCommands } from './commands/suppress.ts';
+import { registerTopicCommands } from './commands/topics.ts';
 import { registerTrackingPlanCommands } from './commands/tracking-plan.ts';
 import { registerWorkspaceCommands } from './commands/workspace.ts';
 
@@ -40,6 +47,13 @@ registerSchemasCommand(program);
 registerSegmentCommands(program);
 registerScoreCommands(program);
 registerStageCommands(program);
+registerTopicCommands(program);
+registerConsentCommands(program);
+registerSuppressCommands(program);
+registerPolicyCommands(program);
+registerOutboxCommands(program);
+registerPrivacyCommands(program);
+registerAuditCommand(program);
 
 try {
   await program.parseAsync(process.argv);

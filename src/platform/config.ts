@@ -12,6 +12,10 @@ const EnvSchema = z.object({
   ),
   // CSV uploads to /api/v1/imports are streamed, so the default can exceed memory (10 GiB).
   KEEL_IMPORT_MAX_BYTES: z.coerce.number().int().min(1).default(10 * 1024 ** 3),
+  // Base URL of the public pages (unsubscribe, preferences) in the links of emails.
+  KEEL_PUBLIC_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL').optional()),
+  // SMTP relay for every workspace without its own; unset: messages go to the built-in outbox.
+  KEEL_SMTP_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL').optional()),
   KEEL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -25,6 +29,7 @@ export interface Config {
   readonly database: DatabaseTarget;
   readonly importMaxBytes: number;
   readonly logLevel: z.infer<typeof EnvSchema>['KEEL_LOG_LEVEL'];
+  readonly mail: { readonly publicUrl: string; readonly smtpUrl: string | undefined };
 }
 
 /**
@@ -47,5 +52,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database,
     importMaxBytes: e.KEEL_IMPORT_MAX_BYTES,
     logLevel: e.KEEL_LOG_LEVEL,
+    mail: Object.freeze({ publicUrl: e.KEEL_PUBLIC_URL ?? `http://localhost:${e.PORT}`, smtpUrl: e.KEEL_SMTP_URL }),
   });
 }

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { cliActor } from '../../features/audit/index.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../features/workspaces/index.ts';
 import { print, resolveWorkspace, withContext } from '../cli-context.ts';
 
@@ -15,7 +16,7 @@ export function registerKeyCommands(program: Command): void {
     .action(async (opts: { kind: 'write' | 'admin'; role?: 'admin' | 'viewer'; name: string; workspace?: string; json?: boolean }) => {
       await withContext(async (ctx) => {
         const workspaceId = await resolveWorkspace(ctx, opts.workspace);
-        const created = await createApiKey(ctx.db.kysely, workspaceId, { kind: opts.kind, name: opts.name, ...(opts.role ? { role: opts.role } : {}) });
+        const created = await createApiKey(ctx.db.kysely, workspaceId, { kind: opts.kind, name: opts.name, ...(opts.role ? { role: opts.role } : {}) }, cliActor());
         print({ workspaceId, ...created }, opts.json === true);
       });
     });
@@ -40,7 +41,7 @@ export function registerKeyCommands(program: Command): void {
     .description('Revoke a key at once')
     .action(async (id: string, opts: { workspace?: string }) => {
       await withContext(async (ctx) => {
-        await revokeApiKey(ctx.db.kysely, await resolveWorkspace(ctx, opts.workspace), id);
+        await revokeApiKey(ctx.db.kysely, await resolveWorkspace(ctx, opts.workspace), id, cliActor());
         console.log(`Revoked key ${id}.`);
       });
     });

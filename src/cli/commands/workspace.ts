@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { cliActor } from '../../features/audit/index.ts';
 import { createWorkspace, listWorkspaces } from '../../features/workspaces/index.ts';
 import { print, withContext } from '../cli-context.ts';
 
@@ -11,7 +12,7 @@ export function registerWorkspaceCommands(program: Command): void {
     .description('Create a workspace with a write key and an admin key (keys are shown once)')
     .action(async (name: string, opts: { json?: boolean }) => {
       await withContext(async ({ db }) => {
-        const created = await createWorkspace(db.kysely, name);
+        const created = await createWorkspace(db.kysely, name, cliActor());
         const out = { id: created.id, name: created.name, writeKey: created.writeKey.key, adminKey: created.adminKey.key };
         print(out, opts.json === true);
       });

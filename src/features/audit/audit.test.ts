@@ -22,7 +22,8 @@ describe(`audit log (${testDatabaseLabel})`, () => {
       { workspaceId: ws, actor: systemActor('ingest'), action: 'contact.merged', objectType: 'contact', objectId: 'c1' },
     );
     const all = await listAuditEntries(db.kysely, ws, { limit: 10 });
-    expect(all.map((e) => e.action)).toEqual(['contact.merged', 'segment.created']);
+    // Newest first; the workspace's own creation (and its two keys) came before.
+    expect(all.map((e) => e.action)).toEqual(['contact.merged', 'segment.created', 'api_key.created', 'api_key.created', 'workspace.created']);
     expect(all[1]).toMatchObject({ actor_kind: 'cli', object_id: 's1', details: { name: 'Enterprise' } });
     const merged = await listAuditEntries(db.kysely, ws, { limit: 10, objectType: 'contact' });
     expect(merged.map((e) => e.object_id)).toEqual(['c1']);
@@ -33,7 +34,7 @@ describe(`audit log (${testDatabaseLabel})`, () => {
     await recordAudit(db.kysely, { workspaceId: ws, actor: cliActor(), action: 'key.revoked', objectType: 'api_key', objectId: 'k1' });
     await expect(sql`update audit_log set action = 'x' where workspace_id = ${ws}::uuid`.execute(db.kysely)).rejects.toThrow(/append-only/);
     await expect(sql`delete from audit_log where workspace_id = ${ws}::uuid`.execute(db.kysely)).rejects.toThrow(/append-only/);
-    expect(await listAuditEntries(db.kysely, ws, { limit: 10 })).toHaveLength(1);
+    expect(await listAuditEntries(db.kysely, ws, { limit: 10, objectId: 'k1' })).toHaveLength(1);
   });
 
   it('goes with its workspace when the workspace is deleted', async () => {

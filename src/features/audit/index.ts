@@ -8,3 +8,4 @@ export {
   type AuditEntry,
   type AuditFilter,
 } from './audit.service.ts';
+export { registerAuditRoutes } from './audit.routes.ts';

@@ -351,3 +351,19 @@ export async function restoreAccountContactLinks(db: Q, workspaceId: string, lin
 export async function selectContactAccountLinks(db: Q, workspaceId: string): Promise<Array<{ contact_id: string; account_id: string }>> {
   return db.selectFrom('contact_accounts').select(['contact_id', 'account_id']).where('workspace_id', '=', workspaceId).execute();
 }
+
+/** Contacts holding an email, on the row or as an identity (privacy requests). */
+export async function selectContactIdsByEmail(db: Q, workspaceId: string, email: string): Promise<string[]> {
+  const result = await sql<{ id: string }>`
+    select id from contacts where workspace_id = ${workspaceId}::uuid and lower(email) = ${email}
+    union
+    select contact_id from identities where workspace_id = ${workspaceId}::uuid and kind = 'email' and value = ${email}`.execute(db);
+  return result.rows.map((r) => r.id);
+}
+
+/** Erasure: the rows go; identities and account links follow through the cascade. */
+export async function deleteContactRows(db: Q, workspaceId: string, ids: string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await db.deleteFrom('contacts').where('workspace_id', '=', workspaceId).where('id', 'in', ids).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

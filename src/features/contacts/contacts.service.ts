@@ -80,3 +80,8 @@ export const restoreAccountContactLinks = (
 ) => q.restoreAccountContactLinks(db, workspaceId, links, winner, loser);
 /** Which contacts belong to which accounts, for a whole workspace (account-based attribution). */
 export const listContactAccountLinks = (db: Kysely<Database>, workspaceId: string) => q.selectContactAccountLinks(db, workspaceId);
+/** Contacts of a person by email (row or identity), for privacy export and erasure. */
+export const findContactIdsByEmail = (db: Kysely<Database>, workspaceId: string, email: string) => q.selectContactIdsByEmail(db, workspaceId, email.trim().toLowerCase());
+
+/** Erasure only: removes contacts with their identities and account links. */
+export const eraseContacts = (db: Kysely<Database>, workspaceId: string, ids: string[]) => q.deleteContactRows(db, workspaceId, ids);

@@ -1,6 +1,8 @@
 export {
   applyContactPatches,
   countContacts,
+  eraseContacts,
+  findContactIdsByEmail,
   createBlankContacts,
   getContactCores,
   pageContactCores,

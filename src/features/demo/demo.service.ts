@@ -12,6 +12,7 @@ import { createOpportunities, type OpportunityInput } from '../opportunities/ind
 import { createWorkspace, listWorkspaces } from '../workspaces/index.ts';
 import { applyDemoAudiences } from './demo-audiences.ts';
 import { DEFAULT_BATCH_SIZE, generateDemoEvents, resolveDemoOptions, type DemoOptions } from './demo-generator.ts';
+import { seedDemoConsent } from './demo-consent.ts';
 import type { DemoOpportunity } from './demo-opportunities.ts';
 import { DEMO_FREE_MAIL_DOMAINS } from './demo-people.ts';
 
@@ -106,6 +107,7 @@ export async function seedDemoWorkspace(db: Kysely<Database>, options: SeedOptio
   result.healthScore = (await takeHealthSnapshot(db, workspaceId)).score;
   // Scores, stages and segments over the finished data (opportunities feed the stages).
   await applyDemoAudiences(db, workspaceId);
+  await seedDemoConsent(db, workspaceId);
   report();
   return result;
 }

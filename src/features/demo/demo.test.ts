@@ -227,8 +227,16 @@ describe(`demo seeding (${testDatabaseLabel})`, () => {
     expect(unknownTraits.map((u) => u.name)).toContain('identify.leadSource');
     expect(result.healthScore).toBeGreaterThan(0);
     expect(await listHealthSnapshots(db.kysely, ws, 5)).toHaveLength(1);
+    // Consent: three topics, varied histories, suppressions, a few outbox messages.
+    expect(await count(sql`select count(*)::int as n from subscription_topics where workspace_id = ${ws}`)).toBe(3);
+    const statuses = await sql<{ status: string }>`select distinct status from consent_records where workspace_id = ${ws} order by status`.execute(db.kysely);
+    expect(statuses.rows.map((r) => r.status)).toEqual(['opted_in', 'opted_out', 'pending']);
+    expect(await count(sql`select count(*)::int as n from suppressions where workspace_id = ${ws}`)).toBe(3);
+    expect(await count(sql`select count(*)::int as n from messages where workspace_id = ${ws} and transport = 'outbox'`)).toBe(4);
+    const consentRows = await count(sql`select count(*)::int as n from consent_records where workspace_id = ${ws}`);
 
     const again = await seedDemoWorkspace(db.kysely, options);
+    expect(await count(sql`select count(*)::int as n from consent_records where workspace_id = ${ws}`)).toBe(consentRows);
     expect(again).toMatchObject({ workspaceId: ws, createdWorkspace: false, rejected: 0, opportunities: 0 });
     expect(await count(sql`select count(*)::int as n from events where workspace_id = ${ws}`)).toBe(expected.events.length);
     expect(await count(sql`select count(*)::int as n from opportunities where workspace_id = ${ws}`)).toBe(expected.opportunities.length);

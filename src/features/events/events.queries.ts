@@ -132,3 +132,43 @@ export async function selectTouchEvents(db: Q, workspaceId: string, range: { fro
     .orderBy('timestamp')
     .execute();
 }
+
+/** Likeness patterns for text search inside JSON columns (privacy requests). */
+const likePatterns = (values: string[]) => values.map((v) => `%${v.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+
+/** A person's events: theirs by contact, or naming one of their identifiers anywhere. */
+export async function selectEventsOfPerson(db: Q, workspaceId: string, contactIds: string[], values: string[], limit: number) {
+  return db.selectFrom('events').select(EVENT_COLUMNS).where('workspace_id', '=', workspaceId).where(personMatch(contactIds, values)).orderBy('timestamp').limit(limit).execute();
+}
+
+function personMatch(contactIds: string[], values: string[]) {
+  const patterns = likePatterns(values);
+  return sql<boolean>`(
+    ${contactIds.length ? sql`contact_id = any(${contactIds}::uuid[])` : sql`false`}
+    or user_id = any(${values}::text[]) or anonymous_id = any(${values}::text[])
+    or ${patterns.length ? sql`(properties::text ilike any(${patterns}::text[]) or traits::text ilike any(${patterns}::text[]) or context::text ilike any(${patterns}::text[]))` : sql`false`})`;
+}
+
+export async function deleteEventsOfPerson(db: Q, workspaceId: string, contactIds: string[], values: string[]): Promise<number> {
+  const result = await db.deleteFrom('events').where('workspace_id', '=', workspaceId).where(personMatch(contactIds, values)).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Retention: removes up to `batch` events older than the cutoff. */
+export async function deleteEventsBefore(db: Q, workspaceId: string, cutoff: Date, batch: number): Promise<number> {
+  const result = await sql`
+    delete from events where workspace_id = ${workspaceId}::uuid and message_id in (
+      select message_id from events where workspace_id = ${workspaceId}::uuid and "timestamp" < ${cutoff}::timestamptz limit ${batch})`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/** Retention: strips who and what (ids, properties, traits, context, URLs) from up to `batch` old events; the name, type, time and UTM stay for reports. */
+export async function anonymizeEventsBefore(db: Q, workspaceId: string, cutoff: Date, batch: number): Promise<number> {
+  const result = await sql`
+    update events set contact_id = null, user_id = null, anonymous_id = null, properties = '{}', traits = '{}', context = '{}', page_url = null, referrer = null
+    where workspace_id = ${workspaceId}::uuid and message_id in (
+      select message_id from events where workspace_id = ${workspaceId}::uuid and "timestamp" < ${cutoff}::timestamptz
+        and (contact_id is not null or user_id is not null or anonymous_id is not null or context <> '{}'::jsonb or properties <> '{}'::jsonb or traits <> '{}'::jsonb or page_url is not null)
+      limit ${batch})`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}

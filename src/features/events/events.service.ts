@@ -24,3 +24,14 @@ export const countEvents = (db: Kysely<Database>, workspaceId: string) => q.coun
 /** Page views and the named tracks of known contacts in [from, to), by contact then time (attribution touches). */
 export const listTouchEvents = (db: Kysely<Database>, workspaceId: string, range: { from: Date; to: Date; names: string[] }) => q.selectTouchEvents(db, workspaceId, range);
 export type TouchEventRow = Awaited<ReturnType<typeof q.selectTouchEvents>>[number];
+
+/** Privacy export: the person's events (by contact or naming one of their identifiers). */
+export const listEventsOfPerson = (db: Kysely<Database>, workspaceId: string, contactIds: string[], values: string[], limit = 100_000) =>
+  q.selectEventsOfPerson(db, workspaceId, contactIds, values, limit);
+/** Erasure: the person's events go, with their properties, context and IPs. */
+export const eraseEventsOfPerson = (db: Kysely<Database>, workspaceId: string, contactIds: string[], values: string[]) => q.deleteEventsOfPerson(db, workspaceId, contactIds, values);
+
+/** Retention, one batch at a time; returns the events changed (0: done). */
+export function applyEventRetention(db: Kysely<Database>, workspaceId: string, cutoff: Date, mode: 'delete' | 'anonymize', batch = 5_000) {
+  return mode === 'delete' ? q.deleteEventsBefore(db, workspaceId, cutoff, batch) : q.anonymizeEventsBefore(db, workspaceId, cutoff, batch);
+}

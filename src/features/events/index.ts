@@ -1,7 +1,10 @@
 export {
+  applyEventRetention,
   countEvents,
+  eraseEventsOfPerson,
   findStoredMessageIds,
   listEvents,
+  listEventsOfPerson,
   listTouchEvents,
   moveEventsOfContact,
   moveEventsToContact,

@@ -187,3 +187,41 @@ export async function selectConflicts(db: Q, workspaceId: string, limit: number,
   if (beforeId) query = query.where('id', '<', beforeId as never);
   return query.orderBy('id', 'desc').limit(limit).execute();
 }
+
+/** Every identifier of the given contacts (privacy export and erasure). */
+export async function selectAllIdentitiesOf(db: Q, workspaceId: string, contactIds: string[]) {
+  if (contactIds.length === 0) return [];
+  return db.selectFrom('identities').select(['kind', 'value', 'contact_id', 'created_at']).where('workspace_id', '=', workspaceId).where('contact_id', 'in', contactIds).execute();
+}
+
+export async function selectConflictsOf(db: Q, workspaceId: string, contactIds: string[], values: string[]) {
+  if (contactIds.length === 0 && values.length === 0) return [];
+  return db
+    .selectFrom('identity_conflicts')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where((eb) => eb.or([...(contactIds.length ? [eb('contact_id', 'in', contactIds), eb('other_contact_id', 'in', contactIds)] : []), ...(values.length ? [eb('value', 'in', values)] : [])]))
+    .execute();
+}
+
+/** Erasure: merge records and conflicts that name the person go. */
+export async function deleteIdentityTraces(db: Q, workspaceId: string, contactIds: string[], values: string[]): Promise<number> {
+  let removed = 0;
+  if (contactIds.length > 0) {
+    const merges = await db
+      .deleteFrom('contact_merges')
+      .where('workspace_id', '=', workspaceId)
+      .where((eb) => eb.or([eb('winner_id', 'in', contactIds), eb('loser_id', 'in', contactIds)]))
+      .executeTakeFirst();
+    removed += Number(merges.numDeletedRows);
+  }
+  if (contactIds.length > 0 || values.length > 0) {
+    const conflicts = await db
+      .deleteFrom('identity_conflicts')
+      .where('workspace_id', '=', workspaceId)
+      .where((eb) => eb.or([...(contactIds.length ? [eb('contact_id', 'in', contactIds), eb('other_contact_id', 'in', contactIds)] : []), ...(values.length ? [eb('value', 'in', values)] : [])]))
+      .executeTakeFirst();
+    removed += Number(conflicts.numDeletedRows);
+  }
+  return removed;
+}

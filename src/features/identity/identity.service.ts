@@ -62,3 +62,9 @@ export async function getMergesOfContact(db: Kysely<Database>, workspaceId: stri
 export async function listIdentityConflicts(db: Kysely<Database>, workspaceId: string, limit: number, beforeId?: string) {
   return q.selectConflicts(db, workspaceId, limit, beforeId);
 }
+
+/** Every identifier of the contacts: userIds, anonymousIds, emails. */
+export const getAllIdentitiesOf = (db: Kysely<Database>, workspaceId: string, contactIds: string[]) => q.selectAllIdentitiesOf(db, workspaceId, contactIds);
+export const getConflictsOf = (db: Kysely<Database>, workspaceId: string, contactIds: string[], values: string[]) => q.selectConflictsOf(db, workspaceId, contactIds, values);
+/** Erasure: merge snapshots and identity conflicts naming the person. */
+export const eraseIdentityTraces = (db: Kysely<Database>, workspaceId: string, contactIds: string[], values: string[]) => q.deleteIdentityTraces(db, workspaceId, contactIds, values);

@@ -1,4 +1,4 @@
-export { getIdentitiesOfContact, getMergesOfContact, listIdentityConflicts, resolveContacts } from './identity.service.ts';
+export { eraseIdentityTraces, getAllIdentitiesOf, getConflictsOf, getIdentitiesOfContact, getMergesOfContact, listIdentityConflicts, resolveContacts } from './identity.service.ts';
 export type { IdentifiedEvent, ResolutionPlan } from './identity-resolver.ts';
 export { registerIdentityRoutes } from './identity.routes.ts';
 export { listContactMerges, mergeContactPair, undoContactMerge, type ContactMergeRequest, type ContactMergeResult, type ContactUndoResult } from './contact-merge.ts';

@@ -6,3 +6,4 @@ export { MAX_BATCH_BYTES, MAX_EVENT_BYTES } from './segment-event.ts';
 export { registerIngestAdminRoutes } from './ingest-admin.routes.ts';
 export { toEventRow } from './event-row.ts';
 export { validateEvent, type AcceptedEvent } from './segment-event.ts';
+export { eraseIngestTraces, listRejectedMentioning } from './ingest-privacy.ts';

@@ -7,6 +7,7 @@ import { applyContactPatches, extractContactFields, linkContactsToAccounts, norm
 import { enrichContactsById } from '../enrichment/index.ts';
 import { recordFieldChecks, type FieldIssue, type ObjectFieldChecks } from '../normalization/index.ts';
 import { enqueueAudienceWork } from '../audiences/index.ts';
+import { findErasedEmails } from '../consent/index.ts';
 import { findStoredMessageIds, storeEvents } from '../events/index.ts';
 import { resolveContacts, type IdentifiedEvent } from '../identity/index.ts';
 import { checkEventsAgainstTrackingPlan } from '../tracking-plan/index.ts';
@@ -132,7 +133,11 @@ export async function processChunk(db: Kysely<Database>, workspaceId: string, ac
     seen.add(e.messageId);
     return true;
   });
-  const events = await refuseBlockedEvents(db, workspaceId, fresh, now);
+  // An erased person is not re-created: their events are dropped, not stored anywhere
+  // (not even as tracking-plan findings, hence first).
+  const erased = await findErasedEmails(db, workspaceId, [...new Set(fresh.map((e) => toIdentified(e).email).filter((x): x is string => !!x))]);
+  const admitted = erased.size === 0 ? fresh : fresh.filter((e) => !erased.has(toIdentified(e).email ?? ''));
+  const events = await refuseBlockedEvents(db, workspaceId, admitted, now);
   const plan = await resolveContacts(db, workspaceId, events.map(toIdentified), now);
   const contactOf = (i: number) => plan.survivorOf(plan.eventContactIds[i]!);
 
@@ -155,7 +160,8 @@ export async function processChunk(db: Kysely<Database>, workspaceId: string, ac
   return {
     stored: storedCount,
     duplicates: accepted.length - fresh.length,
-    blocked: fresh.length - events.length,
+    blocked: admitted.length - events.length,
+    refused: fresh.length - admitted.length,
     merges: plan.merges.length,
     conflicts: plan.conflicts.length,
     contactsTouched: patches.size,

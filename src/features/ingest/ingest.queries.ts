@@ -115,3 +115,34 @@ export async function selectRejected(db: Q, workspaceId: string, page: RejectedP
 export async function lockWorkspaceInbox(db: Q, workspaceId: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(7324002, hashtext(${workspaceId}))`.execute(db);
 }
+
+const likePatterns = (values: string[]) => values.map((v) => `%${v.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+
+/** Rejected events whose payload names one of the values (privacy requests). */
+export async function selectRejectedMentioning(db: Q, workspaceId: string, values: string[]) {
+  if (values.length === 0) return [];
+  return db
+    .selectFrom('rejected_events')
+    .select(['id', 'received_at', 'type', 'message_id', 'reason', 'field', 'payload'])
+    .where('workspace_id', '=', workspaceId)
+    .where(sql<boolean>`payload ilike any(${likePatterns(values)}::text[])`)
+    .execute();
+}
+
+export async function deleteRejectedMentioning(db: Q, workspaceId: string, values: string[]): Promise<number> {
+  if (values.length === 0) return 0;
+  const result = await db.deleteFrom('rejected_events').where('workspace_id', '=', workspaceId).where(sql<boolean>`payload ilike any(${likePatterns(values)}::text[])`).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Unprocessed inbox rows naming one of the values, locked for rewriting. */
+export async function selectInboxRowsMentioning(db: Q, workspaceId: string, values: string[]) {
+  if (values.length === 0) return [];
+  const result = await sql<{ id: string; payload: string }>`
+    select id, payload from ingest_inbox where workspace_id = ${workspaceId}::uuid and payload ilike any(${likePatterns(values)}::text[]) for update`.execute(db);
+  return result.rows;
+}
+
+export async function updateInboxRowPayload(db: Q, workspaceId: string, id: string, payload: string, eventCount: number): Promise<void> {
+  await db.updateTable('ingest_inbox').set({ payload, event_count: eventCount }).where('workspace_id', '=', workspaceId).where('id', '=', id as never).execute();
+}

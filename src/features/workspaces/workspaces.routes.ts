@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { AppError } from '../../platform/errors.ts';
+import { actorOfPrincipal } from '../audit/index.ts';
 import { ERROR_RESPONSES, isoDate, toJson } from '../../platform/http/api-app.ts';
 import type { ApiApp, RouteDeps } from '../../platform/http/app-env.ts';
 import type { WriteKeyAuthenticator } from './workspaces.auth.ts';
@@ -93,7 +94,7 @@ function registerCreateKey(app: ApiApp, deps: RouteDeps & { writeKeys: WriteKeyA
     }),
     async (c) => {
       requireAdminRole(c.get('principal').role);
-      const created = await createApiKey(deps.db, c.get('principal').workspaceId, c.req.valid('json'));
+      const created = await createApiKey(deps.db, c.get('principal').workspaceId, c.req.valid('json'), actorOfPrincipal(c.get('principal')));
       return c.json(created, 201);
     },
   );
@@ -116,7 +117,7 @@ function registerRevokeKey(app: ApiApp, deps: RouteDeps & { writeKeys: WriteKeyA
       requireAdminRole(principal.role);
       const { id } = c.req.valid('param');
       if (id === principal.keyId) throw new AppError('conflict', 'A key cannot revoke itself; use another admin key');
-      await revokeApiKey(deps.db, principal.workspaceId, id);
+      await revokeApiKey(deps.db, principal.workspaceId, id, actorOfPrincipal(principal));
       deps.writeKeys.forget(id);
       return c.body(null, 204);
     },

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { AppError } from '../../platform/errors.ts';
 import type { RequestPrincipal } from '../../platform/http/app-env.ts';
 import type { Database, KeyKind, KeyRole } from '../../platform/db/schema.ts';
+import { recordAudit, systemActor, type AuditActor } from '../audit/index.ts';
 import { generateKey, hashKey, hashesEqual, parseKey } from './api-keys.ts';
 import * as q from './workspaces.queries.ts';
 
@@ -22,15 +23,16 @@ export interface CreatedWorkspace {
 }
 
 /** Creates a workspace with one write key and one admin key. */
-export async function createWorkspace(db: Kysely<Database>, name: string): Promise<CreatedWorkspace> {
+export async function createWorkspace(db: Kysely<Database>, name: string, actor: AuditActor = systemActor('workspaces')): Promise<CreatedWorkspace> {
   const trimmed = name.trim();
   if (trimmed === '' || trimmed.length > 200) {
     throw new AppError('invalid', `Workspace name must be 1 to 200 characters, got ${JSON.stringify(name)}`);
   }
   return db.transaction().execute(async (trx) => {
     const workspace = await q.insertWorkspace(trx, trimmed);
-    const writeKey = await createApiKey(trx, workspace.id, { kind: 'write', name: 'default write key' });
-    const adminKey = await createApiKey(trx, workspace.id, { kind: 'admin', name: 'default admin key' });
+    await recordAudit(trx, { workspaceId: workspace.id, actor, action: 'workspace.created', objectType: 'workspace', objectId: workspace.id, details: { name: trimmed } });
+    const writeKey = await createApiKey(trx, workspace.id, { kind: 'write', name: 'default write key' }, actor);
+    const adminKey = await createApiKey(trx, workspace.id, { kind: 'admin', name: 'default admin key' }, actor);
     return { id: workspace.id, name: workspace.name, writeKey, adminKey };
   });
 }
@@ -50,7 +52,8 @@ export interface KeySpec {
   role?: KeyRole;
 }
 
-export async function createApiKey(db: Kysely<Database>, workspaceId: string, spec: KeySpec): Promise<CreatedKey> {
+/** Creates a key and records who did, in the same transaction. */
+export async function createApiKey(db: Kysely<Database>, workspaceId: string, spec: KeySpec, actor: AuditActor): Promise<CreatedKey> {
   const role: KeyRole = spec.kind === 'write' ? 'ingest' : (spec.role ?? 'admin');
   if (spec.kind === 'write' && spec.role && spec.role !== 'ingest') {
     throw new AppError('invalid', `A write key can only have the role "ingest", got "${spec.role}"`);
@@ -61,14 +64,22 @@ export async function createApiKey(db: Kysely<Database>, workspaceId: string, sp
   const name = spec.name.trim();
   if (name === '' || name.length > 200) throw new AppError('invalid', `Key name must be 1 to 200 characters, got ${JSON.stringify(spec.name)}`);
   const generated = generateKey(spec.kind === 'write' ? 'kw' : 'ka');
-  await q.insertApiKey(db, { workspace_id: workspaceId, id: generated.id, kind: spec.kind, role, name, secret_hash: generated.hash });
+  const insert = async (trx: Kysely<Database>) => {
+    await q.insertApiKey(trx, { workspace_id: workspaceId, id: generated.id, kind: spec.kind, role, name, secret_hash: generated.hash });
+    await recordAudit(trx, { workspaceId, actor, action: 'api_key.created', objectType: 'api_key', objectId: generated.id, details: { kind: spec.kind, role, name } });
+  };
+  await (db.isTransaction ? insert(db) : db.transaction().execute(insert));
   return { id: generated.id, kind: spec.kind, role, name, key: generated.key };
 }
 
 export const listApiKeys = (db: Kysely<Database>, workspaceId: string) => q.selectApiKeys(db, workspaceId);
 
-export async function revokeApiKey(db: Kysely<Database>, workspaceId: string, id: string): Promise<void> {
-  const revoked = await q.updateKeyRevoked(db, workspaceId, id);
+export async function revokeApiKey(db: Kysely<Database>, workspaceId: string, id: string, actor: AuditActor): Promise<void> {
+  const revoked = await db.transaction().execute(async (trx) => {
+    const done = await q.updateKeyRevoked(trx, workspaceId, id);
+    if (done) await recordAudit(trx, { workspaceId, actor, action: 'api_key.revoked', objectType: 'api_key', objectId: id });
+    return done;
+  });
   if (!revoked) {
     const keys = await q.selectApiKeys(db, workspaceId);
     const key = keys.find((k) => k.id === id);

@@ -1,0 +1,53 @@
+import { Option, type Command } from 'commander';
+import { createMailer, getMessage, listMessages } from '../../features/messaging/index.ts';
+import { parseLimit, print, resolveWorkspace, withContext } from '../cli-context.ts';
+import { resolveContact } from './consent.ts';
+
+export function registerOutboxCommands(program: Command): void {
+  const outbox = program.command('outbox').description('Messages handed to transports (the built-in outbox unless SMTP is configured)');
+  outbox
+    .command('list')
+    .addOption(new Option('--transport <name>', 'outbox or smtp').choices(['outbox', 'smtp']))
+    .option('--limit <n>', 'rows', '20')
+    .option('--workspace <id>', 'workspace id')
+    .option('--json', 'print JSON')
+    .action(async (opts: { transport?: string; limit: string; workspace?: string; json?: boolean }) => {
+      await withContext(async (ctx) => {
+        const page = await listMessages(ctx.db.kysely, await resolveWorkspace(ctx, opts.workspace), { transport: opts.transport, limit: parseLimit(opts.limit) });
+        const rows = page.items.map((m) => ({ id: m.id, sent_at: m.sent_at.toISOString(), transport: m.transport, kind: m.kind, to: m.to_address, subject: m.subject }));
+        print(opts.json ? page.items : rows, opts.json === true);
+      });
+    });
+  outbox
+    .command('show')
+    .argument('<id>', 'message id')
+    .option('--workspace <id>', 'workspace id')
+    .action(async (id: string, opts: { workspace?: string }) => {
+      await withContext(async (ctx) => {
+        print(await getMessage(ctx.db.kysely, await resolveWorkspace(ctx, opts.workspace), id), true);
+      });
+    });
+  outbox
+    .command('send')
+    .argument('<contact>', 'contact id or email')
+    .requiredOption('--topic <key>', 'topic key')
+    .requiredOption('--subject <text>', 'subject')
+    .requiredOption('--text <text>', 'plain-text body')
+    .option('--html <html>', 'HTML body')
+    .addOption(new Option('--kind <kind>', 'marketing or transactional').choices(['marketing', 'transactional']).default('marketing'))
+    .option('--workspace <id>', 'workspace id')
+    .description('Send one message through the gate; prints sent, blocked (why) or deferred')
+    .action(async (contact: string, opts: { topic: string; subject: string; text: string; html?: string; kind: 'marketing' | 'transactional'; workspace?: string }) => {
+      await withContext(async (ctx) => {
+        const ws = await resolveWorkspace(ctx, opts.workspace);
+        const mailer = createMailer(ctx.config.mail);
+        try {
+          const outcome = await mailer.send(ctx.db.kysely, { workspaceId: ws, contactId: await resolveContact(ctx, ws, contact), topicKey: opts.topic, kind: opts.kind, content: { subject: opts.subject, text: opts.text, html: opts.html } });
+          print(outcome, true);
+          if (outcome.status !== 'sent') process.exitCode = 2;
+        } finally {
+          await mailer.close();
+        }
+      });
+    });
+}

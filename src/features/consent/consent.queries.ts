@@ -1,0 +1,76 @@
+import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
+import type { ConsentRecordsTable, Database, SubscriptionTopicsTable } from '../../platform/db/schema.ts';
+
+type Q = Kysely<Database>;
+
+const TOPIC_COLUMNS = ['id', 'key', 'name', 'description', 'channels', 'regime', 'double_opt_in', 'created_at', 'updated_at'] as const;
+
+export const selectTopics = (db: Q, workspaceId: string) =>
+  db.selectFrom('subscription_topics').select(TOPIC_COLUMNS).where('workspace_id', '=', workspaceId).orderBy('key').execute();
+
+export const selectTopicByKey = (db: Q, workspaceId: string, key: string) =>
+  db.selectFrom('subscription_topics').select(TOPIC_COLUMNS).where('workspace_id', '=', workspaceId).where('key', '=', key).executeTakeFirst();
+
+export const selectTopicById = (db: Q, workspaceId: string, id: string) =>
+  db.selectFrom('subscription_topics').select(TOPIC_COLUMNS).where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+
+export const insertTopic = (db: Q, row: Insertable<SubscriptionTopicsTable>) =>
+  db.insertInto('subscription_topics').values(row).returning(TOPIC_COLUMNS).executeTakeFirstOrThrow();
+
+export const updateTopic = (db: Q, workspaceId: string, id: string, set: Pick<Updateable<SubscriptionTopicsTable>, 'name' | 'description' | 'channels' | 'regime' | 'double_opt_in'>) =>
+  db
+    .updateTable('subscription_topics')
+    .set({ ...set, updated_at: new Date() })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .returning(TOPIC_COLUMNS)
+    .executeTakeFirst();
+
+const RECORD_COLUMNS = ['id', 'contact_id', 'topic_id', 'status', 'lawful_basis', 'source', 'recorded_at', 'ip', 'user_agent', 'consent_text'] as const;
+
+export const insertConsentRecords = (db: Q, rows: Insertable<ConsentRecordsTable>[]) =>
+  db.insertInto('consent_records').values(rows).returning(RECORD_COLUMNS).execute();
+
+/** The history of a contact, newest first. */
+export const selectConsentHistory = (db: Q, workspaceId: string, contactId: string) =>
+  db.selectFrom('consent_records').select(RECORD_COLUMNS).where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId).orderBy('id', 'desc').execute();
+
+/** The newest record per topic of a contact: its current state. */
+export async function selectCurrentConsent(db: Q, workspaceId: string, contactId: string, topicId?: string) {
+  let query = db
+    .selectFrom('consent_records')
+    .distinctOn('topic_id')
+    .select(RECORD_COLUMNS)
+    .where('workspace_id', '=', workspaceId)
+    .where('contact_id', '=', contactId);
+  if (topicId) query = query.where('topic_id', '=', topicId);
+  return query.orderBy('topic_id').orderBy('id', 'desc').execute();
+}
+
+/** Contacts whose newest record on the topic has the status (opted_in for opt-in topics). */
+export async function selectContactIdsWithStatus(db: Q, workspaceId: string, topicId: string, statuses: string[], negate: boolean) {
+  const rows = await sql<{ contact_id: string }>`
+    select contact_id from (
+      select distinct on (contact_id) contact_id, status from consent_records
+      where workspace_id = ${workspaceId}::uuid and topic_id = ${topicId}::uuid
+      order by contact_id, id desc
+    ) latest where ${negate ? sql`not` : sql``} (status = any(${statuses}::text[]))`.execute(db);
+  return rows.rows.map((r) => r.contact_id);
+}
+
+/** Moves a merged-away contact's history to the survivor (erasure-like bypass of the trigger). */
+export async function moveConsentRecords(db: Q, workspaceId: string, fromId: string, toId: string): Promise<number> {
+  await sql`select set_config('keel.erasing', 'on', true)`.execute(db);
+  const result = await db.updateTable('consent_records').set({ contact_id: toId }).where('workspace_id', '=', workspaceId).where('contact_id', '=', fromId).executeTakeFirst();
+  await sql`select set_config('keel.erasing', 'off', true)`.execute(db);
+  return Number(result.numUpdatedRows);
+}
+
+/** Erasure: removes a person's consent history (the trigger allows it only here). */
+export async function deleteConsentRecordsOf(db: Q, workspaceId: string, contactIds: string[]): Promise<number> {
+  if (contactIds.length === 0) return 0;
+  await sql`select set_config('keel.erasing', 'on', true)`.execute(db);
+  const result = await db.deleteFrom('consent_records').where('workspace_id', '=', workspaceId).where('contact_id', 'in', contactIds).executeTakeFirst();
+  await sql`select set_config('keel.erasing', 'off', true)`.execute(db);
+  return Number(result.numDeletedRows);
+}

@@ -1,0 +1,45 @@
+export {
+  DEFAULT_PAGE_TEXTS,
+  getPolicies,
+  hashEmail,
+  isTimeZone,
+  presentPolicies,
+  updatePolicies,
+  type PolicyChanges,
+  type WorkspacePolicies,
+} from './policies.service.ts';
+export { signToken, verifyToken, type TokenClaims, type TokenPurpose } from './signed-token.ts';
+export { CHANNELS, createTopic, getTopicById, getTopicByKey, listTopics, updateTopic, type Channel, type Topic, type TopicInput } from './topics.service.ts';
+export {
+  CONSENT_SOURCES,
+  LAWFUL_BASES,
+  deleteConsentOfContacts,
+  getConsentHistory,
+  getConsentState,
+  isSubscribed,
+  isSubscribedState,
+  listConsentedContactIds,
+  moveConsentToContact,
+  recordConsent,
+  type ConsentInput,
+  type ConsentRecord,
+  type ConsentSource,
+  type LawfulBasis,
+  type TopicState,
+} from './consent.service.ts';
+export {
+  SUPPRESSION_REASONS,
+  addSuppressions,
+  countSuppressions,
+  findErasedEmails,
+  findSuppressionsFor,
+  importSuppressionsCsv,
+  listSuppressions,
+  removeSuppression,
+  replaceWithErasedHash,
+  type Suppression,
+  type SuppressionInput,
+} from './suppressions.service.ts';
+export { listRetentionPolicies } from './policies.service.ts';
+export { registerConsentRoutes } from './consent.routes.ts';
+export { registerPolicyRoutes, registerSuppressionRoutes } from './suppressions.routes.ts';

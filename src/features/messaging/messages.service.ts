@@ -1,0 +1,24 @@
+import type { Kysely } from 'kysely';
+import { AppError } from '../../platform/errors.ts';
+import type { Database } from '../../platform/db/schema.ts';
+import * as q from './messages.queries.ts';
+
+export type MessageFilter = q.MessageFilter;
+export type Message = Awaited<ReturnType<typeof q.selectMessages>>[number];
+
+/** Messages handed to transports (the outbox among them), newest first. */
+export async function listMessages(db: Kysely<Database>, workspaceId: string, filter: MessageFilter) {
+  const rows = await q.selectMessages(db, workspaceId, filter);
+  const items = rows.slice(0, filter.limit);
+  const last = items.at(-1);
+  return { items, next: rows.length > filter.limit && last ? { sentAt: last.sent_at.toISOString(), id: last.id } : null };
+}
+
+export async function getMessage(db: Kysely<Database>, workspaceId: string, id: string): Promise<Message> {
+  const row = /^[0-9a-f-]{36}$/i.test(id) ? await q.selectMessage(db, workspaceId, id) : undefined;
+  if (!row) throw new AppError('not_found', `Message ${JSON.stringify(id)} not found`);
+  return row;
+}
+
+/** Erasure: the person's message log goes. */
+export const deleteMessagesOfPerson = (db: Kysely<Database>, workspaceId: string, contactIds: string[], email: string) => q.deleteMessagesOf(db, workspaceId, contactIds, email);
