@@ -5,7 +5,8 @@ import { basicAuth, bearer, createTestApp, postIngest, type TestApp } from '../.
 import { cliActor } from '../audit/index.ts';
 import { addSuppressions, createTopic, recordConsent, updatePolicies } from '../consent/index.ts';
 import type { CreatedWorkspace } from '../workspaces/index.ts';
-import { applyRetention, exportPersonalData, requestErasure, retryFailedErasures } from './index.ts';
+import { silentLogger } from '../../platform/logger.ts';
+import { applyRetention, createPrivacyWorker, exportPersonalData, requestErasure, retryFailedErasures } from './index.ts';
 
 let t: TestApp;
 let ws: CreatedWorkspace;
@@ -156,6 +157,11 @@ describe(`privacy requests (${testDatabaseLabel})`, () => {
     await updatePolicies(t.db.kysely, ws.id, { retentionMode: 'delete' }, actor);
     const run = await t.app.request('/api/v1/privacy/retention/run', { method: 'POST', headers: { authorization: bearer(ws.adminKey.key) } });
     expect(await run.json()).toMatchObject({ applied: true, mode: 'delete' });
+    expect((await names()).map((r) => r.name)).toEqual(['New Visit']);
+    // The worker role's scheduled round does the same for every workspace.
+    await ingest('/v1/track', { userId: 'wim-1', event: 'Old Click', timestamp: old });
+    await t.drain();
+    await createPrivacyWorker(t.db.kysely, silentLogger()).runOnce();
     expect((await names()).map((r) => r.name)).toEqual(['New Visit']);
   });
 });
