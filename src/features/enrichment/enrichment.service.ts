@@ -34,7 +34,9 @@ export async function enrichContactBatch(db: Kysely<Database>, workspaceId: stri
     for (const key of [...LOCAL_ENRICHED_TRAITS, 'account']) delete sources[key];
     Object.assign(sources, result.sources);
     if (Object.keys(result.traits).length > 0) outcome.enriched += 1;
-    rows.push({ id: contact.id, traits: { ...result.traits, enrichment_sources: sources } });
+    const traits = { ...result.traits, enrichment_sources: sources };
+    // Unchanged contacts are not rewritten: a re-run (or a repeated identify) costs no row version.
+    if (!isSameEnrichment(contact.traits, traits)) rows.push({ id: contact.id, traits });
     if (result.accountDomain) domainOf.set(contact.id, result.accountDomain);
   }
   await setContactTraits(db, workspaceId, rows, LOCAL_ENRICHED_TRAITS);
@@ -108,6 +110,14 @@ export async function enrichAllAccounts(db: Kysely<Database>, workspaceId: strin
     afterId = page.at(-1)!.id;
   }
   return total;
+}
+
+/** True when the stored traits already hold exactly these enriched values (and no stale ones). */
+function isSameEnrichment(stored: Record<string, unknown>, next: Record<string, unknown>): boolean {
+  for (const key of LOCAL_ENRICHED_TRAITS) if ((key in stored) !== (key in next) || stored[key] !== next[key]) return false;
+  // jsonb hands keys back in its own order: compare as sorted entries.
+  const entries = (v: unknown) => JSON.stringify(Object.entries((v ?? {}) as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)));
+  return stored.enrichment_sources !== undefined && entries(stored.enrichment_sources) === entries(next.enrichment_sources);
 }
 
 export function addOutcome(total: EnrichmentOutcome, add: EnrichmentOutcome): void {

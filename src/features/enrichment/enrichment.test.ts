@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../platform/db/connection.ts';
 import { openTestDatabase, testDatabaseLabel } from '../../platform/db/test-database.ts';
@@ -121,6 +122,11 @@ describe(`normalization and enrichment on ingest (${testDatabaseLabel})`, () => 
     const contact = await contactByUser(ws.id, 'u1');
     expect(contact.traits).toMatchObject({ seniority: 'Boss', enriched_seniority: 'Individual Contributor' });
     expect(contact.traits).not.toHaveProperty('enriched_department');
+    // A second run finds nothing to change and rewrites no row.
+    const before = await db.kysely.selectFrom('contacts').select(sql<string>`xmin::text`.as('v')).where('workspace_id', '=', ws.id).where('id', '=', id).executeTakeFirstOrThrow();
+    await enrichAllContacts(db.kysely, ws.id);
+    const after = await db.kysely.selectFrom('contacts').select(sql<string>`xmin::text`.as('v')).where('workspace_id', '=', ws.id).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(after.v).toBe(before.v);
     expect(await enrichAllAccounts(db.kysely, ws.id)).toMatchObject({ records: 1, enriched: 1 });
     const account = await db.kysely.selectFrom('accounts').selectAll().where('workspace_id', '=', ws.id).executeTakeFirstOrThrow();
     expect(account.traits).toMatchObject({ enriched_timezone: 'Europe/Paris', enrichment_sources: { enriched_timezone: 'country' } });
