@@ -70,6 +70,7 @@ const opportunityBody = (accountId: string) => ({
 /** A valid body for each POST route, pointing at tenant A's objects where it names one. */
 function bodyFor(path: string): string {
   if (path === '/api/v1/opportunities') return JSON.stringify(opportunityBody(idsByPathParam.get('/api/v1/accounts/{id}')!));
+  if (path === '/api/v1/attribution/settings') return JSON.stringify({ yaml: 'version: 1\nrules: [{ channel: intruder }]' });
   return JSON.stringify({ kind: 'admin', name: 'intruder' });
 }
 

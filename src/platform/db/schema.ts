@@ -190,6 +190,13 @@ export interface KeelMigrationsTable {
   applied_at: TimestampDefault;
 }
 
+// Attribution (migration 0009).
+export interface AttributionSettingsTable {
+  workspace_id: string;
+  yaml: string;
+  updated_at: TimestampDefault;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
@@ -205,6 +212,7 @@ export interface Database {
   opportunities: OpportunitiesTable;
   audit_log: AuditLogTable;
   keel_migrations: KeelMigrationsTable;
+  attribution_settings: AttributionSettingsTable;
 }
 
 export type ContactRow = Selectable<ContactsTable>;
