@@ -138,6 +138,7 @@ function bodyFor(path: string): string | FormData | undefined {
     '/api/v1/privacy/erasure': { email: 'secret.person@tenant-a.com' },
   };
   if (path in bodies) return typeof bodies[path] === 'string' ? (bodies[path] as string) : JSON.stringify(bodies[path]);
+  if (path === '/api/v1/attribution/settings') return JSON.stringify({ yaml: 'version: 1\nrules: [{ channel: intruder }]' });
   return JSON.stringify({ kind: 'admin', name: 'intruder' });
 }
 

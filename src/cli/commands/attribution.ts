@@ -5,20 +5,25 @@ import {
   channelRulesJsonSchema,
   formatCreditsCsv,
   formatWorkspaceCsv,
+  getAttributionSettings,
   parseChannelRulesYaml,
   parseDimension,
   parseMilestoneWeights,
   parseModelName,
   readPathTableCsv,
   runAttributionModel,
+  saveAttributionSettings,
   type ModelOptions,
 } from '../../features/attribution/index.ts';
+import { cliActor } from '../../features/audit/index.ts';
 import { AppError } from '../../platform/errors.ts';
 import { resolveWorkspace, withContext } from '../cli-context.ts';
 
 interface AttributionOpts {
   model?: string;
   schema?: boolean;
+  saveConfig?: string;
+  showConfig?: boolean;
   order?: string;
   out?: string;
   halfLife?: string;
@@ -62,10 +67,16 @@ export function registerAttributionCommand(program: Command): void {
     .option('--config <file.yaml>', 'workspace mode: channel rules and conversions (schemas/attribution.schema.json)')
     .option('--json', 'workspace mode: the full report as JSON instead of CSV')
     .option('--schema', 'print the JSON Schema of the settings YAML (--config) and exit')
+    .option('--save-config <file.yaml>', 'save the workspace\'s attribution settings (audited) and exit')
+    .option('--show-config', 'print the workspace\'s attribution settings and exit')
     .description('Attribute conversions and value to channels (credits CSV: channel, conversions, value[, removal_effect]); without FILE, conversions, pipeline and revenue of a workspace')
     .action(async (file: string | undefined, opts: AttributionOpts) => {
       if (opts.schema) {
         process.stdout.write(`${JSON.stringify(channelRulesJsonSchema(), null, 2)}\n`);
+        return;
+      }
+      if (opts.saveConfig || opts.showConfig) {
+        await manageSettings(opts);
         return;
       }
       if (opts.model === undefined) throw new AppError('invalid', '--model is required: first-touch, last-touch, last-non-direct, linear, time-decay, position-based, u-shaped, w-shaped, full-path, custom, markov or shapley');
@@ -95,6 +106,15 @@ async function attributeWorkspaceFromCli(model: ReturnType<typeof parseModelName
     if (opts.out) writeFileSync(opts.out, text);
     else process.stdout.write(text);
     if (report.unmapped.length > 0) process.stderr.write(`unmapped source / medium (grouped as other): ${report.unmapped.slice(0, 10).map((u) => `${u.source_medium} (${u.touches})`).join(', ')}\n`);
+  });
+}
+
+async function manageSettings(opts: AttributionOpts): Promise<void> {
+  const text = opts.saveConfig ? readFileSync(opts.saveConfig, 'utf8') : null;
+  await withContext(async (ctx) => {
+    const workspaceId = await resolveWorkspace(ctx, opts.workspace);
+    const settings = text === null ? await getAttributionSettings(ctx.db.kysely, workspaceId) : await saveAttributionSettings(ctx.db.kysely, workspaceId, text, cliActor());
+    process.stdout.write(settings.yaml ?? `# defaults (nothing saved)\n${JSON.stringify(settings.config, null, 2)}\n`);
   });
 }
 

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseLabel } from '../../platform/db/test-database.ts';
 import { basicAuth, bearer, createTestApp, getJson, postIngest, type TestApp } from '../../testing/test-app.ts';
 import type { CreatedWorkspace } from '../workspaces/index.ts';
+import { listAuditEntries } from '../audit/index.ts';
+import { DEFAULT_CHANNEL_RULES } from './channel-rules.ts';
 
 let t: TestApp;
 let ws: CreatedWorkspace;
@@ -96,6 +98,25 @@ describe(`workspace attribution API (${testDatabaseLabel})`, () => {
     const r = await report('model=linear&min_employees=1000');
     expect(r.touchpoints).toBe(0);
     expect(r.rows).toEqual([]);
+  });
+
+  it('saves settings YAML (audited), refuses bad YAML naming the field, and uses the saved rules', async () => {
+    const post = (yaml: string) =>
+      t.app.request('/api/v1/attribution/settings', { method: 'POST', body: JSON.stringify({ yaml }), headers: { authorization: bearer(ws.adminKey.key), 'content-type': 'application/json' } });
+    const bad = await post('version: 1\nrules: [{ channel: x, colour: red }]');
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toMatch(/rules\.0.*colour/);
+    expect((await getJson(t.app, '/api/v1/attribution/settings', ws.adminKey.key)).body).toMatchObject({ yaml: null });
+    const yaml = 'version: 1\nrules:\n  - channel: search\n    medium: [cpc, organic]\nfallback: everything_else\nconversions:\n  - event: Demo Requested\n';
+    expect((await post(yaml)).status).toBe(200);
+    expect((await getJson(t.app, '/api/v1/attribution/settings', ws.adminKey.key)).body).toMatchObject({ yaml });
+    const r = await report('model=first-touch');
+    expect(Object.keys(r.by).sort()).toEqual(['everything_else', 'search']);
+    expect(r.unmapped).toEqual(expect.arrayContaining([{ source_medium: '(direct) / (none)', touches: 1 }]));
+    const audit = await listAuditEntries(t.db.kysely, ws.id, { objectType: 'attribution_settings', limit: 10 });
+    expect(audit.map((e) => [e.action, e.actor_kind])).toEqual([['attribution_settings.created', 'api_key']]);
+    // Back to the defaults for the other tests.
+    expect((await post(JSON.stringify(DEFAULT_CHANNEL_RULES))).status).toBe(200);
   });
 
   it('publishes the JSON Schema of the settings YAML', async () => {

@@ -2,7 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { ERROR_RESPONSES } from '../../platform/http/api-app.ts';
 import type { ApiApp, RouteDeps } from '../../platform/http/app-env.ts';
 import { MODEL_NAMES, type ModelName } from './attribution-models.ts';
+import { getAttributionSettings, saveAttributionSettings, type AttributionSettings } from './attribution-settings.ts';
 import { attributeWorkspace } from './attribution.service.ts';
+import { actorOfPrincipal } from '../audit/index.ts';
 import { channelRulesJsonSchema } from './channel-rules.ts';
 import { formatWorkspaceCsv } from './credits-csv.ts';
 import { parseMilestoneWeights } from './milestone-models.ts';
@@ -42,6 +44,12 @@ const ReportSchema = z
   })
   .openapi('AttributionReport');
 
+const SettingsSchema = z
+  .object({ yaml: z.string().nullable().openapi({ description: 'As saved; null: the defaults are in use' }), config: z.record(z.string(), z.unknown()), updated_at: z.string().nullable() })
+  .openapi('AttributionSettings');
+const SettingsBody = z.object({ yaml: z.string().min(1).max(262_144).openapi({ description: 'Settings YAML (schema: GET /api/v1/attribution/schema)' }) }).strict().openapi('SaveAttributionSettings');
+const presentSettings = (s: AttributionSettings) => ({ yaml: s.yaml, config: s.config as unknown as Record<string, unknown>, updated_at: s.updated_at?.toISOString() ?? null });
+
 /** Start of the calendar quarter `back` quarters before the one holding `now` (UTC). */
 export function quarterStart(now: Date, back: number): Date {
   const q = Math.floor(now.getUTCMonth() / 3) - back;
@@ -49,6 +57,42 @@ export function quarterStart(now: Date, back: number): Date {
 }
 
 export function registerAttributionRoutes(app: ApiApp, deps: RouteDeps): void {
+  registerReportRoute(app, deps);
+  registerSettingsRoutes(app, deps);
+}
+
+function registerSettingsRoutes(app: ApiApp, deps: RouteDeps): void {
+  const security = [{ adminKey: [] }];
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/attribution/settings',
+      tags: ['Attribution'],
+      summary: 'The workspace\'s attribution settings (channel grouping rules, conversions), or the defaults',
+      security,
+      responses: { 200: { description: 'Settings', content: { 'application/json': { schema: SettingsSchema } } }, ...ERROR_RESPONSES },
+    }),
+    async (c) => c.json(presentSettings(await getAttributionSettings(deps.db, c.get('principal').workspaceId)), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/attribution/settings',
+      tags: ['Attribution'],
+      summary: 'Save the attribution settings YAML (validated against its schema; recorded in the audit log)',
+      security,
+      request: { body: { content: { 'application/json': { schema: SettingsBody } }, required: true } },
+      responses: { 200: { description: 'Saved', content: { 'application/json': { schema: SettingsSchema } } }, ...ERROR_RESPONSES },
+    }),
+    async (c) => {
+      const principal = c.get('principal');
+      const saved = await saveAttributionSettings(deps.db, principal.workspaceId, c.req.valid('json').yaml, actorOfPrincipal(principal));
+      return c.json(presentSettings(saved), 200);
+    },
+  );
+}
+
+function registerReportRoute(app: ApiApp, deps: RouteDeps): void {
   const security = [{ adminKey: [] }];
   app.openapi(
     createRoute({

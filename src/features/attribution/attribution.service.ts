@@ -6,7 +6,8 @@ import { listContactAccountLinks } from '../contacts/index.ts';
 import { listTouchEvents, type TouchEventRow } from '../events/index.ts';
 import { listOpportunitiesBetween } from '../opportunities/index.ts';
 import { runAttributionModel, type ModelName, type ModelOptions } from './attribution-models.ts';
-import { ChannelGrouping, DEFAULT_CHANNEL_RULES, type ChannelRulesConfig } from './channel-rules.ts';
+import { getAttributionSettings } from './attribution-settings.ts';
+import { ChannelGrouping, type ChannelRulesConfig } from './channel-rules.ts';
 import type { ChannelCredits } from './credits.ts';
 import { deriveTouchpoints, TOUCH_EVENTS, type Touchpoint } from './touchpoints.ts';
 import { buildWorkspaceJourneys, type Dimension, type EventConversion, type OpportunityFacts } from './workspace-journeys.ts';
@@ -20,6 +21,7 @@ export interface WorkspaceAttributionInput {
   dimension?: Dimension;
   /** Days of touches before each conversion that count (default 90). */
   lookbackDays?: number;
+  /** Settings for this run; default: the workspace's saved settings (or the defaults). */
   config?: ChannelRulesConfig;
   options?: Omit<ModelOptions, 'lookbackDays'>;
   /** Only these accounts (and their contacts): a segment's accounts (seam for segments). */
@@ -66,7 +68,7 @@ export async function attributeWorkspace(db: Kysely<Database>, workspaceId: stri
   const lookbackDays = input.lookbackDays ?? 90;
   if (!(lookbackDays > 0 && lookbackDays <= 3650)) throw new AppError('invalid', `lookback must be between 0 and 3650 days, got ${lookbackDays}`);
   const lookbackMs = lookbackDays * DAY_MS;
-  const config = input.config ?? DEFAULT_CHANNEL_RULES;
+  const config = input.config ?? (await getAttributionSettings(db, workspaceId)).config;
   const grouping = new ChannelGrouping(config);
   const conversionEvents = new Map(config.conversions.map((c) => [c.event, c.value_property]));
   const contactsByAccount = new Map<string, string[]>();

@@ -9,3 +9,4 @@ export { channelRulesJsonSchema, ChannelGrouping, ChannelRulesSchema, DEFAULT_CH
 export { deriveTouchpoints, TOUCH_EVENTS, type Touchpoint } from './touchpoints.ts';
 export { DIMENSIONS, parseDimension, type Dimension } from './workspace-journeys.ts';
 export { quarterStart, registerAttributionRoutes } from './attribution.routes.ts';
+export { getAttributionSettings, saveAttributionSettings, type AttributionSettings } from './attribution-settings.ts';

@@ -561,6 +561,13 @@ export interface KeelMigrationsTable {
   applied_at: TimestampDefault;
 }
 
+// Attribution (migration 0009).
+export interface AttributionSettingsTable {
+  workspace_id: string;
+  yaml: string;
+  updated_at: TimestampDefault;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
@@ -610,6 +617,7 @@ export interface Database {
   suppressions: SuppressionsTable;
   messages: MessagesTable;
   privacy_requests: PrivacyRequestsTable;
+  attribution_settings: AttributionSettingsTable;
 }
 
 export type ContactRow = Selectable<ContactsTable>;
