@@ -8,9 +8,9 @@ import { parseArgs } from 'node:util';
 import { cliActor } from '../src/features/audit/index.ts';
 import { buildHealthReport } from '../src/features/data-health/index.ts';
 import { demoEventBatches, seedDemoWorkspace } from '../src/features/demo/index.ts';
-import { acceptEvents, INGEST_MAINTENANCE, processInbox } from '../src/features/ingest/index.ts';
+import { acceptEvents, INGEST_MAINTENANCE, processInbox, validateEvent, type AcceptedEvent } from '../src/features/ingest/index.ts';
 import { getWorkspaceStats } from '../src/features/stats/index.ts';
-import { applyTrackingPlan } from '../src/features/tracking-plan/index.ts';
+import { applyTrackingPlan, checkEventsAgainstTrackingPlan } from '../src/features/tracking-plan/index.ts';
 import { createWorkspace } from '../src/features/workspaces/index.ts';
 import { openDatabase, type Db } from '../src/platform/db/connection.ts';
 import { createTableMaintenance } from '../src/platform/db/maintenance.ts';
@@ -55,6 +55,23 @@ async function measureProcessing(db: Db, withPlan: boolean) {
   return { events: outcome.events, perSec: outcome.events / ((performance.now() - started) / 1000) };
 }
 
+/** The hook alone: checking and recording 1,000-event chunks against the demo plan, one transaction each. */
+async function measureHookAlone(db: Db) {
+  const ws = await createWorkspace(db.kysely, 'hook alone');
+  await applyTrackingPlan(db.kysely, ws.id, DEMO_PLAN, cliActor());
+  const events: AcceptedEvent[] = [];
+  for (const batch of demoEventBatches({ seed: 42, maxEvents: EVENTS, batchSize: 100 })) {
+    for (const raw of batch) {
+      const v = validateEvent({ raw, type: undefined, receivedAt: new Date(), batchSentAt: undefined, batchContext: undefined });
+      if (v.ok) events.push(v.event);
+    }
+  }
+  const started = performance.now();
+  for (let i = 0; i < events.length; i += 1000) await db.kysely.transaction().execute((trx) => checkEventsAgainstTrackingPlan(trx, ws.id, events.slice(i, i + 1000)));
+  const ms = performance.now() - started;
+  return { perSec: events.length / (ms / 1000), msPerChunk: ms / Math.ceil(events.length / 1000) };
+}
+
 async function median(runs: number, fn: () => Promise<unknown>): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs; i += 1) {
@@ -68,12 +85,15 @@ async function median(runs: number, fn: () => Promise<unknown>): Promise<number>
 const targets = values.targets.split(',').map((t) => t.trim());
 const parts = new Set(values.parts.split(','));
 if (parts.has('hook')) {
-  console.log('| target | events | processed, no plan (events/s) | processed, demo plan (events/s) | with plan / without |');
-  console.log('| --- | ---: | ---: | ---: | ---: |');
+  console.log('| target | events | processed, no plan (events/s) | processed, demo plan (events/s) | with plan / without | hook alone (events/s) | hook per 1,000-event chunk (ms) |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const target of targets) {
     const without = await withDatabase(target, (db) => measureProcessing(db, false));
     const withPlan = await withDatabase(target, (db) => measureProcessing(db, true));
-    console.log(`| ${target} | ${n(withPlan.events)} | ${n(without.perSec)} | ${n(withPlan.perSec)} | ${Math.round((100 * withPlan.perSec) / without.perSec)}% |`);
+    const alone = await withDatabase(target, measureHookAlone);
+    console.log(
+      `| ${target} | ${n(withPlan.events)} | ${n(without.perSec)} | ${n(withPlan.perSec)} | ${Math.round((100 * withPlan.perSec) / without.perSec)}% | ${n(alone.perSec)} | ${alone.msPerChunk.toFixed(1)} |`,
+    );
   }
 }
 if (parts.has('report')) {

@@ -68,6 +68,7 @@ export async function seedDemoOnEmptyDatabase(db: Db, base: string, logger: Logg
   try {
     const result = await seedWithProgress(db, {});
     console.log(`Demo workspace ready: ${result.events.toLocaleString('en-US')} events, ${result.opportunities} opportunities in ${(result.elapsedMs / 1000).toFixed(1)} s.`);
+    console.log(`Data health score ${result.healthScore ?? '—'} / 100 (\`npx keel health\`); tracking-plan violations: \`npx keel tracking-plan violations\`.`);
   } catch (error) {
     logger.error({ err: error }, 'demo seeding failed; run `keel demo` to finish it');
   }
@@ -90,7 +91,7 @@ export function registerDemoCommand(program: Command): void {
         const result = await seedWithProgress(db, { scale, seed });
         console.log(
           `Demo workspace ${result.workspaceId}: ${result.events.toLocaleString('en-US')} events sent (${result.rejected} rejected), ` +
-            `${result.accounts} accounts, ${result.opportunities} opportunities in ${(result.elapsedMs / 1000).toFixed(1)} s.`,
+            `${result.accounts} accounts, ${result.opportunities} opportunities in ${(result.elapsedMs / 1000).toFixed(1)} s; data health score ${result.healthScore ?? '—'} / 100.`,
         );
       });
     });

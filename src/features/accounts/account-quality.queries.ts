@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { buildColumnProfileSelect, readColumnProfiles, type ColumnCheck, type ColumnProfile } from '../../platform/db/column-profile.ts';
+import { buildColumnProfileInner, buildColumnProfileSelect, readColumnProfiles, type ColumnCheck, type ColumnProfile } from '../../platform/db/column-profile.ts';
 import type { Database } from '../../platform/db/schema.ts';
 
 type Q = Kysely<Database>;
@@ -23,10 +23,12 @@ export async function profileAccountQuality(
   staleBefore: Date,
 ): Promise<AccountQualityProfile> {
   const result = await sql<Record<string, unknown>>`
-    select count(*)::int as total,
-      count(*) filter (where updated_at < ${staleBefore}::timestamptz)::int as stale,
-      ${buildColumnProfileSelect(checks)}
-    from accounts where workspace_id = ${workspaceId}::uuid`.execute(db);
+    select count(*)::int as total, count(*) filter (where is_stale)::int as stale, ${buildColumnProfileSelect(checks)}
+    from (
+      select id, updated_at < ${staleBefore}::timestamptz as is_stale, ${buildColumnProfileInner(checks)}
+      from accounts where workspace_id = ${workspaceId}::uuid
+      offset 0
+    ) p`.execute(db);
   const row = result.rows[0]!;
   return { total: Number(row.total), stale: Number(row.stale), columns: readColumnProfiles(checks, row) };
 }

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { buildColumnProfileSelect, readColumnProfiles, type ColumnCheck, type ColumnProfile } from '../../platform/db/column-profile.ts';
+import { buildColumnProfileInner, buildColumnProfileSelect, readColumnProfiles, type ColumnCheck, type ColumnProfile } from '../../platform/db/column-profile.ts';
 import type { Database } from '../../platform/db/schema.ts';
 
 type Q = Kysely<Database>;
@@ -23,13 +23,16 @@ export async function profileContactQuality(
   checks: ReadonlyArray<ColumnCheck & { column: ProfiledContactColumn }>,
   staleBefore: Date,
 ): Promise<ContactQualityProfile> {
+  // Known contacts as a hashed semi-join on identities (one scan), not a lookup per contact.
   const result = await sql<Record<string, unknown>>`
-    select count(*)::int as known,
-      count(*) filter (where coalesce(last_seen_at, updated_at) < ${staleBefore}::timestamptz)::int as stale,
-      ${buildColumnProfileSelect(checks)}
-    from contacts c
-    where c.workspace_id = ${workspaceId}::uuid
-      and exists (select 1 from identities i where i.workspace_id = c.workspace_id and i.contact_id = c.id and i.kind in ('user_id', 'email'))`.execute(db);
+    select count(*)::int as known, count(*) filter (where is_stale)::int as stale, ${buildColumnProfileSelect(checks)}
+    from (
+      select c.id, coalesce(c.last_seen_at, c.updated_at) < ${staleBefore}::timestamptz as is_stale, ${buildColumnProfileInner(checks)}
+      from contacts c
+      where c.workspace_id = ${workspaceId}::uuid
+        and c.id in (select i.contact_id from identities i where i.workspace_id = ${workspaceId}::uuid and i.kind in ('user_id', 'email'))
+      offset 0
+    ) p`.execute(db);
   const row = result.rows[0]!;
   return { known: Number(row.known), stale: Number(row.stale), columns: readColumnProfiles(checks, row) };
 }
@@ -76,7 +79,7 @@ export async function selectLeastCompleteContacts(db: Q, workspaceId: string, co
     select id, email, (${blanks})::int as blank
     from contacts c
     where c.workspace_id = ${workspaceId}::uuid
-      and exists (select 1 from identities i where i.workspace_id = c.workspace_id and i.contact_id = c.id and i.kind in ('user_id', 'email'))
+      and c.id in (select i.contact_id from identities i where i.workspace_id = ${workspaceId}::uuid and i.kind in ('user_id', 'email'))
     order by blank desc, id limit ${limit}`.execute(db);
   return result.rows;
 }

@@ -18,22 +18,34 @@ export interface ColumnProfile {
 const EXAMPLES = 3;
 
 /**
- * The select-list of a one-pass column profile: for each column, how many rows have it
- * filled, how many match its pattern, and a few that do not. Column names come from the
- * caller's fixed list (never from users); patterns are bound parameters.
+ * A one-pass column profile in two parts. The inner select-list (over the table, with an
+ * `id` column) cleans each value once and evaluates its pattern once per row, as v0, b0,
+ * v1, b1, ...; the outer one aggregates them: how many rows have the column filled, how
+ * many match, and a few that do not. The caller keeps the inner query from being
+ * flattened (`offset 0`), so no regular expression runs twice on a row. Column names come
+ * from the caller's fixed list (never from users); patterns are bound parameters.
  */
+export function buildColumnProfileInner(checks: readonly ColumnCheck[]): RawBuilder<unknown> {
+  return sql.join(
+    checks.flatMap(({ column, pattern }, i) => {
+      const value = sql`nullif(btrim(${sql.ref(column)}::text), '')`;
+      return [sql`${value} as ${sql.id(`v${i}`)}`, pattern === undefined ? sql`false as ${sql.id(`b${i}`)}` : sql`${value} !~ ${pattern} as ${sql.id(`b${i}`)}`];
+    }),
+  );
+}
+
 export function buildColumnProfileSelect(checks: readonly ColumnCheck[]): RawBuilder<unknown> {
-  const parts = checks.flatMap(({ column, pattern }, i) => {
-    const value = sql`nullif(btrim(${sql.ref(column)}::text), '')`;
-    const invalid = pattern === undefined ? sql`false` : sql`${value} is not null and ${value} !~ ${pattern}`;
-    return [
-      sql`count(${value})::int as ${sql.id(`f${i}`)}`,
-      sql`count(*) filter (where ${value} is not null and not (${invalid}))::int as ${sql.id(`v${i}`)}`,
-      sql`(array_agg(id::text) filter (where ${invalid}))[1:${sql.lit(EXAMPLES)}] as ${sql.id(`ei${i}`)}`,
-      sql`(array_agg(left(${value}, 200)) filter (where ${invalid}))[1:${sql.lit(EXAMPLES)}] as ${sql.id(`ev${i}`)}`,
-    ];
-  });
-  return sql.join(parts);
+  return sql.join(
+    checks.flatMap((_, i) => {
+      const [v, b] = [sql.ref(`v${i}`), sql.ref(`b${i}`)];
+      return [
+        sql`count(${v})::int as ${sql.id(`f${i}`)}`,
+        sql`(count(${v}) - count(*) filter (where ${b}))::int as ${sql.id(`v${i}`)}`,
+        sql`(array_agg(id::text) filter (where ${b}))[1:${sql.lit(EXAMPLES)}] as ${sql.id(`ei${i}`)}`,
+        sql`(array_agg(left(${v}, 200)) filter (where ${b}))[1:${sql.lit(EXAMPLES)}] as ${sql.id(`ev${i}`)}`,
+      ];
+    }),
+  );
 }
 
 /** Reads the row that `buildColumnProfileSelect` produced back into one profile per column. */
