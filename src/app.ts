@@ -7,6 +7,7 @@ import { createErrorHandler } from './platform/http/error-handler.ts';
 import { renderHomePage } from './platform/http/home-page.ts';
 import type { ApiApp, RouteDeps } from './platform/http/app-env.ts';
 import type { Logger } from './platform/logger.ts';
+import { registerDedupeRoutes } from './features/dedupe/index.ts';
 import { registerEventRoutes } from './features/events/index.ts';
 import { registerIdentityRoutes } from './features/identity/index.ts';
 import { createIngestWorker, registerIngestAdminRoutes, registerIngestRoutes, type IngestWorker } from './features/ingest/index.ts';
@@ -87,6 +88,7 @@ export function createApp({ db, logger }: AppContext): KeelApp {
   registerEventRoutes(app, deps);
   registerIngestAdminRoutes(app, deps);
   registerIdentityRoutes(app, deps);
+  registerDedupeRoutes(app, deps);
   registerWorkspaceRoutes(app, { ...deps, writeKeys });
 
   return { app, worker };

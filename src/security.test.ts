@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseLabel } from './platform/db/test-database.ts';
 import { basicAuth, bearer, createTestApp, getJson, postIngest, type TestApp } from './testing/test-app.ts';
 import type { CreatedWorkspace } from './features/workspaces/index.ts';
+import { systemActor } from './features/audit/index.ts';
+import { DEFAULT_DEDUPE_SETTINGS } from './features/dedupe/index.ts';
+import { mergeContactPair } from './features/identity/index.ts';
 
 let t: TestApp;
 let a: CreatedWorkspace;
@@ -43,11 +46,38 @@ beforeAll(async () => {
   });
   expect(deal.status).toBe(201);
   const dealId = ((await deal.json()) as { id: string }).id;
+  await seedDedupeObjects(String(contact.id));
   idsByPathParam.set('/api/v1/opportunities/{id}', dealId);
   secrets.push(dealId, 'TenantA Renewal');
   secrets.push(a.id, String(contact.id), String(account.id), 'secret.person@tenant-a.com', 'TenantA', 'a-user', a.writeKey.id, a.adminKey.id);
 });
 afterAll(() => t.close());
+
+/** A's review-queue pair and contact merge, so that the dedupe routes are walked with real ids. */
+async function seedDedupeObjects(contactId: string) {
+  await postIngest(t.app, '/v1/identify', { userId: 'a-user-2', traits: { email: 'secretta.twin@tenant-a.com', firstName: 'Secretta' } }, { authorization: basicAuth(a.writeKey.key) });
+  await postIngest(t.app, '/v1/identify', { userId: 'a-user-3', traits: { email: 'third@tenant-a.com' } }, { authorization: basicAuth(a.writeKey.key) });
+  await t.drain();
+  const others = await t.db.kysely.selectFrom('contacts').select('id').where('workspace_id', '=', a.id).where('id', '!=', contactId).execute();
+  const run = await t.db.kysely
+    .insertInto('dedupe_runs')
+    .values({ workspace_id: a.id, entity: 'contact', dry_run: false, records: 3, candidate_pairs: 1, all_pairs: 3, auto_merged: 0, queued: 1, model: '{}', thresholds: '{}', millis: 1 })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const [x, y] = [contactId, others[0]!.id].sort() as [string, string];
+  const evidence = JSON.stringify([{ field: 'first_name', kind: 'given_name', level: 'exact', weight: 5, a: 'secretta', b: 'secretta' }]);
+  const pair = await t.db.kysely
+    .insertInto('dedupe_pairs')
+    .values({ workspace_id: a.id, entity: 'contact', record_a: x, record_b: y, run_id: run.id, probability: 0.7, weight: 3, evidence, status: 'pending' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const merged = await t.db.kysely.transaction().execute((tx) => mergeContactPair(tx, a.id, { winnerId: contactId, loserId: others[1]!.id, reason: 'test', actor: systemActor('test') }));
+  idsByPathParam.set('/api/v1/dedupe/review/{id}/accept', pair.id);
+  idsByPathParam.set('/api/v1/dedupe/review/{id}/reject', pair.id);
+  idsByPathParam.set('/api/v1/merges/contacts/{id}/undo', merged!.mergeId);
+  idsByPathParam.set('/api/v1/merges/accounts/{id}/undo', '1');
+  secrets.push('secretta.twin@tenant-a.com', y === contactId ? x : y);
+}
 
 async function managementRoutes(): Promise<Array<{ method: string; path: string }>> {
   const res = await t.app.request('/api/v1/openapi.json');
@@ -70,12 +100,14 @@ const opportunityBody = (accountId: string) => ({
 /** A valid body for each POST route, pointing at tenant A's objects where it names one. */
 function bodyFor(path: string): string {
   if (path === '/api/v1/opportunities') return JSON.stringify(opportunityBody(idsByPathParam.get('/api/v1/accounts/{id}')!));
+  if (path === '/api/v1/dedupe/runs') return JSON.stringify({ entity: 'contact', dry_run: true });
+  if (path === '/api/v1/dedupe/settings') return JSON.stringify(DEFAULT_DEDUPE_SETTINGS);
   return JSON.stringify({ kind: 'admin', name: 'intruder' });
 }
 
 function request(method: string, path: string, authorization?: string) {
   const concrete = path.replace('{id}', idsByPathParam.get(path) ?? 'missing');
-  const body = method === 'POST' ? bodyFor(path) : undefined;
+  const body = method === 'POST' || method === 'PUT' ? bodyFor(path) : undefined;
   return t.app.request(concrete, {
     method,
     ...(body ? { body } : {}),

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { isAppError } from '../platform/errors.ts';
 import { registerBrowseCommands } from './commands/browse.ts';
+import { registerDedupeCommands } from './commands/dedupe.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
@@ -18,6 +19,7 @@ registerWorkspaceCommands(program);
 registerKeyCommands(program);
 registerDemoCommand(program);
 registerBrowseCommands(program);
+registerDedupeCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -160,10 +160,15 @@ export function fitFellegiSunterByPass(
 /**
  * EM finds the two classes that best explain the data, which is not always "same entity /
  * different": it can split the candidates into "same street / different street". A model
- * of matches agrees exactly more often than non-matches on every field. (Not "disagrees
- * less": among candidates, non-matches were picked for agreeing on a blocking key, so
- * colleagues agree on the company more often than duplicates with a free-mail address do.)
+ * of matches agrees exactly more often than non-matches on a field; the count of fields
+ * where it does not is the model's implausibility. Blocking explains some: candidates were
+ * chosen for agreeing on a key, so colleagues (non-matches) agree on the company more
+ * often than duplicates with a free-mail address do. Hence one field in four may dissent.
  */
+export function countImplausibleFields(model: FellegiSunterModel): number {
+  return model.m.filter((row, f) => row[row.length - 1]! < model.u[f]![row.length - 1]!).length;
+}
+
 export function isPlausibleModel(model: FellegiSunterModel): boolean {
-  return model.m.every((row, f) => row[row.length - 1]! >= model.u[f]![row.length - 1]!);
+  return model.lambda < 0.99 && countImplausibleFields(model) <= Math.floor(model.m.length / 4);
 }
