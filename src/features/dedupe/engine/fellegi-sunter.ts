@@ -140,10 +140,24 @@ export function fitFellegiSunterByPass(
   }
   const fallback = initialM(kinds);
   const m = sums.map((row, f) => (counts[f]! > 0 ? row.map((x) => x / counts[f]!) : fallback[f]!));
+  return { ...fitLambda(fields, kinds, m, u, allPatterns), iterations };
+}
+
+/**
+ * A model from prior m (matches mostly agree exactly) and u of random pairs, with only
+ * lambda fitted: for inputs too small for EM to learn m from (a few hundred records).
+ */
+export function fitPriorModel(fields: string[], kinds: FieldKind[], allPatterns: ReadonlyMap<number, number>, u: number[][]): FellegiSunterModel {
+  return fitLambda(fields, kinds, initialM(kinds), u, allPatterns);
+}
+
+function fitLambda(fields: string[], kinds: FieldKind[], m: number[][], u: number[][], allPatterns: ReadonlyMap<number, number>): FellegiSunterModel {
   const patterns = [...allPatterns].map(([code, count]) => ({ weight: patternWeight({ m, u, kinds }, decodePattern(code, kinds)), count }));
   let lambda = 0.1;
   let converged = false;
-  for (let i = 0; i < 200 && !converged; i++) {
+  let iterations = 0;
+  while (iterations < 200 && !converged) {
+    iterations++;
     let mass = 0;
     let total = 0;
     for (const { weight, count } of patterns) {
