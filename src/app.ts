@@ -15,6 +15,7 @@ import { registerConsentRoutes, registerPolicyRoutes, registerSuppressionRoutes 
 import { createMailer, registerMessageRoutes, type Mailer, type MailerOptions } from './features/messaging/index.ts';
 import { registerPublicPages, registerSubscriptionRoutes } from './features/preferences/index.ts';
 import { createPrivacyWorker, registerPrivacyRoutes, type PrivacyWorker } from './features/privacy/index.ts';
+import { registerDedupeRoutes } from './features/dedupe/index.ts';
 import { registerEventRoutes } from './features/events/index.ts';
 import { registerIdentityRoutes } from './features/identity/index.ts';
 import { registerImportRoutes } from './features/imports/index.ts';
@@ -122,6 +123,7 @@ export function createApp({ db, logger, healthSources, importMaxBytes, mail }: A
   registerIdentityRoutes(app, deps);
   registerTrackingPlanRoutes(app, deps);
   registerDataHealthRoutes(app, { ...deps, healthSources });
+  registerDedupeRoutes(app, deps);
   registerWorkspaceRoutes(app, { ...deps, writeKeys });
   registerNormalizationRoutes(app, deps);
   registerEnrichmentRoutes(app, deps);

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseLabel } from './platform/db/test-database.ts';
 import { basicAuth, bearer, createTestApp, getJson, postIngest, type TestApp } from './testing/test-app.ts';
 import type { CreatedWorkspace } from './features/workspaces/index.ts';
+import { systemActor } from './features/audit/index.ts';
+import { DEFAULT_DEDUPE_SETTINGS } from './features/dedupe/index.ts';
+import { mergeContactPair } from './features/identity/index.ts';
 
 let t: TestApp;
 let a: CreatedWorkspace;
@@ -43,6 +46,7 @@ beforeAll(async () => {
   });
   expect(deal.status).toBe(201);
   const dealId = ((await deal.json()) as { id: string }).id;
+  await seedDedupeObjects(String(contact.id));
   idsByPathParam.set('/api/v1/opportunities/{id}', dealId);
   idsByPathParam.set('/api/v1/scores/accounts/{id}', String(account.id));
   secrets.push(dealId, 'TenantA Renewal');
@@ -85,6 +89,32 @@ async function seedConsentOfTenantA(contactId: string): Promise<void> {
   secrets.push('tenanta-news', 'TenantA News', 'TenantA agreement', 'suppressed.person@tenant-a.com', 'TenantA Subject', 'TenantA Street', String(sent.message_id), String(listed.body.data![0]!.id));
 }
 afterAll(() => t.close());
+
+/** A's review-queue pair and contact merge, so that the dedupe routes are walked with real ids. */
+async function seedDedupeObjects(contactId: string) {
+  await postIngest(t.app, '/v1/identify', { userId: 'a-user-2', traits: { email: 'secretta.twin@tenant-a.com', firstName: 'Secretta' } }, { authorization: basicAuth(a.writeKey.key) });
+  await postIngest(t.app, '/v1/identify', { userId: 'a-user-3', traits: { email: 'third@tenant-a.com' } }, { authorization: basicAuth(a.writeKey.key) });
+  await t.drain();
+  const others = await t.db.kysely.selectFrom('contacts').select('id').where('workspace_id', '=', a.id).where('id', '!=', contactId).execute();
+  const run = await t.db.kysely
+    .insertInto('dedupe_runs')
+    .values({ workspace_id: a.id, entity: 'contact', dry_run: false, records: 3, candidate_pairs: 1, all_pairs: 3, auto_merged: 0, queued: 1, model: '{}', thresholds: '{}', millis: 1 })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const [x, y] = [contactId, others[0]!.id].sort() as [string, string];
+  const evidence = JSON.stringify([{ field: 'first_name', kind: 'given_name', level: 'exact', weight: 5, a: 'secretta', b: 'secretta' }]);
+  const pair = await t.db.kysely
+    .insertInto('dedupe_pairs')
+    .values({ workspace_id: a.id, entity: 'contact', record_a: x, record_b: y, run_id: run.id, probability: 0.7, weight: 3, evidence, status: 'pending' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const merged = await t.db.kysely.transaction().execute((tx) => mergeContactPair(tx, a.id, { winnerId: contactId, loserId: others[1]!.id, reason: 'test', actor: systemActor('test') }));
+  idsByPathParam.set('/api/v1/dedupe/review/{id}/accept', pair.id);
+  idsByPathParam.set('/api/v1/dedupe/review/{id}/reject', pair.id);
+  idsByPathParam.set('/api/v1/merges/contacts/{id}/undo', merged!.mergeId);
+  idsByPathParam.set('/api/v1/merges/accounts/{id}/undo', '1');
+  secrets.push('secretta.twin@tenant-a.com', y === contactId ? x : y);
+}
 
 async function managementRoutes(): Promise<Array<{ method: string; path: string }>> {
   const res = await t.app.request('/api/v1/openapi.json');
@@ -139,6 +169,8 @@ function bodyFor(path: string): string | FormData | undefined {
   };
   if (path in bodies) return typeof bodies[path] === 'string' ? (bodies[path] as string) : JSON.stringify(bodies[path]);
   if (path === '/api/v1/attribution/settings') return JSON.stringify({ yaml: 'version: 1\nrules: [{ channel: intruder }]' });
+  if (path === '/api/v1/dedupe/runs') return JSON.stringify({ entity: 'contact', dry_run: true });
+  if (path === '/api/v1/dedupe/settings') return JSON.stringify(DEFAULT_DEDUPE_SETTINGS);
   return JSON.stringify({ kind: 'admin', name: 'intruder' });
 }
 
@@ -151,7 +183,7 @@ const OTHER_BODIES: Record<string, unknown> = {
 };
 
 function request(method: string, path: string, authorization?: string) {
-  const concrete = path.replace(/\{\w+\}/, idsByPathParam.get(path) ?? 'missing').replace('{kind}', 'contacts');
+  const concrete = path.replace('{kind}', 'contacts').replace(/\{\w+\}/, idsByPathParam.get(path) ?? 'missing');
   const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? bodyFor(path) : undefined;
   const type = path.endsWith('/import') ? 'text/csv' : 'application/json';
   return t.app.request(concrete, {

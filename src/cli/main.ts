@@ -4,6 +4,7 @@ import { registerAttributionCommand } from './commands/attribution.ts';
 import { registerAuditCommand } from './commands/audit.ts';
 import { registerBrowseCommands } from './commands/browse.ts';
 import { registerConsentCommands } from './commands/consent.ts';
+import { registerDedupeCommands } from './commands/dedupe.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerEnrichCommands } from './commands/enrich.ts';
 import { registerExportCommand } from './commands/export.ts';
@@ -54,6 +55,7 @@ registerPolicyCommands(program);
 registerOutboxCommands(program);
 registerPrivacyCommands(program);
 registerAuditCommand(program);
+registerDedupeCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEMO_WORKSPACE_NAME, seedDemoWorkspace, type SeedProgress } from '../../features/demo/index.ts';
+import { DEMO_WORKSPACE_NAME, seedDemoDuplicates, seedDemoWorkspace, type DemoDedupeResult, type SeedProgress } from '../../features/demo/index.ts';
 import { createWorkspace, listWorkspaces, type CreatedWorkspace } from '../../features/workspaces/index.ts';
 import type { Db } from '../../platform/db/connection.ts';
 import { createTableMaintenance } from '../../platform/db/maintenance.ts';
@@ -53,6 +53,11 @@ async function seedWithProgress(db: Db, options: { scale?: number; seed?: number
   return result;
 }
 
+function printDedupe(result: DemoDedupeResult): void {
+  const line = (s: DemoDedupeResult['contacts']) => `${s.entity}s: ${s.merged} merged, ${s.queued} in the review queue`;
+  console.log(`Dedupe after the seed: ${line(result.contacts)}; ${line(result.accounts)} (see \`keel dedupe review\`).`);
+}
+
 /** `npm start` on an empty database: create the demo workspace, print its keys, fill it. */
 export async function seedDemoOnEmptyDatabase(db: Db, base: string, logger: Logger): Promise<void> {
   const existing = await listWorkspaces(db.kysely);
@@ -69,6 +74,7 @@ export async function seedDemoOnEmptyDatabase(db: Db, base: string, logger: Logg
     const result = await seedWithProgress(db, {});
     console.log(`Demo workspace ready: ${result.events.toLocaleString('en-US')} events, ${result.opportunities} opportunities in ${(result.elapsedMs / 1000).toFixed(1)} s.`);
     console.log(`Data health score ${result.healthScore ?? '—'} / 100 (\`npx keel health\`); tracking-plan violations: \`npx keel tracking-plan violations\`.`);
+    printDedupe(await seedDemoDuplicates(db.kysely, result.workspaceId));
   } catch (error) {
     logger.error({ err: error }, 'demo seeding failed; run `keel demo` to finish it');
   }
@@ -93,6 +99,7 @@ export function registerDemoCommand(program: Command): void {
           `Demo workspace ${result.workspaceId}: ${result.events.toLocaleString('en-US')} events sent (${result.rejected} rejected), ` +
             `${result.accounts} accounts, ${result.opportunities} opportunities in ${(result.elapsedMs / 1000).toFixed(1)} s; data health score ${result.healthScore ?? '—'} / 100.`,
         );
+        printDedupe(await seedDemoDuplicates(db.kysely, result.workspaceId));
       });
     });
 }

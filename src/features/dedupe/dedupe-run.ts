@@ -32,7 +32,7 @@ export interface DedupeRunSummary {
   in_review_band: number;
   merged: number;
   queued: number;
-  thresholds: { auto_merge: number; review: number };
+  thresholds: { auto_merge: number | null; review: number };
   model: { em: string; lambda: number; fields: Array<{ field: string; kind: string; levels: Array<{ level: string; m: number; u: number; weight: number }> }> };
   millis: number;
   /** The best-scoring pairs (up to 20), with their evidence. */
@@ -69,8 +69,9 @@ export async function runDedupe(db: Kysely<Database>, workspaceId: string, entit
   const ids = run.records.ids;
   const pairKey = (p: ScoredPair) => (ids[p.a]! < ids[p.b]! ? `${ids[p.a]}|${ids[p.b]}` : `${ids[p.b]}|${ids[p.a]}`);
   const pairs = selectScoredPairs(run, settings.review_threshold).filter((p) => !rejected.has(pairKey(p)));
-  const auto = pairs.filter((p) => p.probability >= settings.auto_merge_threshold);
-  const review = pairs.filter((p) => p.probability < settings.auto_merge_threshold);
+  const autoMerge = (p: ScoredPair) => settings.auto_merge_threshold !== null && p.probability >= settings.auto_merge_threshold;
+  const auto = pairs.filter(autoMerge);
+  const review = pairs.filter((p) => !autoMerge(p));
   const preview = (p: ScoredPair, action: PairPreview['action']): PairPreview => ({
     record_a: ids[p.a]!,
     record_b: ids[p.b]!,
@@ -93,7 +94,7 @@ export async function runDedupe(db: Kysely<Database>, workspaceId: string, entit
     thresholds: { auto_merge: settings.auto_merge_threshold, review: settings.review_threshold },
     model: describeModel(run),
     millis: 0,
-    top_pairs: pairs.slice(0, 20).map((p) => preview(p, p.probability >= settings.auto_merge_threshold ? 'merge' : 'review')),
+    top_pairs: pairs.slice(0, 20).map((p) => preview(p, autoMerge(p) ? 'merge' : 'review')),
   };
   if (options.dryRun) return { ...summary, millis: Math.round(performance.now() - started) };
 

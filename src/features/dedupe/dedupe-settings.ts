@@ -16,7 +16,7 @@ const EntityRules = z
 
 export const DedupeSettingsSchema = z
   .object({
-    auto_merge_threshold: z.number().min(0).max(1).describe('Pairs with a match probability at or above this are merged without review'),
+    auto_merge_threshold: z.number().min(0).max(1).nullable().describe('Pairs with a match probability at or above this are merged without review; null: never merge without review'),
     review_threshold: z.number().min(0).max(1).describe('Pairs from this probability up to the auto-merge threshold wait in the review queue'),
     max_block_size: z.number().int().min(2).max(10_000).describe('Blocking keys shared by more records are skipped as uninformative'),
     source_priority: z.array(z.string().min(1).max(100)).max(50).describe('traits.source values, most trusted first'),
@@ -24,7 +24,7 @@ export const DedupeSettingsSchema = z
     accounts: EntityRules,
   })
   .strict()
-  .refine((s) => s.review_threshold <= s.auto_merge_threshold, { message: 'review_threshold must not exceed auto_merge_threshold', path: ['review_threshold'] })
+  .refine((s) => s.auto_merge_threshold === null || s.review_threshold <= s.auto_merge_threshold, { message: 'review_threshold must not exceed auto_merge_threshold', path: ['review_threshold'] })
   .openapi('DedupeSettings');
 
 export type DedupeSettings = z.infer<typeof DedupeSettingsSchema>;

@@ -121,7 +121,7 @@ describe(`dedupe and merge in the database (${testDatabaseLabel})`, () => {
 
   it('refuses to undo a merge whose survivor was merged away later, until that one is undone', async () => {
     const ws = await createWorkspace(db.kysely, 'chain');
-    await saveDedupeSettings(db.kysely, ws.id, { ...DEFAULT_DEDUPE_SETTINGS, auto_merge_threshold: 1, review_threshold: 0.5 }, actor);
+    await saveDedupeSettings(db.kysely, ws.id, { ...DEFAULT_DEDUPE_SETTINGS, auto_merge_threshold: null, review_threshold: 0.5 }, actor);
     await ingest(ws.id, ['x', 'y', 'z'].map((n, i) => ({ type: 'identify', anonymousId: `chain-${n}`, messageId: `c-${n}`, timestamp: `2026-01-0${i + 1}T00:00:00Z`, traits: { email: `${n}@chain.io` } })));
     const [x, y, z] = await Promise.all(['x', 'y', 'z'].map((n) => contactIdOf(ws.id, `${n}@chain.io`)));
     const { mergeContactPair } = await import('../identity/index.ts');
@@ -136,7 +136,7 @@ describe(`dedupe and merge in the database (${testDatabaseLabel})`, () => {
 
   it('merges accounts with their opportunities and contacts, and undoes it', async () => {
     const ws = await createWorkspace(db.kysely, 'accounts');
-    await saveDedupeSettings(db.kysely, ws.id, { ...DEFAULT_DEDUPE_SETTINGS, auto_merge_threshold: 1 }, actor);
+    await saveDedupeSettings(db.kysely, ws.id, { ...DEFAULT_DEDUPE_SETTINGS, auto_merge_threshold: null }, actor);
     const companies = ['Globex', 'Initech', 'Umbrella', 'Hooli', 'Vandelay', 'Soylent', 'Tyrell', 'Wonka', 'Cyberdyne', 'Stark'];
     await ingest(ws.id, [
       ...companies.map((name, i) => ({ type: 'group', userId: `u${i}`, groupId: `g-${name}`, messageId: `g${i}`, traits: { name: `${name} Corp`, website: `${name.toLowerCase()}.com` } })),
@@ -165,7 +165,7 @@ describe(`dedupe and merge in the database (${testDatabaseLabel})`, () => {
 
   it('a rejected pair stays rejected in later runs and is audited', async () => {
     const ws = await createWorkspace(db.kysely, 'reject');
-    await saveDedupeSettings(db.kysely, ws.id, { ...DEFAULT_DEDUPE_SETTINGS, auto_merge_threshold: 1, review_threshold: 0.3 }, actor);
+    await saveDedupeSettings(db.kysely, ws.id, { ...DEFAULT_DEDUPE_SETTINGS, auto_merge_threshold: null, review_threshold: 0.3 }, actor);
     await seedContacts(ws.id);
     await runDedupe(db.kysely, ws.id, 'contact', { dryRun: false, actor });
     const pending = await db.kysely.selectFrom('dedupe_pairs').select('id').where('workspace_id', '=', ws.id).where('status', '=', 'pending').execute();

@@ -1,2 +1,12 @@
 export { FIELD_KINDS, LEVEL_NAMES, type FieldKind, type FieldSpec, type InputRecord } from './engine/field-spec.ts';
 export { explainPattern, matchRecords, selectScoredPairs, type FieldEvidence, type MatchOptions, type MatchRun, type MatchStats, type ScoredPair } from './engine/match-records.ts';
+export { clusterPairs } from './engine/cluster-pairs.ts';
+export { ACCOUNT_MATCH_FIELDS, CONTACT_MATCH_FIELDS, withWorkDomain } from './contact-match-fields.ts';
+export { generateMarketingContacts, type GeneratedContact } from './marketing-data-generator.ts';
+export { ACCOUNT_REFERENCES, mergeAccountPair, undoAccountMerge, type AccountReference } from './account-merge.ts';
+export { DEFAULT_DEDUPE_SETTINGS, dedupeSettingsJsonSchema, DedupeSettingsSchema, type DedupeSettings } from './dedupe-settings.ts';
+export { runDedupe, type DedupeRunSummary } from './dedupe-run.ts';
+export { acceptPair, listReviewQueue, rejectPair } from './dedupe-review.ts';
+export { getDedupeSettings, listDedupeRuns, listMerges, mergeRecords, saveDedupeSettings, undoMerge } from './dedupe.service.ts';
+export { dedupeCsvFile, type CsvDedupeOptions, type CsvDedupeResult } from './dedupe-csv.ts';
+export { registerDedupeRoutes } from './dedupe.routes.ts';

@@ -16,3 +16,4 @@ export type { DemoOpportunity, DemoStage } from './demo-opportunities.ts';
 export { DEMO_FREE_MAIL_DOMAINS, JOB_TITLES } from './demo-people.ts';
 export { ENTERPRISE_EMPLOYEES } from './demo-companies.ts';
 export { seedDemoConsent, type DemoConsentResult } from './demo-consent.ts';
+export { seedDemoDuplicates, type DemoDedupeResult } from './demo-duplicates.ts';

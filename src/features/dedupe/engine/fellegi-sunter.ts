@@ -140,10 +140,24 @@ export function fitFellegiSunterByPass(
   }
   const fallback = initialM(kinds);
   const m = sums.map((row, f) => (counts[f]! > 0 ? row.map((x) => x / counts[f]!) : fallback[f]!));
+  return { ...fitLambda(fields, kinds, m, u, allPatterns), iterations };
+}
+
+/**
+ * A model from prior m (matches mostly agree exactly) and u of random pairs, with only
+ * lambda fitted: for inputs too small for EM to learn m from (a few hundred records).
+ */
+export function fitPriorModel(fields: string[], kinds: FieldKind[], allPatterns: ReadonlyMap<number, number>, u: number[][]): FellegiSunterModel {
+  return fitLambda(fields, kinds, initialM(kinds), u, allPatterns);
+}
+
+function fitLambda(fields: string[], kinds: FieldKind[], m: number[][], u: number[][], allPatterns: ReadonlyMap<number, number>): FellegiSunterModel {
   const patterns = [...allPatterns].map(([code, count]) => ({ weight: patternWeight({ m, u, kinds }, decodePattern(code, kinds)), count }));
   let lambda = 0.1;
   let converged = false;
-  for (let i = 0; i < 200 && !converged; i++) {
+  let iterations = 0;
+  while (iterations < 200 && !converged) {
+    iterations++;
     let mass = 0;
     let total = 0;
     for (const { weight, count } of patterns) {
@@ -160,10 +174,15 @@ export function fitFellegiSunterByPass(
 /**
  * EM finds the two classes that best explain the data, which is not always "same entity /
  * different": it can split the candidates into "same street / different street". A model
- * of matches agrees exactly more often than non-matches on every field. (Not "disagrees
- * less": among candidates, non-matches were picked for agreeing on a blocking key, so
- * colleagues agree on the company more often than duplicates with a free-mail address do.)
+ * of matches agrees exactly more often than non-matches on a field; the count of fields
+ * where it does not is the model's implausibility. Blocking explains some: candidates were
+ * chosen for agreeing on a key, so colleagues (non-matches) agree on the company more
+ * often than duplicates with a free-mail address do. Hence one field in four may dissent.
  */
+export function countImplausibleFields(model: FellegiSunterModel): number {
+  return model.m.filter((row, f) => row[row.length - 1]! < model.u[f]![row.length - 1]!).length;
+}
+
 export function isPlausibleModel(model: FellegiSunterModel): boolean {
-  return model.m.every((row, f) => row[row.length - 1]! >= model.u[f]![row.length - 1]!);
+  return model.lambda < 0.99 && countImplausibleFields(model) <= Math.floor(model.m.length / 4);
 }

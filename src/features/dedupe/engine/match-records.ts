@@ -1,6 +1,6 @@
 import { generateCandidatePairs, planBlockingPasses, type PassStats } from './blocking.ts';
 import { compareRecords, decodePattern, encodePattern } from './compare-fields.ts';
-import { estimateU, fitFellegiSunter, fitFellegiSunterByPass, isPlausibleModel, patternWeight, probabilityOf, type FellegiSunterModel } from './fellegi-sunter.ts';
+import { countImplausibleFields, estimateU, fitFellegiSunter, fitFellegiSunterByPass, fitPriorModel, isPlausibleModel, patternWeight, probabilityOf, type FellegiSunterModel } from './fellegi-sunter.ts';
 import { LEVEL_NAMES, VETO_LEVELS, type FieldSpec, type InputRecord } from './field-spec.ts';
 import { prepareRecords, type PreparedRecords } from './prepare-records.ts';
 
@@ -13,13 +13,17 @@ export interface MatchOptions {
   seed?: number;
   /**
    * How m and u are estimated. 'auto' (default): EM of m, u and lambda over the candidates,
-   * started from u of random pairs; if the result is not plausible (see isPlausibleModel),
-   * EM with u held at the random-pair estimate first ('staged').
+   * started from u of random pairs ('free'); if the result is not plausible (see
+   * isPlausibleModel), EM with u held at the random-pair estimate first ('staged'), then
+   * m estimated per blocking pass ('per-pass'). Under MIN_PAIRS_FOR_EM candidates: 'prior'.
    */
   em?: EmStrategy;
 }
 
-export type EmStrategy = 'auto' | 'free' | 'staged' | 'fixed-u' | 'per-pass';
+export type EmStrategy = 'auto' | 'free' | 'staged' | 'fixed-u' | 'per-pass' | 'prior';
+
+/** Below this many candidate pairs EM has too little to learn m from: prior m is used ('prior'). */
+export const MIN_PAIRS_FOR_EM = 1000;
 
 export interface MatchStats {
   records: number;
@@ -140,19 +144,27 @@ export function matchRecords(input: readonly InputRecord[], fields: readonly Fie
       return { uses: t.uses, patterns: counts };
     });
   const fitWith = (strategy: EmStrategy): FellegiSunterModel => {
+    if (strategy === 'prior') return fitPriorModel(names, kinds, patternCounts, u);
     if (strategy === 'per-pass') return fitFellegiSunterByPass(names, kinds, trainingPasses(), patternCounts, u);
     const first = fitFellegiSunter(names, kinds, patternCounts, u, { fixU: strategy !== 'free' });
     return strategy === 'staged' ? fitFellegiSunter(names, kinds, patternCounts, u, { initialM: first.m, initialLambda: first.lambda }) : first;
   };
   let em = options.em ?? 'auto';
   let model: FellegiSunterModel;
-  if (em === 'auto') {
-    model = fitWith('free');
-    em = 'free';
-    if (!isPlausibleModel(model)) {
-      model = fitWith('staged');
-      em = 'staged';
+  if (em === 'auto' && candidates.count < MIN_PAIRS_FOR_EM) {
+    model = fitWith('prior');
+    em = 'prior';
+  } else if (em === 'auto') {
+    // The first plausible model in this order, else the least implausible one.
+    const tried: Array<{ strategy: EmStrategy; model: FellegiSunterModel }> = [];
+    for (const strategy of ['free', 'staged', 'per-pass'] as const) {
+      const fitted = fitWith(strategy);
+      tried.push({ strategy, model: fitted });
+      if (isPlausibleModel(fitted)) break;
     }
+    const chosen = tried.find((t) => isPlausibleModel(t.model)) ?? [...tried].sort((a, b) => countImplausibleFields(a.model) - countImplausibleFields(b.model))[0]!;
+    model = chosen.model;
+    em = chosen.strategy;
   } else {
     model = fitWith(em);
   }
