@@ -90,7 +90,8 @@ export function registerDemoCommand(program: Command): void {
         const result = await seedWithProgress(db, { scale, seed });
         console.log(
           `Demo workspace ${result.workspaceId}: ${result.events.toLocaleString('en-US')} events sent (${result.rejected} rejected), ` +
-            `${result.accounts} accounts, ${result.opportunities} opportunities in ${(result.elapsedMs / 1000).toFixed(1)} s.`,
+            `${result.accounts} accounts, ${result.opportunities} opportunities in ${(result.elapsedMs / 1000).toFixed(1)} s; ` +
+            `examples/contacts.csv imported: ${result.csvImport.inserted} inserted, ${result.csvImport.updated} updated, ${result.csvImport.unchanged} unchanged, ${result.csvImport.refused} refused.`,
         );
       });
     });

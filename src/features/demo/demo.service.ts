@@ -5,6 +5,7 @@ import { findAccountIdsByExternalIds } from '../accounts/index.ts';
 import { acceptEvents, countPendingEvents, processInbox } from '../ingest/index.ts';
 import { createOpportunities, type OpportunityInput } from '../opportunities/index.ts';
 import { createWorkspace, listWorkspaces } from '../workspaces/index.ts';
+import { importDemoContactsCsv } from './demo-csv-import.ts';
 import { DEFAULT_BATCH_SIZE, generateDemoEvents, resolveDemoOptions, type DemoOptions } from './demo-generator.ts';
 import type { DemoOpportunity } from './demo-opportunities.ts';
 
@@ -40,6 +41,8 @@ export interface SeedResult {
   rejected: number;
   opportunities: number;
   accounts: number;
+  /** What importing examples/contacts.csv wrote (a refused row is in the sample on purpose). */
+  csvImport: { jobId: string | null; inserted: number; updated: number; unchanged: number; refused: number };
   elapsedMs: number;
 }
 
@@ -59,7 +62,10 @@ export async function seedDemoWorkspace(db: Kysely<Database>, options: SeedOptio
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const { workspaceId, created } = await findOrCreateWorkspace(db, options.workspaceName ?? DEMO_WORKSPACE_NAME);
   const startedAt = performance.now();
-  const result: SeedResult = { workspaceId, createdWorkspace: created, events: 0, rejected: 0, opportunities: 0, accounts: 0, elapsedMs: 0 };
+  const result: SeedResult = {
+    workspaceId, createdWorkspace: created, events: 0, rejected: 0, opportunities: 0, accounts: 0,
+    csvImport: { jobId: null, inserted: 0, updated: 0, unchanged: 0, refused: 0 }, elapsedMs: 0,
+  };
   let pending: DemoOpportunity[] = [];
   const report = () => {
     result.elapsedMs = Math.round(performance.now() - startedAt);
@@ -90,6 +96,8 @@ export async function seedDemoWorkspace(db: Kysely<Database>, options: SeedOptio
     if (outcome.events + outcome.duplicates === 0) await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
   }
   await insertOpportunities(db, workspaceId, pending, result);
+  const imported = await importDemoContactsCsv(db, workspaceId);
+  result.csvImport = { jobId: imported.jobId, inserted: imported.inserted, updated: imported.updated, unchanged: imported.unchanged, refused: imported.refused };
   report();
   return result;
 }

@@ -15,3 +15,4 @@ export type { DemoEvent } from './demo-event-sink.ts';
 export type { DemoOpportunity, DemoStage } from './demo-opportunities.ts';
 export { DEMO_FREE_MAIL_DOMAINS } from './demo-people.ts';
 export { ENTERPRISE_EMPLOYEES } from './demo-companies.ts';
+export { importDemoContactsCsv, DEMO_CONTACTS_CSV } from './demo-csv-import.ts';
