@@ -97,7 +97,8 @@ export function registerDemoCommand(program: Command): void {
         const result = await seedWithProgress(db, { scale, seed });
         console.log(
           `Demo workspace ${result.workspaceId}: ${result.events.toLocaleString('en-US')} events sent (${result.rejected} rejected), ` +
-            `${result.accounts} accounts, ${result.opportunities} opportunities in ${(result.elapsedMs / 1000).toFixed(1)} s; data health score ${result.healthScore ?? '—'} / 100.`,
+            `${result.accounts} accounts, ${result.opportunities} opportunities in ${(result.elapsedMs / 1000).toFixed(1)} s; data health score ${result.healthScore ?? '—'} / 100; ` +
+            `examples/contacts.csv imported: ${result.csvImport.inserted} inserted, ${result.csvImport.updated} updated, ${result.csvImport.unchanged} unchanged, ${result.csvImport.refused} refused.`,
         );
         printDedupe(await seedDemoDuplicates(db.kysely, result.workspaceId));
       });

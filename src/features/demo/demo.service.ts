@@ -11,6 +11,7 @@ import { acceptEvents, countPendingEvents, processInbox } from '../ingest/index.
 import { createOpportunities, type OpportunityInput } from '../opportunities/index.ts';
 import { createWorkspace, listWorkspaces } from '../workspaces/index.ts';
 import { applyDemoAudiences } from './demo-audiences.ts';
+import { importDemoContactsCsv } from './demo-csv-import.ts';
 import { DEFAULT_BATCH_SIZE, generateDemoEvents, resolveDemoOptions, type DemoOptions } from './demo-generator.ts';
 import { seedDemoConsent } from './demo-consent.ts';
 import type { DemoOpportunity } from './demo-opportunities.ts';
@@ -48,6 +49,8 @@ export interface SeedResult {
   rejected: number;
   opportunities: number;
   accounts: number;
+  /** What importing examples/contacts.csv wrote (a refused row is in the sample on purpose). */
+  csvImport: { jobId: string | null; inserted: number; updated: number; unchanged: number; refused: number };
   elapsedMs: number;
   /** The data-health score of the snapshot taken after seeding. */
   healthScore: number | null;
@@ -71,7 +74,10 @@ export async function seedDemoWorkspace(db: Kysely<Database>, options: SeedOptio
   await applyDemoTrackingPlan(db, workspaceId);
   await configureDemoEnrichment(db, workspaceId);
   const startedAt = performance.now();
-  const result: SeedResult = { workspaceId, createdWorkspace: created, events: 0, rejected: 0, opportunities: 0, accounts: 0, elapsedMs: 0, healthScore: null };
+  const result: SeedResult = {
+    workspaceId, createdWorkspace: created, events: 0, rejected: 0, opportunities: 0, accounts: 0,
+    csvImport: { jobId: null, inserted: 0, updated: 0, unchanged: 0, refused: 0 }, elapsedMs: 0, healthScore: null,
+  };
   let pending: DemoOpportunity[] = [];
   const report = () => {
     result.elapsedMs = Math.round(performance.now() - startedAt);
@@ -102,12 +108,14 @@ export async function seedDemoWorkspace(db: Kysely<Database>, options: SeedOptio
     if (outcome.events + outcome.duplicates === 0) await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
   }
   await insertOpportunities(db, workspaceId, pending, result);
+  const imported = await importDemoContactsCsv(db, workspaceId);
+  result.csvImport = { jobId: imported.jobId, inserted: imported.inserted, updated: imported.updated, unchanged: imported.unchanged, refused: imported.refused };
   // Contacts were enriched as ingest processed them; accounts get their time zone here.
   await enrichAllAccounts(db, workspaceId);
-  result.healthScore = (await takeHealthSnapshot(db, workspaceId)).score;
   // Scores, stages and segments over the finished data (opportunities feed the stages).
   await applyDemoAudiences(db, workspaceId);
   await seedDemoConsent(db, workspaceId);
+  result.healthScore = (await takeHealthSnapshot(db, workspaceId)).score;
   report();
   return result;
 }

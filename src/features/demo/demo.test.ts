@@ -189,7 +189,9 @@ describe(`demo seeding (${testDatabaseLabel})`, () => {
     expect(await count(sql`select count(*)::int as n from events where workspace_id = ${ws}`)).toBe(expected.events.length);
     expect(await count(sql`select count(*)::int as n from accounts where workspace_id = ${ws}`)).toBe(40);
     const knownContacts = new Set(expected.events.filter((e) => e.userId).map((e) => e.userId)).size;
-    expect(await count(sql`select count(*)::int as n from contacts where workspace_id = ${ws} and email is not null`)).toBe(knownContacts);
+    // examples/contacts.csv: 10 rows, one refused, one a second row for the same person.
+    expect(result.csvImport).toMatchObject({ inserted: 8, updated: 1, unchanged: 0, refused: 1 });
+    expect(await count(sql`select count(*)::int as n from contacts where workspace_id = ${ws} and email is not null`)).toBe(knownContacts + 8);
     expect(await count(sql`select count(distinct contact_id)::int as n from contact_accounts where workspace_id = ${ws}`)).toBe(knownContacts);
     expect(await count(sql`select count(*)::int as n from identity_conflicts where workspace_id = ${ws}`)).toBe(0);
     // Every event of a device that identified belongs to the identified contact, the
@@ -244,6 +246,7 @@ describe(`demo seeding (${testDatabaseLabel})`, () => {
     const again = await seedDemoWorkspace(db.kysely, options);
     expect(await count(sql`select count(*)::int as n from consent_records where workspace_id = ${ws}`)).toBe(consentRows);
     expect(again).toMatchObject({ workspaceId: ws, createdWorkspace: false, rejected: 0, opportunities: 0 });
+    expect(again.csvImport).toMatchObject({ inserted: 0, updated: 0, unchanged: 9, refused: 1 });
     expect(await count(sql`select count(*)::int as n from events where workspace_id = ${ws}`)).toBe(expected.events.length);
     expect(await count(sql`select count(*)::int as n from opportunities where workspace_id = ${ws}`)).toBe(expected.opportunities.length);
     // Seeding twice, scores and stages included, takes 10-20 s on a quiet machine.

@@ -23,7 +23,7 @@ const FIELDS: Record<ImportKind, Record<string, string[]>> = {
     name: ['name', 'fullname', 'contactname', 'displayname'],
     phone: ['phone', 'phonenumber', 'telephone', 'tel', 'mobile', 'mobilephone', 'cell', 'workphone', 'businessphone'],
     title: ['title', 'jobtitle', 'position', 'role', 'designation'],
-    company: ['company', 'companyname', 'organization', 'organisation', 'employer', 'accountname', 'account'],
+    company: ['company', 'companyname', 'organization', 'organisation', 'employer', 'accountname', 'account', 'firma', 'unternehmen', 'societe', 'empresa'],
     country: ['country', 'countryregion', 'countrycode', 'nation', 'pays', 'land'],
     timezone: ['timezone', 'tz', 'time zone'],
   },
