@@ -52,8 +52,9 @@ describe(`importCsv (${testDatabaseLabel})`, () => {
     expect(first).toMatchObject({ status: 'completed', delimiter: ';', rowsRead: 5, rowsCommitted: 5, inserted: 2, updated: 1, unchanged: 0, refused: 2, error: null });
     const contacts = await listContacts(db.kysely, ws, { limit: 10 });
     expect(contacts.map((c) => [c.email, c.company, c.traits]).sort()).toEqual([
-      ['ada@example.com', 'Analytical Engines', { lead_source: 'Webinar' }],
-      ['grace@example.com', 'Navy', { lead_source: 'Trade show; booth 4' }],
+      // Normalization (shared with ingest) adds the company's match key for dedupe.
+      ['ada@example.com', 'Analytical Engines', { lead_source: 'Webinar', company_match_key: 'analytical engines' }],
+      ['grace@example.com', 'Navy', { lead_source: 'Trade show; booth 4', company_match_key: 'navy' }],
     ]);
     const report = await collect(exportImportRefusals(db.kysely, ws, first.jobId!));
     expect(report).toBe(
@@ -102,8 +103,8 @@ describe(`importCsv (${testDatabaseLabel})`, () => {
     expect(await run(ws, 'accounts', update)).toMatchObject({ inserted: 0, updated: 2, unchanged: 1, refused: 0 });
     const accounts = await listAccounts(db.kysely, ws, { limit: 10 });
     expect(accounts.map((a) => [a.external_id, a.domain, a.name, a.employees, a.traits]).sort()).toEqual([
-      ['A-1', 'acme.com', 'Acme Corp', 1200, { tier: 'gold' }],
-      ['B-2', 'beta.io', 'Beta', 45, {}],
+      ['A-1', 'acme.com', 'Acme Corp', 1200, { tier: 'gold', name_match_key: 'acme' }],
+      ['B-2', 'beta.io', 'Beta', 45, { name_match_key: 'beta' }],
     ]);
   });
 
@@ -146,7 +147,8 @@ describe(`importCsv (${testDatabaseLabel})`, () => {
     const csv = await collect(exportCsv(db.kysely, ws, 'contacts', systemActor('test')));
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe('id,email,phone,first_name,last_name,title,company,country,timezone,created_at,updated_at,first_seen_at,last_seen_at,traits');
-    expect(csv).toContain(',q@x.com,,,,"Head of ""Ops""\nEMEA",');
+    // The title's line break is folded by title normalization; quotes are doubled (RFC 4180).
+    expect(csv).toContain(',q@x.com,,,,"Head of ""Ops"" EMEA",');
     expect(csv).toContain(',"{""notes"":""a,b""}"\r\n');
     const back = await run(ws, 'contacts', csv, { mapping: { id: 'ignore', traits: 'ignore', created_at: 'ignore', updated_at: 'ignore', first_seen_at: 'ignore', last_seen_at: 'ignore' } });
     expect(back).toMatchObject({ inserted: 0, unchanged: 1, refused: 0 });
