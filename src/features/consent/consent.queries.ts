@@ -59,9 +59,25 @@ export async function selectContactIdsWithStatus(db: Q, workspaceId: string, top
 }
 
 /** Moves a merged-away contact's history to the survivor (erasure-like bypass of the trigger). */
-export async function moveConsentRecords(db: Q, workspaceId: string, fromId: string, toId: string): Promise<number> {
+/** Merge: the loser's records move to the winner; returns the ids moved (kept so an undo moves exactly those back). */
+export async function moveConsentRecords(db: Q, workspaceId: string, fromId: string, toId: string): Promise<string[]> {
   await sql`select set_config('keel.erasing', 'on', true)`.execute(db);
-  const result = await db.updateTable('consent_records').set({ contact_id: toId }).where('workspace_id', '=', workspaceId).where('contact_id', '=', fromId).executeTakeFirst();
+  const rows = await db.updateTable('consent_records').set({ contact_id: toId }).where('workspace_id', '=', workspaceId).where('contact_id', '=', fromId).returning('id').execute();
+  await sql`select set_config('keel.erasing', 'off', true)`.execute(db);
+  return rows.map((r) => String(r.id));
+}
+
+/** Undo of a merge: exactly the records the merge moved go back to the restored loser. */
+export async function restoreConsentRecords(db: Q, workspaceId: string, ids: string[], winnerId: string, loserId: string): Promise<number> {
+  if (ids.length === 0) return 0;
+  await sql`select set_config('keel.erasing', 'on', true)`.execute(db);
+  const result = await db
+    .updateTable('consent_records')
+    .set({ contact_id: loserId })
+    .where('workspace_id', '=', workspaceId)
+    .where('contact_id', '=', winnerId)
+    .where('id', 'in', ids)
+    .executeTakeFirst();
   await sql`select set_config('keel.erasing', 'off', true)`.execute(db);
   return Number(result.numUpdatedRows);
 }

@@ -20,6 +20,7 @@ export {
   isSubscribedState,
   listConsentedContactIds,
   moveConsentToContact,
+  restoreConsentToContact,
   recordConsent,
   type ConsentInput,
   type ConsentRecord,
