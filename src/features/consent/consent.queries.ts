@@ -110,3 +110,12 @@ export function subscribedToTopicSql(workspaceId: string, topicKey: string, cont
     where t.workspace_id = ${workspaceId}::uuid and t.key = ${topicKey}
   ), false)`;
 }
+
+/** Data health: contacts with no consent record at all (no lawful basis on file), and a few of their ids. */
+export async function countContactsWithoutConsent(db: Q, workspaceId: string): Promise<{ count: number; examples: string[] }> {
+  const without = sql`from contacts c where c.workspace_id = ${workspaceId}::uuid
+    and not exists (select 1 from consent_records r where r.workspace_id = c.workspace_id and r.contact_id = c.id)`;
+  const count = await sql<{ n: string }>`select count(*) as n ${without}`.execute(db);
+  const examples = await sql<{ id: string }>`select c.id ${without} order by c.id limit 5`.execute(db);
+  return { count: Number(count.rows[0]!.n), examples: examples.rows.map((r) => r.id) };
+}
