@@ -7,6 +7,7 @@ import { createErrorHandler } from './platform/http/error-handler.ts';
 import { renderHomePage } from './platform/http/home-page.ts';
 import type { ApiApp, RouteDeps } from './platform/http/app-env.ts';
 import type { Logger } from './platform/logger.ts';
+import { createHealthSources } from './health-sources.ts';
 import { createHealthSnapshotJob, registerDataHealthRoutes, type HealthSnapshotJob, type HealthSources } from './features/data-health/index.ts';
 import { registerEnrichmentRoutes } from './features/enrichment/index.ts';
 import { createAudienceWorker, registerScoringRoutes, registerSegmentRoutes, registerStageRoutes, type AudienceWorker } from './features/audiences/index.ts';
@@ -35,7 +36,7 @@ const MAX_MANAGEMENT_BODY_BYTES = 1024 * 1024;
 export interface AppContext {
   db: Db;
   logger: Logger;
-  /** What the data-health report reads from normalization, dedupe and consent (seams). */
+  /** What the data-health report reads from normalization, dedupe and consent; default: the real features (createHealthSources). */
   healthSources?: HealthSources;
   /** Largest CSV upload to /api/v1/imports (streamed, so it may exceed memory); KEEL_IMPORT_MAX_BYTES. */
   importMaxBytes?: number | undefined;
@@ -62,7 +63,7 @@ export interface KeelApp {
 }
 
 /** The composition root: every route and worker is wired here and nowhere else. */
-export function createApp({ db, logger, healthSources, importMaxBytes, mail }: AppContext): KeelApp {
+export function createApp({ db, logger, healthSources = createHealthSources(), importMaxBytes, mail }: AppContext): KeelApp {
   const app = createApiApp();
   const deps: RouteDeps = { db: db.kysely, logger };
   const mailer = createMailer(mail ?? { publicUrl: 'http://localhost:3000' });

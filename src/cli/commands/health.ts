@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { buildHealthReport, takeHealthSnapshot, type HealthReport } from '../../features/data-health/index.ts';
+import { createHealthSources } from '../../health-sources.ts';
 import { parseLimit, print, resolveWorkspace, withContext } from '../cli-context.ts';
 
 /** `keel health [--snapshot]`: the data-health report, the same as GET /api/v1/data-health. */
@@ -13,7 +14,7 @@ export function registerHealthCommand(program: Command): void {
     .option('--json', 'print the whole report as JSON')
     .description('Data health: completeness and validity per field, duplicates, violations, stale records, consent, worst offenders, trend, score')
     .action(async (opts: { snapshot?: boolean; staleDays: string; windowDays: string; workspace?: string; json?: boolean }) => {
-      const options = { staleDays: parseLimit(opts.staleDays, 3650), windowDays: parseLimit(opts.windowDays, 3650) };
+      const options = { staleDays: parseLimit(opts.staleDays, 3650), windowDays: parseLimit(opts.windowDays, 3650), sources: createHealthSources() };
       await withContext(async (ctx) => {
         const workspaceId = await resolveWorkspace(ctx, opts.workspace);
         if (opts.snapshot) await takeHealthSnapshot(ctx.db.kysely, workspaceId, options);

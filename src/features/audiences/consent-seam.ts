@@ -1,18 +1,15 @@
-import type { RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
+import { subscribedToTopicSql } from '../consent/index.ts';
 import type { Condition } from './conditions.ts';
-import { invalid } from './field-tests.queries.ts';
 
 /**
- * SEAM for the consent feature (issue 4, built in parallel): compile
- * `consent: { topic, status }` to a boolean SQL expression over the contact id. The
- * condition is part of the published schema already; until consent tables exist in this
- * codebase, a segment using it is refused with a clear message instead of guessing.
+ * Compiles `consent: { topic, status }` to a boolean SQL expression over the contact id
+ * with the consent feature's own fragment, so the segment stays one query and follows the
+ * topic's regime (opt-in: only a recorded opt-in counts; opt-out: everyone but those who
+ * opted out or are pending). `status` defaults to "subscribed". The send gate also checks
+ * suppressions; a segment on consent does not.
  */
-export function compileConsentCondition(
-  test: NonNullable<Condition['consent']>,
-  _contactId: RawBuilder<unknown>,
-  _workspaceId: string,
-  path: string,
-): RawBuilder<unknown> {
-  throw invalid(path, `consent conditions (topic ${JSON.stringify(test.topic)}) need the consent feature, which is not installed in this build`);
+export function compileConsentCondition(test: NonNullable<Condition['consent']>, contactId: RawBuilder<unknown>, workspaceId: string, _path: string): RawBuilder<unknown> {
+  const subscribed = subscribedToTopicSql(workspaceId, test.topic, contactId);
+  return test.status === 'unsubscribed' ? sql`(not ${subscribed})` : subscribed;
 }

@@ -122,7 +122,6 @@ describe(`segment validation (${testDatabaseLabel})`, () => {
     ['unknown segment', { name: 'x', rules: [{ segment: { name: 'nope' } }] }, /rules\[0\]\.segment\.name: unknown segment "nope"/],
     ['unknown model', { name: 'x', rules: [{ score: { model: 'nope', op: 'gt', value: 1 } }] }, /rules\[0\]\.score\.model: unknown scoring model "nope"/],
     ['unknown top-level field', { name: 'x', rules: [{ field: { name: 'title', op: 'exists' } }], colour: 'red' }, /unknown field\(s\) "colour"/],
-    ['consent before the consent feature', { name: 'x', rules: [{ consent: { topic: 'newsletter' } }] }, /rules\[0\]\.consent: consent conditions/],
     ['malformed YAML', 'name: [unclosed', /not valid YAML/],
     ['hostile name', { name: "x'; drop table contacts; --", rules: [{ field: { name: 'title', op: 'exists' } }] }, /name: a segment name is/],
   ];

@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
+import { sql, type Insertable, type Kysely, type RawBuilder, type Updateable } from 'kysely';
 import type { ConsentRecordsTable, Database, SubscriptionTopicsTable } from '../../platform/db/schema.ts';
 
 type Q = Kysely<Database>;
@@ -58,10 +58,25 @@ export async function selectContactIdsWithStatus(db: Q, workspaceId: string, top
   return rows.rows.map((r) => r.contact_id);
 }
 
-/** Moves a merged-away contact's history to the survivor (erasure-like bypass of the trigger). */
-export async function moveConsentRecords(db: Q, workspaceId: string, fromId: string, toId: string): Promise<number> {
+/** Merge: the loser's records move to the winner; returns the ids moved (kept so an undo moves exactly those back). */
+export async function moveConsentRecords(db: Q, workspaceId: string, fromId: string, toId: string): Promise<string[]> {
   await sql`select set_config('keel.erasing', 'on', true)`.execute(db);
-  const result = await db.updateTable('consent_records').set({ contact_id: toId }).where('workspace_id', '=', workspaceId).where('contact_id', '=', fromId).executeTakeFirst();
+  const rows = await db.updateTable('consent_records').set({ contact_id: toId }).where('workspace_id', '=', workspaceId).where('contact_id', '=', fromId).returning('id').execute();
+  await sql`select set_config('keel.erasing', 'off', true)`.execute(db);
+  return rows.map((r) => String(r.id));
+}
+
+/** Undo of a merge: exactly the records the merge moved go back to the restored loser. */
+export async function restoreConsentRecords(db: Q, workspaceId: string, ids: string[], winnerId: string, loserId: string): Promise<number> {
+  if (ids.length === 0) return 0;
+  await sql`select set_config('keel.erasing', 'on', true)`.execute(db);
+  const result = await db
+    .updateTable('consent_records')
+    .set({ contact_id: loserId })
+    .where('workspace_id', '=', workspaceId)
+    .where('contact_id', '=', winnerId)
+    .where('id', 'in', ids)
+    .executeTakeFirst();
   await sql`select set_config('keel.erasing', 'off', true)`.execute(db);
   return Number(result.numUpdatedRows);
 }
@@ -73,4 +88,34 @@ export async function deleteConsentRecordsOf(db: Q, workspaceId: string, contact
   const result = await db.deleteFrom('consent_records').where('workspace_id', '=', workspaceId).where('contact_id', 'in', contactIds).executeTakeFirst();
   await sql`select set_config('keel.erasing', 'off', true)`.execute(db);
   return Number(result.numDeletedRows);
+}
+
+/**
+ * Seam for segments, set-based: a boolean SQL expression "the contact `contactId` is
+ * subscribed to the topic with this key", with the same rules as isSubscribedState (opt-in:
+ * newest record opted_in on the basis of consent; opt-out: no record, or newest opted_in).
+ * The regime is read from the topic in the same query, so the segment stays one statement.
+ * An unknown topic key matches nobody.
+ */
+export function subscribedToTopicSql(workspaceId: string, topicKey: string, contactId: RawBuilder<unknown>): RawBuilder<boolean> {
+  return sql<boolean>`coalesce((
+    select case when t.regime = 'opt_in' then coalesce(r.status = 'opted_in' and r.lawful_basis = 'consent', false)
+                else (r.status is null or r.status = 'opted_in') end
+    from subscription_topics t
+    left join lateral (
+      select cr.status, cr.lawful_basis from consent_records cr
+      where cr.workspace_id = t.workspace_id and cr.topic_id = t.id and cr.contact_id = ${contactId}
+      order by cr.id desc limit 1
+    ) r on true
+    where t.workspace_id = ${workspaceId}::uuid and t.key = ${topicKey}
+  ), false)`;
+}
+
+/** Data health: contacts with no consent record at all (no lawful basis on file), and a few of their ids. */
+export async function countContactsWithoutConsent(db: Q, workspaceId: string): Promise<{ count: number; examples: string[] }> {
+  const without = sql`from contacts c where c.workspace_id = ${workspaceId}::uuid
+    and not exists (select 1 from consent_records r where r.workspace_id = c.workspace_id and r.contact_id = c.id)`;
+  const count = await sql<{ n: string }>`select count(*) as n ${without}`.execute(db);
+  const examples = await sql<{ id: string }>`select c.id ${without} order by c.id limit 5`.execute(db);
+  return { count: Number(count.rows[0]!.n), examples: examples.rows.map((r) => r.id) };
 }

@@ -137,12 +137,21 @@ export async function listConsentedContactIds(db: Kysely<Database>, workspaceId:
 
 /**
  * Seam for the contact merge: the loser's consent history moves to the winner (audited).
- * Call it inside the merge's transaction.
+ * Call it inside the merge's transaction. Returns the ids of the records moved, which the
+ * merge keeps so that an undo moves exactly those back (restoreConsentToContact).
+ * Suppressions are keyed by email, not by contact: a merge leaves them as they are.
  */
-export async function moveConsentToContact(db: Kysely<Database>, workspaceId: string, loserId: string, winnerId: string, actor: AuditActor): Promise<number> {
+export async function moveConsentToContact(db: Kysely<Database>, workspaceId: string, loserId: string, winnerId: string, actor: AuditActor): Promise<string[]> {
   const moved = await q.moveConsentRecords(db, workspaceId, loserId, winnerId);
-  if (moved > 0) await recordAudit(db, { workspaceId, actor, action: 'consent.moved', objectType: 'contact', objectId: winnerId, details: { from_contact_id: loserId, records: moved } });
+  if (moved.length > 0) await recordAudit(db, { workspaceId, actor, action: 'consent.moved', objectType: 'contact', objectId: winnerId, details: { from_contact_id: loserId, records: moved.length } });
   return moved;
+}
+
+/** Undo of a merge: the records with these ids go back from the winner to the restored loser (audited). */
+export async function restoreConsentToContact(db: Kysely<Database>, workspaceId: string, recordIds: string[], winnerId: string, loserId: string, actor: AuditActor): Promise<number> {
+  const restored = await q.restoreConsentRecords(db, workspaceId, recordIds, winnerId, loserId);
+  if (restored > 0) await recordAudit(db, { workspaceId, actor, action: 'consent.moved', objectType: 'contact', objectId: loserId, details: { from_contact_id: winnerId, records: restored, undo: true } });
+  return restored;
 }
 
 export const deleteConsentOfContacts = (db: Kysely<Database>, workspaceId: string, contactIds: string[]) => q.deleteConsentRecordsOf(db, workspaceId, contactIds);

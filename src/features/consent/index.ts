@@ -20,6 +20,7 @@ export {
   isSubscribedState,
   listConsentedContactIds,
   moveConsentToContact,
+  restoreConsentToContact,
   recordConsent,
   type ConsentInput,
   type ConsentRecord,
@@ -40,6 +41,7 @@ export {
   type Suppression,
   type SuppressionInput,
 } from './suppressions.service.ts';
+export { countContactsWithoutConsent, subscribedToTopicSql } from './consent.queries.ts';
 export { listRetentionPolicies } from './policies.service.ts';
 export { registerConsentRoutes } from './consent.routes.ts';
 export { registerPolicyRoutes, registerSuppressionRoutes } from './suppressions.routes.ts';

@@ -105,16 +105,19 @@ async function collectFieldHealth(
   const issues = (await sources.validationIssues?.(db, workspaceId)) ?? [];
   const toHealth = (entity: FieldHealth['entity'], population: number, checks: ReadonlyArray<{ column: string; rule: string }>) => (p: (typeof contacts.columns)[number], i: number): FieldHealth => {
     const external = issues.find((x) => x.entity === entity && x.field === p.column);
+    // Normalization keeps an invalid value out of the column (it is kept as an issue), so
+    // with its figures the values given are the column's plus the invalid ones.
     const invalid = external ? external.invalid : p.filled - p.valid;
+    const filled = external ? Math.min(population, p.filled + invalid) : p.filled;
     return {
       entity,
       field: p.column,
       check: external ? 'normalization validation issues' : checks[i]!.rule,
-      filled: p.filled,
-      missing: population - p.filled,
+      filled,
+      missing: population - filled,
       invalid,
-      completeness: shareOf(p.filled, population),
-      validity: shareOf(p.filled - invalid, p.filled),
+      completeness: shareOf(filled, population),
+      validity: shareOf(filled - invalid, filled),
       invalid_examples: external?.examples ?? p.invalidExamples,
     };
   };
@@ -122,14 +125,14 @@ async function collectFieldHealth(
 }
 
 async function measureDuplicates(db: Kysely<Database>, workspaceId: string, sources: HealthSources, records: number): Promise<HealthReport['duplicates']> {
-  if (sources.duplicates) {
-    const found = await sources.duplicates(db, workspaceId);
+  const found = await sources.duplicates?.(db, workspaceId);
+  if (found) {
     return { method: found.method, contacts: found.contacts, accounts: found.accounts, rate: shareOf(found.contacts + found.accounts, records), detail: {} };
   }
   const contacts = await countExactDuplicateContacts(db, workspaceId);
   const accounts = await countExactDuplicateAccounts(db, workspaceId);
   return {
-    method: 'exact duplicates only (normalized email, or first+last name+company; account domain or squeezed name) until dedupe is wired: a floor, fuzzy matches are not counted',
+    method: 'exact duplicates only (normalized email, or first+last name+company; account domain or squeezed name) until dedupe has run: a floor, fuzzy matches are not counted',
     contacts: contacts.total,
     accounts: accounts.total,
     rate: shareOf(contacts.total + accounts.total, records),

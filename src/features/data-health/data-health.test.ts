@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseLabel } from '../../platform/db/test-database.ts';
 import { basicAuth, bearer, createTestApp, getJson, postIngest, type TestApp } from '../../testing/test-app.ts';
+import { cliActor } from '../audit/index.ts';
+import { runDedupe } from '../dedupe/index.ts';
 import type { CreatedWorkspace } from '../workspaces/index.ts';
 import { buildHealthReport, computeHealthScore, SCORE_WEIGHTS, takeDueHealthSnapshots, type HealthReport } from './index.ts';
 
@@ -45,12 +47,13 @@ describe(`data-health report (${testDatabaseLabel})`, () => {
     expect(field(r, 'contacts.email')).toMatchObject({ filled: 4, missing: 0, invalid: 0, completeness: 1, validity: 1 });
     expect(field(r, 'contacts.phone')).toMatchObject({ filled: 2, missing: 2, invalid: 1, completeness: 0.5, validity: 0.5 });
     expect(field(r, 'contacts.phone').invalid_examples.map((e) => e.value)).toEqual(['call me maybe']);
-    expect(field(r, 'contacts.country')).toMatchObject({ filled: 2, invalid: 1 });
-    expect(field(r, 'contacts.first_name').invalid_examples.map((e) => e.value)).toEqual(['R2D2']);
-    expect(field(r, 'accounts.country')).toMatchObject({ filled: 2, invalid: 1 });
+    // Normalization turned "United States" into US at ingest: a valid country now.
+    expect(field(r, 'contacts.country')).toMatchObject({ filled: 2, invalid: 0 });
+    expect(field(r, 'contacts.first_name').invalid_examples.map((e) => e.value)).toEqual(['R2d2']); // recased by normalization at ingest
+    expect(field(r, 'accounts.country')).toMatchObject({ filled: 2, invalid: 0 }); // 'gb' normalized to GB at ingest
     expect(field(r, 'accounts.domain')).toMatchObject({ filled: 2, invalid: 0 });
     expect(r.worst_offenders.fields[0]!.missing + r.worst_offenders.fields[0]!.invalid).toBeGreaterThanOrEqual(2);
-    expect(r.worst_offenders.records.map((x) => [x.email, x.blank_fields])).toEqual([['old@acme.test', 4], ['ada.l@gmail.test', 3]]);
+    expect(r.worst_offenders.records.map((x) => [x.email, x.blank_fields])).toEqual([['old@acme.test', 4], ['ada.l@gmail.test', 3], ['bob@acme.test', 1]]); // bob's invalid phone is kept out of the column
   });
 
   it('counts exact duplicates, stale records, tracking-plan violations, and says consent is not wired', async () => {
@@ -121,5 +124,20 @@ describe(`data-health report (${testDatabaseLabel})`, () => {
       expect(JSON.stringify(res.body)).toMatch(message);
     }
     await expect(buildHealthReport(t.db.kysely, ws.id, { staleDays: 2.5 })).rejects.toThrow(/stale_days .* got 2.5/);
+  });
+
+  it('reads validity, duplicates and consent from the real features by default (createApp wires them)', async () => {
+    const before = (await getJson(t.app, '/api/v1/data-health', ws.adminKey.key)).body as unknown as HealthReport;
+    // Normalization recorded the phone "call me maybe" as a validation issue at ingest.
+    expect(field(before, 'contacts.phone')).toMatchObject({ check: 'normalization validation issues', invalid: 1 });
+    // Nobody has a consent record yet: every contact is without one.
+    expect(before.consent).toMatchObject({ available: true, contacts_without_consent: 4 });
+    // Dedupe has not run: the exact-duplicate floor, not a false "0".
+    expect(before.duplicates.method).toMatch(/until dedupe has run/);
+    await runDedupe(t.db.kysely, ws.id, 'contact', { dryRun: false, actor: cliActor() });
+    const pending = await t.db.kysely.selectFrom('dedupe_pairs').select('record_b').distinct().where('workspace_id', '=', ws.id).where('entity', '=', 'contact').where('status', '=', 'pending').execute();
+    const after = (await getJson(t.app, '/api/v1/data-health', ws.adminKey.key)).body as unknown as HealthReport;
+    expect(after.duplicates).toMatchObject({ contacts: pending.length, accounts: 0 });
+    expect(after.duplicates.method).toMatch(/Fellegi-Sunter/);
   });
 });

@@ -14,8 +14,11 @@ export interface HealthSources {
    * reports replace the built-in syntax check of that field.
    */
   validationIssues?: (db: Db, workspaceId: string) => Promise<Array<{ entity: 'contacts' | 'accounts'; field: string; invalid: number; examples?: Array<{ id: string; value: string }> }>>;
-  /** Dedupe's results: records that are duplicates of another (pending review or above the threshold). */
-  duplicates?: (db: Db, workspaceId: string) => Promise<{ contacts: number; accounts: number; method: string }>;
+  /**
+   * Dedupe's results: records that are duplicates of another (pending review or above the
+   * threshold). Undefined when dedupe has not run in the workspace: the built-in exact count is used.
+   */
+  duplicates?: (db: Db, workspaceId: string) => Promise<{ contacts: number; accounts: number; method: string } | undefined>;
   /** Consent: known contacts with no consent record (lawful basis) at all. */
   contactsWithoutConsent?: (db: Db, workspaceId: string) => Promise<{ count: number; examples: string[] }>;
 }

@@ -206,3 +206,20 @@ export async function selectRejectedPairKeys(db: Q, workspaceId: string, entity:
     .execute();
   return new Set(rows.map((r) => `${r.record_a}|${r.record_b}`));
 }
+
+/**
+ * Data health: per entity, the distinct records that are the second of a pending pair (each
+ * would go away if the queue were accepted) and the pairs merged so far.
+ */
+export async function countDuplicatePairs(db: Q, workspaceId: string) {
+  return db
+    .selectFrom('dedupe_pairs')
+    .select((eb) => [
+      'entity',
+      eb.fn.count<string>('record_b').distinct().filterWhere('status', '=', 'pending').as('pending_records'),
+      eb.fn.countAll<string>().filterWhere('status', '=', 'merged').as('merged_pairs'),
+    ])
+    .where('workspace_id', '=', workspaceId)
+    .groupBy('entity')
+    .execute();
+}

@@ -6,6 +6,7 @@ export { generateMarketingContacts, type GeneratedContact } from './marketing-da
 export { ACCOUNT_REFERENCES, mergeAccountPair, undoAccountMerge, type AccountReference } from './account-merge.ts';
 export { DEFAULT_DEDUPE_SETTINGS, dedupeSettingsJsonSchema, DedupeSettingsSchema, type DedupeSettings } from './dedupe-settings.ts';
 export { runDedupe, type DedupeRunSummary } from './dedupe-run.ts';
+export { countDuplicateRecords } from './dedupe.service.ts';
 export { acceptPair, listReviewQueue, rejectPair } from './dedupe-review.ts';
 export { getDedupeSettings, listDedupeRuns, listMerges, mergeRecords, saveDedupeSettings, undoMerge } from './dedupe.service.ts';
 export { dedupeCsvFile, type CsvDedupeOptions, type CsvDedupeResult } from './dedupe-csv.ts';

@@ -35,7 +35,7 @@ export async function mergeContactPair(db: Kysely<Database>, workspaceId: string
   if (winnerId === loserId) throw new AppError('invalid', `Cannot merge contact ${winnerId} into itself`);
   const loserIdentities = await q.selectIdentitiesOfContact(db, workspaceId, loserId);
   const movedRows: Record<string, unknown[]> = {};
-  for (const reference of references) movedRows[reference.table] = await reference.move(db, workspaceId, loserId, winnerId);
+  for (const reference of references) movedRows[reference.table] = await reference.move(db, workspaceId, loserId, winnerId, request.actor);
   const merged = await mergeContacts(db, workspaceId, winnerId, loserId, request.choose);
   if (!merged) return undefined;
   const counts = Object.fromEntries(Object.entries(movedRows).map(([t, keys]) => [t, keys.length]));
@@ -89,7 +89,7 @@ export async function undoContactMerge(db: Kysely<Database>, workspaceId: string
   const restoredRows: Record<string, number> = {};
   for (const reference of [...references].reverse()) {
     const keys = merge.moved_rows[reference.table] ?? [];
-    await reference.restore(db, workspaceId, keys, merge.winner_id, merge.loser_id);
+    await reference.restore(db, workspaceId, keys, merge.winner_id, merge.loser_id, actor);
     restoredRows[reference.table] = keys.length;
   }
   const keptNewerValues = await revertContactFields(db, workspaceId, merge.winner_id, merge.field_changes as ContactFieldChanges);

@@ -1,5 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database, IdentityKind } from '../../platform/db/schema.ts';
+import type { AuditActor } from '../audit/index.ts';
+import { enqueueAudienceWork, mergeAudienceState } from '../audiences/index.ts';
+import { moveConsentToContact, restoreConsentToContact } from '../consent/index.ts';
 import { moveContactAccountLinks, restoreContactAccountLinks } from '../contacts/index.ts';
 import { moveEventsOfContact, restoreEventsOfContact } from '../events/index.ts';
 import * as q from './identity.queries.ts';
@@ -12,9 +15,9 @@ export interface ContactReference {
   /** Name under which the moved keys are kept in contact_merges.moved_rows. */
   table: string;
   /** Moves every row of `fromContact` to `toContact`; returns the keys of the rows moved (JSON). */
-  move(db: Kysely<Database>, workspaceId: string, fromContact: string, toContact: string): Promise<unknown[]>;
+  move(db: Kysely<Database>, workspaceId: string, fromContact: string, toContact: string, actor: AuditActor): Promise<unknown[]>;
   /** Moves the rows with these keys from the winner back to the restored loser. */
-  restore(db: Kysely<Database>, workspaceId: string, keys: unknown[], winner: string, loser: string): Promise<void>;
+  restore(db: Kysely<Database>, workspaceId: string, keys: unknown[], winner: string, loser: string, actor: AuditActor): Promise<void>;
 }
 
 /**
@@ -36,6 +39,27 @@ export const CONTACT_REFERENCES: readonly ContactReference[] = [
     restore: async (db, ws, keys, winner, loser) => {
       await restoreEventsOfContact(db, ws, keys as string[], winner, loser);
     },
+  },
+  {
+    // Consent history is append-only evidence: it moves to the winner (the newest record per
+    // topic decides, across both histories) and an undo moves exactly those records back.
+    table: 'consent_records',
+    move: (db, ws, from, to, actor) => moveConsentToContact(db, ws, from, to, actor),
+    restore: async (db, ws, keys, winner, loser, actor) => {
+      await restoreConsentToContact(db, ws, keys as string[], winner, loser, actor);
+    },
+  },
+  {
+    // Scores, stages and memberships are derived: the loser's memberships are exited, its
+    // scores dropped, the further lifecycle stage kept on the winner, and both are queued
+    // for derivation. Nothing is kept to move back: an undo queues both contacts again and
+    // the derivation recomputes their state from their (restored) data.
+    table: 'audience_state',
+    move: async (db, ws, from, to) => {
+      await mergeAudienceState(db, ws, to, from);
+      return [];
+    },
+    restore: (db, ws, _keys, winner, loser) => enqueueAudienceWork(db, ws, { contactIds: [winner, loser] }),
   },
   {
     table: 'contact_accounts',

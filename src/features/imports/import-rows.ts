@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { extractAccountFields, domainOf, type AccountFields } from '../accounts/index.ts';
 import { extractContactFields, normalizeEmail, type ContactFields } from '../contacts/index.ts';
 import { validateEvent, type AcceptedEvent } from '../ingest/index.ts';
+import type { FieldIssue } from '../normalization/index.ts';
 import type { HeaderMapping } from './header-mapping.ts';
 import type { CsvRecord } from './csv-input.ts';
 
@@ -69,6 +70,8 @@ export interface ContactImportRow {
   userId: string | null;
   fields: ContactFields;
   traits: Record<string, unknown>;
+  /** Values normalization refused (kept out of the columns, recorded as validation issues). */
+  issues: FieldIssue[];
 }
 
 /** A contacts row through the same trait mapping as identify calls (extractContactFields). */
@@ -83,8 +86,8 @@ export function convertContactRow(row: MappedRow): Converted<ContactImportRow> {
     const value = row.values.get(key);
     if (value !== undefined) traits[key] = key === 'email' ? email : value;
   }
-  const { fields, custom } = extractContactFields(traits);
-  return { ok: true, value: { row: row.row, email: email ?? null, userId, fields, traits: custom } };
+  const { fields, custom, issues } = extractContactFields(traits);
+  return { ok: true, value: { row: row.row, email: email ?? null, userId, fields, traits: custom, issues } };
 }
 
 export interface AccountImportRow {

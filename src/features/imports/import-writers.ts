@@ -3,7 +3,11 @@ import type { Kysely } from 'kysely';
 import type { AccountRow, ContactRow, Database } from '../../platform/db/schema.ts';
 import { isAppError } from '../../platform/errors.ts';
 import { findAccountsByKeys, insertAccounts, updateAccounts, type AccountWrite } from '../accounts/index.ts';
+import { enqueueAudienceWork } from '../audiences/index.ts';
+import { findErasedEmails } from '../consent/index.ts';
 import { applyContactPatches, getContactsByIds, type ContactPatch } from '../contacts/index.ts';
+import { enrichContactsById } from '../enrichment/index.ts';
+import { recordFieldChecks, type ObjectFieldChecks } from '../normalization/index.ts';
 import { resolveContacts } from '../identity/index.ts';
 import { lockWorkspaceProcessing, processEventsNow, type AcceptedEvent } from '../ingest/index.ts';
 import { createOpportunities } from '../opportunities/index.ts';
@@ -29,8 +33,21 @@ function changes(current: Values, next: Values): boolean {
  * identify calls, so merges and conflicts follow its rules); fields written as a newer
  * identify would write them. Runs under the workspace's processing lock.
  */
-export async function writeContactBatch(trx: Kysely<Database>, workspaceId: string, rows: ContactImportRow[], at: Date): Promise<BatchOutcome> {
+export async function writeContactBatch(trx: Kysely<Database>, workspaceId: string, batch: ContactImportRow[], at: Date): Promise<BatchOutcome> {
   await lockWorkspaceProcessing(trx, workspaceId);
+  // An erased person must not come back through a file: their rows are refused, not written.
+  const erased = await findErasedEmails(trx, workspaceId, [...new Set(batch.flatMap((r) => (r.email ? [r.email] : [])))]);
+  const rows = batch.filter((r) => !r.email || !erased.has(r.email));
+  const refused: Refusal[] = batch
+    .filter((r) => r.email && erased.has(r.email))
+    .map((r) => ({ row: r.row, line: 0, column: 'email', value: null, reason: 'this email belongs to a person who was erased (privacy request): not imported again' }));
+  // The value is left out of the report on purpose: keeping it would undo the erasure.
+  const outcome = await writeContactRows(trx, workspaceId, rows, at);
+  return { ...outcome, refused: [...refused, ...outcome.refused] };
+}
+
+async function writeContactRows(trx: Kysely<Database>, workspaceId: string, rows: ContactImportRow[], at: Date): Promise<BatchOutcome> {
+  if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0, refused: [] };
   const plan = await resolveContacts(
     trx,
     workspaceId,
@@ -68,7 +85,24 @@ export async function writeContactBatch(trx: Kysely<Database>, workspaceId: stri
   });
   // Unchanged contacts are not touched, so their updated_at keeps meaning something.
   await applyContactPatches(trx, workspaceId, [...patches.values()], at);
+  await checkEnrichAndQueue(trx, workspaceId, rows, contactIds, at);
   return outcome;
+}
+
+/** What ingest does after writing contacts: validation issues recorded, enrichment, audience work queued (same transaction). */
+async function checkEnrichAndQueue(trx: Kysely<Database>, workspaceId: string, rows: ContactImportRow[], contactIds: string[], at: Date): Promise<void> {
+  const checks = new Map<string, ObjectFieldChecks>();
+  rows.forEach((row, i) => {
+    const id = contactIds[i]!;
+    const check = checks.get(id) ?? { objectId: id, validFields: [], issues: [] };
+    check.validFields.push(...Object.keys(row.fields));
+    check.issues.push(...row.issues);
+    checks.set(id, check);
+  });
+  await recordFieldChecks(trx, workspaceId, 'contact', 'import', [...checks.values()], at);
+  const ids = [...checks.keys()];
+  await enrichContactsById(trx, workspaceId, ids, at);
+  await enqueueAudienceWork(trx, workspaceId, { contactIds: ids });
 }
 
 /** Accounts: matched by external id, else by domain; new ones inserted. */
