@@ -3,6 +3,7 @@ import { compareRecords, decodePattern, encodePattern } from './compare-fields.t
 import { countImplausibleFields, estimateU, fitFellegiSunter, fitFellegiSunterByPass, fitPriorModel, isPlausibleModel, patternWeight, probabilityOf, type FellegiSunterModel } from './fellegi-sunter.ts';
 import { LEVEL_NAMES, VETO_LEVELS, type FieldSpec, type InputRecord } from './field-spec.ts';
 import { prepareRecords, type PreparedRecords } from './prepare-records.ts';
+import { createTermFrequencyAdjuster } from './term-frequency.ts';
 
 export interface MatchOptions {
   maxBlockSize?: number;
@@ -209,10 +210,18 @@ export interface ScoredPair {
 /** Candidate pairs whose match probability is at least `minProbability`, best first. */
 export function selectScoredPairs(run: MatchRun, minProbability: number): ScoredPair[] {
   const out: ScoredPair[] = [];
+  const tf = createTermFrequencyAdjuster(run.records, run.model);
+  const kinds = run.model.kinds;
   for (let p = 0; p < run.count; p++) {
     const pattern = run.patterns[p]!;
-    const { weight, probability } = run.scoreOf(pattern);
-    if (probability >= minProbability) out.push({ a: run.left[p]!, b: run.right[p]!, weight, probability, pattern });
+    let { weight, probability } = run.scoreOf(pattern);
+    const a = run.left[p]!;
+    const b = run.right[p]!;
+    if (tf.active && probability > 0) {
+      weight += tf.adjustmentOf(decodePattern(pattern, kinds), a, b);
+      probability = probabilityOf(weight, run.model.lambda);
+    }
+    if (probability >= minProbability) out.push({ a, b, weight, probability, pattern });
   }
   return out.sort((x, y) => y.weight - x.weight);
 }
