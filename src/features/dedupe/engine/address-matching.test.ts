@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareField } from './compare-fields.ts';
 import type { FellegiSunterModel } from './fellegi-sunter.ts';
+import { explainPattern, matchRecords, selectScoredPairs } from './match-records.ts';
 import { houseNumberOf, normalizeAddress } from './normalize-values.ts';
 import { prepareRecords } from './prepare-records.ts';
 import { createTermFrequencyAdjuster } from './term-frequency.ts';
@@ -43,5 +44,23 @@ describe('term-frequency adjustment', () => {
     expect(rare).toBeGreaterThan(0);
     expect(common).toBeLessThan(rare);
     expect(tf.adjustmentOf([0], 0, 2)).toBe(0);
+  });
+});
+
+describe('evidence with the term-frequency adjustment', () => {
+  it('adds up, field by field, to the weight the pair was scored with', () => {
+    const sites = Array.from({ length: 300 }, (_, i) => ({ name: `Site ${i} Learning Center`, address: `${100 + i} W. ${['Division', 'Madison', 'Lake', 'Grand'][i % 4]} St.`, zip: `606${String(i % 50).padStart(2, '0')}` }));
+    const input = sites.flatMap((s, i) => {
+      const base = { id: `${i}a`, values: s };
+      return i % 3 === 0 ? [base, { id: `${i}b`, values: { ...s, name: s.name.toUpperCase(), address: s.address.replace('St.', 'Street, Suite 2') } }] : [base];
+    });
+    const run = matchRecords(input, [{ name: 'name', kind: 'name' }, { name: 'address', kind: 'address' }, { name: 'zip', kind: 'code' }]);
+    const pairs = selectScoredPairs(run, 0.5);
+    expect(pairs.length).toBeGreaterThan(50);
+    for (const p of pairs.slice(0, 20)) {
+      const evidence = explainPattern(run, p.pattern, p.a, p.b);
+      expect(evidence.reduce((s, e) => s + e.weight, 0)).toBeCloseTo(p.weight, 2);
+      expect(run.records.ids[p.a]!.replace(/[ab]$/, '')).toBe(run.records.ids[p.b]!.replace(/[ab]$/, ''));
+    }
   });
 });

@@ -21,10 +21,7 @@ export function textLevel(a: string, b: string, ta: readonly string[], wa: reado
   const [tokens, containment] = weightedTokenOverlap(ta, wa, tb, wb);
   const chars = jaroWinkler(a, b);
   if (tokens >= 0.8 || chars >= 0.95) return 2;
-  // Character similarity alone is no evidence between multi-word names that share only
-  // common words: "Chicago Public Schools Beethoven" reads close to "... Bethune".
-  const charsCount = chars >= 0.88 && (ta.length === 1 || tb.length === 1 || tokens >= 0.3);
-  return tokens >= 0.5 || charsCount || containment >= 0.9 ? 1 : 0;
+  return tokens >= 0.5 || chars >= 0.88 || containment >= 0.9 ? 1 : 0;
 }
 
 // Directions and street types that records of one street give or leave out: "N. Monticello Ave" is "Monticello".
