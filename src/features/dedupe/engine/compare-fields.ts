@@ -24,6 +24,18 @@ export function textLevel(a: string, b: string, ta: readonly string[], wa: reado
   return tokens >= 0.5 || chars >= 0.88 || containment >= 0.9 ? 1 : 0;
 }
 
+// Directions and street types that records of one street give or leave out: "N. Monticello Ave" is "Monticello".
+const STREET_FILLER = new Set(['n', 's', 'e', 'w', 'ne', 'nw', 'se', 'sw', 'st', 'ave', 'rd', 'dr', 'blvd', 'pl', 'ln', 'ct', 'pkwy', 'hwy', 'sq', 'ter', 'way']);
+
+/** Whether two street parts (after the house number) name one street: their main words agree closely. */
+function sameStreet(a: string, b: string): boolean {
+  const core = (s: string) => s.split(' ').filter((t) => t !== '' && !STREET_FILLER.has(t)).join(' ');
+  const ca = core(a);
+  const cb = core(b);
+  if (ca === '' || cb === '') return false;
+  return ca === cb || jaroWinkler(ca, cb) >= 0.92 || ca.startsWith(`${cb} `) || cb.startsWith(`${ca} `);
+}
+
 /** The level of one field for the records at indexes i and j, or MISSING. */
 export function compareField(column: PreparedColumn, i: number, j: number): number {
   const a = column.values[i]!;
@@ -33,8 +45,16 @@ export function compareField(column: PreparedColumn, i: number, j: number): numb
     case 'given_name':
     case 'family_name':
       return nameLevel(a, b);
+    case 'address': {
+      // Two house numbers on one street are two sites (neighbours, a chain's branches), however
+      // alike the rest reads; the same number and street is one site whatever the spelling.
+      const na = column.secondary[i]!;
+      const nb = column.secondary[j]!;
+      if (na !== '' && nb !== '' && na !== nb) return withinOneEdit(na, nb) && sameStreet(a.slice(na.length + 1), b.slice(nb.length + 1)) ? 1 : 0;
+      const level = textLevel(a, b, column.tokens[i]!, column.tokenWeights[i]!, column.tokens[j]!, column.tokenWeights[j]!);
+      return na !== '' && na === nb && level < 2 && sameStreet(a.slice(na.length + 1), b.slice(nb.length + 1)) ? 2 : level;
+    }
     case 'name':
-    case 'address':
     case 'company':
       return textLevel(a, b, column.tokens[i]!, column.tokenWeights[i]!, column.tokens[j]!, column.tokenWeights[j]!);
     case 'email': {

@@ -3,6 +3,7 @@ import { compareRecords, decodePattern, encodePattern } from './compare-fields.t
 import { countImplausibleFields, estimateU, fitFellegiSunter, fitFellegiSunterByPass, fitPriorModel, isPlausibleModel, patternWeight, probabilityOf, type FellegiSunterModel } from './fellegi-sunter.ts';
 import { LEVEL_NAMES, VETO_LEVELS, type FieldSpec, type InputRecord } from './field-spec.ts';
 import { prepareRecords, type PreparedRecords } from './prepare-records.ts';
+import { createTermFrequencyAdjuster, type TermFrequencyAdjuster } from './term-frequency.ts';
 
 export interface MatchOptions {
   maxBlockSize?: number;
@@ -48,6 +49,8 @@ export interface MatchRun {
   stats: MatchStats;
   /** Match weight and probability of a pattern code. */
   scoreOf(code: number): { weight: number; probability: number };
+  /** Per-pair term-frequency adjustment of address agreement (added to the pattern's weight). */
+  termFrequency: TermFrequencyAdjuster;
 }
 
 export interface FieldEvidence {
@@ -195,6 +198,7 @@ export function matchRecords(input: readonly InputRecord[], fields: readonly Fie
       millis: { prepare, block, compare: compareMillis, fit },
     },
     scoreOf: (code) => scores.get(code) ?? scorePattern(code),
+    termFrequency: createTermFrequencyAdjuster(records, model),
   };
 }
 
@@ -209,10 +213,19 @@ export interface ScoredPair {
 /** Candidate pairs whose match probability is at least `minProbability`, best first. */
 export function selectScoredPairs(run: MatchRun, minProbability: number): ScoredPair[] {
   const out: ScoredPair[] = [];
+  const tf = run.termFrequency;
+  const kinds = run.model.kinds;
   for (let p = 0; p < run.count; p++) {
     const pattern = run.patterns[p]!;
-    const { weight, probability } = run.scoreOf(pattern);
-    if (probability >= minProbability) out.push({ a: run.left[p]!, b: run.right[p]!, weight, probability, pattern });
+    let { weight, probability } = run.scoreOf(pattern);
+    const a = run.left[p]!;
+    const b = run.right[p]!;
+    // Probability 0 is a veto (two employers' work addresses), which no shared address overturns.
+    if (tf.active && probability > 0) {
+      weight += tf.adjustmentOf(decodePattern(pattern, kinds), a, b);
+      probability = probabilityOf(weight, run.model.lambda);
+    }
+    if (probability >= minProbability) out.push({ a, b, weight, probability, pattern });
   }
   return out.sort((x, y) => y.weight - x.weight);
 }
@@ -226,7 +239,7 @@ export function explainPattern(run: MatchRun, pattern: number, a: number, b: num
       field: column.spec.name,
       kind: column.spec.kind,
       level: level < 0 ? 'missing' : LEVEL_NAMES[column.spec.kind][level]!,
-      weight: level < 0 ? 0 : Math.round(Math.log2(run.model.m[f]![level]! / run.model.u[f]![level]!) * 1000) / 1000,
+      weight: level < 0 ? 0 : Math.round((Math.log2(run.model.m[f]![level]! / run.model.u[f]![level]!) + run.termFrequency.fieldAdjustmentOf(f, level, a, b)) * 1000) / 1000,
       a: column.values[a]!,
       b: column.values[b]!,
     };

@@ -73,12 +73,47 @@ export function phoneDigits(value: string | null | undefined): string {
 // USPS-style abbreviations, so "30 East 61st Street" and "30 E. 61St" share their tokens.
 const ADDRESS_ABBREVIATIONS: Record<string, string> = {
   street: 'st', avenue: 'ave', av: 'ave', road: 'rd', drive: 'dr', boulevard: 'blvd', place: 'pl', lane: 'ln', court: 'ct',
-  parkway: 'pkwy', highway: 'hwy', square: 'sq', terrace: 'ter', suite: 'ste', floor: 'fl', apartment: 'apt',
+  parkway: 'pkwy', highway: 'hwy', square: 'sq', terrace: 'ter', suite: 'ste', floor: 'fl', apartment: 'apt', room: 'rm',
   north: 'n', south: 's', east: 'e', west: 'w', northeast: 'ne', northwest: 'nw', southeast: 'se', southwest: 'sw',
 };
 
-/** An address normalized with common abbreviations: "30 East 61st Street" -> "30 e 61st st". */
+// Secondary unit designators: "Ste 200", "Apt 4B", "1st Floor", "Ground Floor" name a part of
+// a building, which records of one site give or leave out at will.
+const UNIT_DESIGNATORS = new Set(['ste', 'apt', 'unit', 'rm', 'room', 'bldg', 'building', 'dept', 'no']);
+const FLOOR_WORDS = new Set(['fl', 'flr']);
+const FLOOR_QUALIFIERS = /^(\d+(st|nd|rd|th)?|ground|first|second|third|main|upper|lower|top|basement)$/;
+
+/** Address tokens without unit designators: ["7411", "s", "cottage", "grove", "ave", "ground", "fl"] -> ["7411", "s", "cottage", "grove", "ave"]. */
+function withoutUnits(tokens: string[]): string[] {
+  const out: string[] = [];
+  for (let t = 0; t < tokens.length; t++) {
+    const token = tokens[t]!;
+    if (FLOOR_WORDS.has(token)) {
+      if (out.length > 1 && FLOOR_QUALIFIERS.test(out[out.length - 1]!)) out.pop();
+      else if (t + 1 < tokens.length && /^\d+[a-z]?$/.test(tokens[t + 1]!)) t++;
+      continue;
+    }
+    if (UNIT_DESIGNATORS.has(token) && out.length > 0 && t + 1 < tokens.length && /\d/.test(tokens[t + 1]!)) {
+      t++;
+      continue;
+    }
+    out.push(token);
+  }
+  return out;
+}
+
+/**
+ * An address normalized with common abbreviations and without unit designators:
+ * "30 East 61st Street, Suite 200" -> "30 e 61st st".
+ */
 export function normalizeAddress(value: string | null | undefined): string {
-  const text = normalizeText(value);
-  return text === '' ? '' : text.split(' ').map((t) => ADDRESS_ABBREVIATIONS[t] ?? t).join(' ');
+  const text = normalizeText(value?.replace(/#\s*\w+/g, ' '));
+  return text === '' ? '' : withoutUnits(text.split(' ').map((t) => ADDRESS_ABBREVIATIONS[t] ?? t)).join(' ');
+}
+
+/** The house number an address starts with ("4217 w 18th st" -> "4217"), '' when it has none. */
+export function houseNumberOf(normalizedAddress: string): string {
+  const space = normalizedAddress.indexOf(' ');
+  const first = space < 0 ? '' : normalizedAddress.slice(0, space);
+  return /^\d+[a-z]?$/.test(first) ? first : '';
 }

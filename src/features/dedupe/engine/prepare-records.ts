@@ -1,7 +1,7 @@
 import { doubleMetaphone } from 'double-metaphone';
 import type { FieldSpec, InputRecord } from './field-spec.ts';
 import { canonicalGivenName } from './nicknames.ts';
-import { companyTokens, normalizeAddress, normalizeDomain, normalizePersonName, normalizeText, phoneDigits, splitEmail, textTokens } from './normalize-values.ts';
+import { companyTokens, houseNumberOf, normalizeAddress, normalizeDomain, normalizePersonName, normalizeText, phoneDigits, splitEmail, textTokens } from './normalize-values.ts';
 
 /** One field over all records, normalized once (column-major: the pair loop reads it hot). */
 export interface PreparedColumn {
@@ -12,7 +12,7 @@ export interface PreparedColumn {
   tokens: string[][];
   /** Weight of each token: its inverse document frequency in this column. */
   tokenWeights: number[][];
-  /** Email local part, or the last 7 phone digits; '' otherwise. */
+  /** Email local part, the last 7 phone digits, or an address's house number; '' otherwise. */
   secondary: string[];
 }
 
@@ -56,7 +56,7 @@ function prepareValue(spec: FieldSpec, raw: string | null | undefined): { value:
     }
     case 'address': {
       const value = normalizeAddress(raw);
-      return { value, tokens: textTokens(value), secondary: '' };
+      return { value, tokens: textTokens(value), secondary: houseNumberOf(value) };
     }
     case 'code':
       return { value: normalizeText(raw).replace(/ /g, ''), tokens: [], secondary: '' };
