@@ -57,7 +57,9 @@ export async function mergeContactPair(db: Kysely<Database>, workspaceId: string
     action: 'contact.merged',
     objectType: 'contact',
     objectId: winnerId,
-    details: { merge_id: mergeId, loser_id: loserId, reason: request.reason, moved_rows: counts, fields_changed: Object.keys(merged.changes), ...request.auditDetails },
+    // No reason here: it quotes identifiers (personal data), and this log is append-only;
+    // the merge record (erasable) keeps it.
+    details: { merge_id: mergeId, loser_id: loserId, moved_rows: counts, fields_changed: Object.keys(merged.changes), ...request.auditDetails },
   });
   return { mergeId, movedRows: counts, fieldChanges: merged.changes };
 }
