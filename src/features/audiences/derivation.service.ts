@@ -17,6 +17,8 @@ export async function enqueueAudienceWork(db: Kysely<Database>, workspaceId: str
 
 export interface DeriveOutcome {
   queued: number;
+  /** The contacts whose changes were taken from the queue (for latency measurements). */
+  touchedContacts: string[];
   contacts: number;
   accounts: number;
   scoreChanges: number;
@@ -48,7 +50,7 @@ export async function deriveQueuedAudiences(db: Kysely<Database>, workspaceId: s
     const stageMoves = await computeStages(trx, workspaceId, { now, scope: contacts });
     const changes = await recomputeSegments(trx, workspaceId, { now, scope });
     const membershipChanges = Object.values(changes).reduce((n, c) => n + c.entered + c.exited, 0);
-    return { queued: taken.length, contacts: contacts.length, accounts: accounts.size, scoreChanges, stageMoves, membershipChanges };
+    return { queued: taken.length, touchedContacts, contacts: contacts.length, accounts: accounts.size, scoreChanges, stageMoves, membershipChanges };
   });
 }
 

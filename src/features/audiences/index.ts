@@ -5,6 +5,7 @@ export { StageRulesSchema, parseStageRules, LIFECYCLE_DEFAULT_ORDER, type StageR
 export {
   applySegment,
   changeStaticSegmentMembers,
+  compileSegmentQuery,
   deleteSegment,
   getSegment,
   listMembershipHistory,

@@ -124,13 +124,20 @@ export async function syncAccountScores(
 ): Promise<void> {
   const { workspaceId: ws, modelId: model } = args;
   const fit = args.fitRules.length > 0 ? sql.join(args.fitRules.map((r) => sql`(case when ${r.predicate} then ${r.points}::int else 0 end)`), sql` + `) : sql`0`;
-  const link = sql`from contact_accounts ca join contact_scores s on s.workspace_id = ca.workspace_id and s.contact_id = ca.contact_id and s.model_id = ${model}::uuid
-    where ca.workspace_id = ${ws}::uuid and ca.account_id = ${x}.id`;
+  // One grouped join, not a subquery per account: it hashes on a full recompute and stays
+  // on the indexes for a handful of accounts.
   await sql`
     insert into account_scores (workspace_id, model_id, account_id, fit, contact_fit, engagement, total, updated_at)
     select ${ws}::uuid, ${model}::uuid, t.id, t.fit, t.contact_fit, t.engagement, t.fit + t.contact_fit + t.engagement, ${args.now.toISOString()}::timestamptz from (
-      select ${x}.id, (${fit})::int as fit, coalesce((select max(s.fit) ${link}), 0)::int as contact_fit, coalesce((select sum(s.engagement) ${link}), 0)::int as engagement
-      from accounts ${x} where ${x}.workspace_id = ${ws}::uuid ${scopeOf(sql`${x}.id`, args.scope)}
+      select ${x}.id, (${fit})::int as fit, coalesce(r.contact_fit, 0)::int as contact_fit, coalesce(r.engagement, 0)::int as engagement
+      from accounts ${x}
+      left join (
+        select ca.account_id, max(s.fit) as contact_fit, sum(s.engagement) as engagement
+        from contact_accounts ca join contact_scores s on s.workspace_id = ca.workspace_id and s.model_id = ${model}::uuid and s.contact_id = ca.contact_id
+        where ca.workspace_id = ${ws}::uuid ${scopeOf(sql`ca.account_id`, args.scope)}
+        group by ca.account_id
+      ) r on r.account_id = ${x}.id
+      where ${x}.workspace_id = ${ws}::uuid ${scopeOf(sql`${x}.id`, args.scope)}
     ) t
     on conflict (workspace_id, model_id, account_id) do update set fit = excluded.fit, contact_fit = excluded.contact_fit, engagement = excluded.engagement,
       total = excluded.total, updated_at = excluded.updated_at

@@ -142,6 +142,10 @@ export interface MemberRow {
 
 const labelOf = (subject: SegmentSubject) => (subject === 'contact' ? sql`coalesce(${sql.id(SUBJECT_ALIAS)}.email, ${sql.id(SUBJECT_ALIAS)}.id::text)` : sql`coalesce(${sql.id(SUBJECT_ALIAS)}.name, ${sql.id(SUBJECT_ALIAS)}.domain)`);
 
+/** `select x.id from ... where <predicate>`: the member ids of a compiled definition. */
+export const selectMemberIdsQuery = (workspaceId: string, subject: SegmentSubject, predicate: RawBuilder<unknown>) =>
+  sql`select ${sql.id(SUBJECT_ALIAS)}.id from ${subjectTable(subject)} ${sql.id(SUBJECT_ALIAS)} where ${sql.id(SUBJECT_ALIAS)}.workspace_id = ${workspaceId}::uuid and ${predicate}`;
+
 /** Count and a sample of the rows a predicate selects, without saving anything. */
 export async function previewPredicate(db: Kysely<Database>, workspaceId: string, subject: SegmentSubject, predicate: RawBuilder<unknown>, sampleSize: number) {
   const x = sql.id(SUBJECT_ALIAS);

@@ -27,6 +27,13 @@ export function compileSegmentPredicate(definition: SegmentDefinition, ctx: Comp
   return joinAll(parts, definition.match === 'any' ? 'or' : 'and');
 }
 
+/** The one SQL query Keel runs for a definition's members (for benchmarks and debugging). */
+export async function compileSegmentQuery(db: Kysely<Database>, workspaceId: string, input: unknown, now = new Date()) {
+  const definition = parseSegmentDefinition(input);
+  const ctx = await loadCompileContext(db, workspaceId, now);
+  return q.selectMemberIdsQuery(workspaceId, definition.subject ?? 'contact', compileSegmentPredicate(definition, ctx));
+}
+
 export interface SegmentPreview {
   subject: SegmentSubject;
   count: number;

@@ -1,0 +1,188 @@
+// `npm run bench:audiences [-- --contacts 1000000 --events-per-contact 20 --seconds 20 --rate 5000]`
+// On PostgreSQL: bulk-loads contacts/accounts/events shaped like the demo generator's into a
+// persistent database (keel_bench_audiences, reused when it already holds that scale),
+// then times (1) full compute and recompute of 20 representative segments, each beside
+// the same audience hand-written as one SQL query, and (2) the incremental update of
+// scores, stages and memberships for one new event, idle and under sustained ingest.
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { applySegment, compileSegmentQuery, computeScores, computeStages, deriveQueuedAudiences, enqueueAudienceWork, recomputeSegments, saveScoringModel, saveStageRules } from '../src/features/audiences/index.ts';
+import { cliActor } from '../src/features/audit/index.ts';
+import { createWorkspace, listWorkspaces } from '../src/features/workspaces/index.ts';
+import { openDatabase, type Db } from '../src/platform/db/connection.ts';
+import { migrateToLatest } from '../src/platform/db/migrate.ts';
+import { countRows, loadBenchData } from './audiences-data.ts';
+import { BENCH_MODEL, BENCH_SEGMENTS, BENCH_STAGES } from './audiences-segments.ts';
+
+const { values } = parseArgs({
+  options: {
+    contacts: { type: 'string', default: '1000000' },
+    'events-per-contact': { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '20' },
+    rate: { type: 'string', default: '5000' },
+    'postgres-url': { type: 'string', default: process.env.KEEL_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
+  },
+});
+const scale = { contacts: Number(values.contacts), eventsPerContact: Number(values['events-per-contact']) };
+const ANCHOR = new Date('2026-06-01T00:00:00Z');
+const log = (s: string) => process.stderr.write(`bench:audiences: ${s}\n`);
+const ms = (v: number) => v.toFixed(v < 10 ? 2 : 0);
+
+async function openBenchDatabase(): Promise<Db> {
+  const admin = await openDatabase({ kind: 'postgres', url: values['postgres-url'] });
+  const exists = await sql`select 1 from pg_database where datname = 'keel_bench_audiences'`.execute(admin.kysely);
+  if (exists.rows.length === 0) await sql`create database keel_bench_audiences`.execute(admin.kysely);
+  await admin.close();
+  const url = new URL(values['postgres-url']);
+  url.pathname = '/keel_bench_audiences';
+  const db = await openDatabase({ kind: 'postgres', url: url.toString() }, { poolSize: 6 });
+  await migrateToLatest(db);
+  return db;
+}
+
+async function prepareWorkspace(db: Db): Promise<{ ws: string; reused: boolean }> {
+  const name = `audiences bench ${scale.contacts}x${scale.eventsPerContact}`;
+  const existing = (await listWorkspaces(db.kysely)).find((w) => w.name === name);
+  if (existing) {
+    const rows = await countRows(db.kysely, existing.id);
+    if (rows.contacts === scale.contacts && rows.events === scale.contacts * scale.eventsPerContact) return { ws: existing.id, reused: true };
+    await sql`delete from workspaces where id = ${existing.id}::uuid`.execute(db.kysely);
+  }
+  const ws = (await createWorkspace(db.kysely, name)).id;
+  const started = performance.now();
+  await loadBenchData(db.kysely, ws, scale, ANCHOR, log);
+  log(`loaded in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  return { ws, reused: false };
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const result = await fn();
+  return [result, performance.now() - started];
+}
+
+async function bestOf(n: number, fn: () => Promise<unknown>): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < n; i++) best = Math.min(best, (await timed(fn))[1]);
+  return best;
+}
+
+async function benchSegments(db: Db, ws: string) {
+  const k = db.kysely;
+  await sql`delete from segments where workspace_id = ${ws}::uuid`.execute(k);
+  await sql`delete from scoring_models where workspace_id = ${ws}::uuid`.execute(k);
+  await sql`delete from stage_rules where workspace_id = ${ws}::uuid`.execute(k);
+  await sql`delete from contact_stages where workspace_id = ${ws}::uuid`.execute(k);
+  await saveScoringModel(k, ws, BENCH_MODEL, cliActor());
+  await saveStageRules(k, ws, BENCH_STAGES, cliActor());
+  const [, scoreMs] = await timed(() => computeScores(k, ws, { now: ANCHOR }));
+  log(`scores ${ms(scoreMs)} ms`);
+  const [, stageMs] = await timed(() => computeStages(k, ws, { now: ANCHOR }));
+  for (const table of ['contact_scores', 'contact_stages', 'account_scores']) await sql`analyze ${sql.table(table)}`.execute(k);
+  const rows: string[] = [];
+  let firstTotal = 0;
+  for (const { definition, baseline } of BENCH_SEGMENTS) {
+    const [applied, firstMs] = await timed(() => applySegment(k, ws, definition, cliActor(), ANCHOR));
+    firstTotal += firstMs;
+    const compiled = await compileSegmentQuery(k, ws, definition, ANCHOR);
+    const keelMs = await bestOf(2, () => sql`select count(*) from (${compiled}) t`.execute(k));
+    const [baseCount] = await timed(async () => (await sql<{ n: string }>`select count(*) as n from (${baseline(ws, ANCHOR)}) t`.execute(k)).rows[0]!.n);
+    const baseMs = await bestOf(2, () => sql`select count(*) from (${baseline(ws, ANCHOR)}) t`.execute(k));
+    const [, recomputeMs] = await timed(() => recomputeSegments(k, ws, { now: ANCHOR, only: new Set([String(definition.name)]) }));
+    const members = applied.change.entered;
+    if (Number(baseCount) !== members) throw new Error(`${String(definition.name)}: Keel has ${members} members, the hand-written query ${baseCount}`);
+    log(`${String(definition.name)}: first ${ms(firstMs)} keel ${ms(keelMs)} base ${ms(baseMs)} recompute ${ms(recomputeMs)}`);
+    rows.push(`| ${String(definition.name)} | ${members.toLocaleString('en-US')} | ${ms(firstMs)} | ${ms(recomputeMs)} | ${ms(keelMs)} | ${ms(baseMs)} | ${(keelMs / baseMs).toFixed(2)} |`);
+  }
+  const [, fullMs] = await timed(() => recomputeSegments(k, ws, { now: ANCHOR }));
+  await sql`analyze segment_members`.execute(k);
+  return { rows, scoreMs, stageMs, firstTotal, fullMs };
+}
+
+async function insertEvents(db: Db, ws: string, count: number, seq: { n: number }): Promise<{ contacts: string[]; at: number }> {
+  const contacts = Array.from({ length: count }, () => `c${1 + Math.floor(Math.random() * scale.contacts)}`);
+  const ids = await db.kysely.transaction().execute(async (trx) => {
+    const result = await sql<{ contact_id: string }>`insert into events (workspace_id, message_id, type, name, contact_id, properties, "timestamp", received_at)
+      select ${ws}::uuid, 'live-' || ${`${process.pid}-${seq.n++}-`}::text || i, 'track', 'Webinar Attended', md5(c)::uuid, '{"duration_minutes": 45}'::jsonb, now(), now()
+      from unnest(${contacts}::text[]) with ordinality as t(c, i) returning contact_id`.execute(trx);
+    const touched = [...new Set(result.rows.map((r) => r.contact_id))];
+    await enqueueAudienceWork(trx, ws, { contactIds: touched });
+    return touched;
+  });
+  return { contacts: ids, at: performance.now() };
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))]!;
+
+async function benchIncremental(db: Db, ws: string) {
+  await sql`delete from audience_queue where workspace_id = ${ws}::uuid`.execute(db.kysely);
+  const seq = { n: Date.now() };
+  const idle: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const started = performance.now();
+    await insertEvents(db, ws, 1, seq);
+    await deriveQueuedAudiences(db.kysely, ws);
+    idle.push(performance.now() - started);
+  }
+  const rate = Number(values.rate);
+  const seconds = Number(values.seconds);
+  const pending = new Map<string, number>();
+  const latencies: number[] = [];
+  let sent = 0;
+  let running = true;
+  const writer = (async () => {
+    const tickMs = 100;
+    const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
+    const end = performance.now() + seconds * 1000;
+    let next = performance.now();
+    while (performance.now() < end) {
+      const { contacts, at } = await insertEvents(db, ws, perTick, seq);
+      for (const c of contacts) if (!pending.has(c)) pending.set(c, at);
+      sent += perTick;
+      next += tickMs;
+      await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
+    }
+    running = false;
+  })();
+  const started = performance.now();
+  const deriver = (async () => {
+    while (running || pending.size > 0) {
+      const outcome = await deriveQueuedAudiences(db.kysely, ws, { limit: 5000 });
+      const done = performance.now();
+      if (!outcome) {
+        await new Promise((r) => setTimeout(r, 5));
+        continue;
+      }
+      for (const c of outcome.touchedContacts) {
+        const at = pending.get(c);
+        if (at !== undefined) latencies.push(done - at);
+        pending.delete(c);
+      }
+    }
+  })();
+  await Promise.all([writer, deriver]);
+  const elapsed = (performance.now() - started) / 1000;
+  idle.sort((a, b) => a - b);
+  latencies.sort((a, b) => a - b);
+  return { idle: { median: percentile(idle, 0.5), p99: percentile(idle, 0.99) }, load: { rate: sent / elapsed, median: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), n: latencies.length } };
+}
+
+const db = await openBenchDatabase();
+try {
+  const { ws, reused } = await prepareWorkspace(db);
+  const rows = await countRows(db.kysely, ws);
+  log(`${reused ? 'reused' : 'loaded'} ${rows.contacts.toLocaleString('en-US')} contacts, ${rows.events.toLocaleString('en-US')} events`);
+  const segments = await benchSegments(db, ws);
+  console.log(`Audiences on PostgreSQL: ${rows.contacts.toLocaleString('en-US')} contacts, ${rows.events.toLocaleString('en-US')} events (${reused ? 'reused bench database' : 'freshly loaded'})\n`);
+  console.log('| segment | members | Keel first compute, ms (members written) | Keel recompute, ms | Keel compiled query, ms | hand-written SQL, ms | ratio |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const row of segments.rows) console.log(row);
+  console.log(`\nfull recompute of the 20 segments: ${(segments.fullMs / 1000).toFixed(1)} s (first compute of all: ${(segments.firstTotal / 1000).toFixed(1)} s); scores of 1 model: ${(segments.scoreMs / 1000).toFixed(1)} s; stages: ${(segments.stageMs / 1000).toFixed(1)} s`);
+  const inc = await benchIncremental(db, ws);
+  console.log('\n| incremental update (scores -> stages -> 20 segments) for one new event | median, ms | p99, ms |');
+  console.log('| --- | ---: | ---: |');
+  console.log(`| idle, event insert + derivation | ${ms(inc.idle.median)} | ${ms(inc.idle.p99)} |`);
+  console.log(`| under ingest at ${Math.round(inc.load.rate).toLocaleString('en-US')} events/s (${inc.load.n.toLocaleString('en-US')} contacts), commit to membership | ${ms(inc.load.median)} | ${ms(inc.load.p99)} |`);
+} finally {
+  await db.close();
+}
