@@ -234,11 +234,18 @@ describe(`demo seeding (${testDatabaseLabel})`, () => {
     expect(await count(sql`select count(*)::int as n from suppressions where workspace_id = ${ws}`)).toBe(3);
     expect(await count(sql`select count(*)::int as n from messages where workspace_id = ${ws} and transport = 'outbox'`)).toBe(4);
     const consentRows = await count(sql`select count(*)::int as n from consent_records where workspace_id = ${ws}`);
+    // The demo's audiences are computed after the seed: the scenario's segment has members.
+    const enterprise = await count(sql`select count(*)::int as n from segment_members m join segments s on s.id = m.segment_id
+      where m.workspace_id = ${ws} and s.name = 'Enterprise accounts'`);
+    expect(enterprise).toBeGreaterThan(0);
+    expect(await count(sql`select count(*)::int as n from contact_scores where workspace_id = ${ws}`)).toBeGreaterThan(0);
+    expect(await count(sql`select count(*)::int as n from stage_history where workspace_id = ${ws}`)).toBeGreaterThan(0);
 
     const again = await seedDemoWorkspace(db.kysely, options);
     expect(await count(sql`select count(*)::int as n from consent_records where workspace_id = ${ws}`)).toBe(consentRows);
     expect(again).toMatchObject({ workspaceId: ws, createdWorkspace: false, rejected: 0, opportunities: 0 });
     expect(await count(sql`select count(*)::int as n from events where workspace_id = ${ws}`)).toBe(expected.events.length);
     expect(await count(sql`select count(*)::int as n from opportunities where workspace_id = ${ws}`)).toBe(expected.opportunities.length);
-  });
+    // Seeding twice, scores and stages included, takes 10-20 s on a quiet machine.
+  }, 120_000);
 });
