@@ -157,11 +157,15 @@ create index stage_history_contact_idx on stage_history (workspace_id, contact_i
 create index stage_history_time_idx on stage_history (workspace_id, dimension, at);
 
 -- Contacts and accounts whose scores, stages and memberships are due, written in the
--- ingest transaction that changed them and drained by the derivation step.
+-- ingest transaction that changed them and drained by the derivation step. Append-only
+-- (a contact may be queued many times): ingest inserts new rows that no lock of the
+-- derivation covers, so ingest never waits for a derivation in progress. The derivation
+-- deletes the rows it takes in its own transaction: if it fails, they come back.
 create table audience_queue (
   workspace_id uuid not null,
+  id bigint generated always as identity,
   entity text not null check (entity in ('contact', 'account')),
   entity_id uuid not null,
   queued_at timestamptz not null default now(),
-  primary key (workspace_id, entity, entity_id)
+  primary key (workspace_id, id)
 );
