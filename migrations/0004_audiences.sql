@@ -13,6 +13,11 @@ exception when others then
 end;
 $$;
 
+-- The events of a few contacts by name (engagement rules, event conditions of an
+-- incremental run): without it a run for one contact read every event of that name
+-- in the window (60 ms instead of 1 ms per rule at 20k contacts, measured).
+create index events_contact_name_time_idx on events (workspace_id, contact_id, name, "timestamp");
+
 create table segments (
   workspace_id uuid not null references workspaces (id) on delete cascade,
   id uuid not null default gen_random_uuid(),
