@@ -102,3 +102,20 @@ export async function analyzeAudienceTables(db: Kysely<Database>): Promise<void>
     await sql`analyze ${sql.table(table)}`.execute(db);
   }
 }
+
+/**
+ * Refreshes statistics of the scores and stages a full recompute just rewrote, before
+ * segments read them: a plan made on stale counts may loop where it should hash.
+ */
+export async function analyzeDerivedTables(db: Kysely<Database>): Promise<void> {
+  for (const table of ['contact_scores', 'account_scores', 'contact_stages']) await sql`analyze ${sql.table(table)}`.execute(db);
+}
+
+/** Every rule document of the workspace (segments, scoring models, stage rules), as stored. */
+export async function selectRuleDocuments(db: Kysely<Database>, workspaceId: string): Promise<unknown[]> {
+  const result = await sql<{ definition: unknown }>`
+    select definition from segments where workspace_id = ${workspaceId}::uuid and type = 'dynamic'
+    union all select definition from scoring_models where workspace_id = ${workspaceId}::uuid
+    union all select definition from stage_rules where workspace_id = ${workspaceId}::uuid`.execute(db);
+  return result.rows.map((r) => r.definition);
+}
