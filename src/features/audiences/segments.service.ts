@@ -140,7 +140,7 @@ export async function recomputeSegments(
     if (options.timeDependentOnly && !segment.time_dependent && !segment.depends_on.some((d) => changed.has(d))) continue;
     // Fresh statistics on the memberships a segment reads: without them the planner may
     // take a segment filled a moment ago for an empty one and loop where it should hash
-    // (34 s instead of 0.3 s for "b16" of the bench at 20k contacts, measured).
+    // (first compute of "b16" of the bench at 20k contacts: 34.8 s before, 0.23 s after).
     if (segment.depends_on.length > 0 && stale) {
       await q.analyzeMemberships(db);
       stale = false;
