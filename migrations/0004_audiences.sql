@@ -13,6 +13,11 @@ exception when others then
 end;
 $$;
 
+-- The events of a few contacts by name (engagement rules, event conditions of an
+-- incremental run): without it a run for one contact read every event of that name
+-- in the window (60 ms instead of 1 ms per rule at 20k contacts, measured).
+create index events_contact_name_time_idx on events (workspace_id, contact_id, name, "timestamp");
+
 create table segments (
   workspace_id uuid not null references workspaces (id) on delete cascade,
   id uuid not null default gen_random_uuid(),
@@ -157,11 +162,15 @@ create index stage_history_contact_idx on stage_history (workspace_id, contact_i
 create index stage_history_time_idx on stage_history (workspace_id, dimension, at);
 
 -- Contacts and accounts whose scores, stages and memberships are due, written in the
--- ingest transaction that changed them and drained by the derivation step.
+-- ingest transaction that changed them and drained by the derivation step. Append-only
+-- (a contact may be queued many times): ingest inserts new rows that no lock of the
+-- derivation covers, so ingest never waits for a derivation in progress. The derivation
+-- deletes the rows it takes in its own transaction: if it fails, they come back.
 create table audience_queue (
   workspace_id uuid not null,
+  id bigint generated always as identity,
   entity text not null check (entity in ('contact', 'account')),
   entity_id uuid not null,
   queued_at timestamptz not null default now(),
-  primary key (workspace_id, entity, entity_id)
+  primary key (workspace_id, id)
 );

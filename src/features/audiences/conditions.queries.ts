@@ -39,8 +39,17 @@ export interface Subjectref {
   subject: Subject;
   alias: string;
   scope?: readonly string[] | undefined;
+  /**
+   * The row is reached from an outer row of an incremental run (a contact's account, an
+   * account's contacts): tests look up the few rows of that one subject instead of
+   * hashing a whole table, which a run over a handful of subjects could not afford. A full
+   * recompute hashes (no scope, not correlated).
+   */
+  correlated?: boolean | undefined;
 }
 
+/** Rows reached from a scoped (incremental) row are few: look them up rather than hash. */
+const lookupsOnly = (on: Subjectref) => Boolean(on.scope ?? on.correlated);
 const ref = (alias: string, column: string) => sql.ref(`${alias}.${column}`);
 const nextAlias = (ctx: CompileContext, prefix: string) => `${prefix}${++ctx.aliases}`;
 
@@ -88,14 +97,15 @@ function compileContactOnly(node: Condition, on: Subjectref, ctx: CompileContext
   if (node.account) {
     const ca = nextAlias(ctx, 'ca');
     const a = nextAlias(ctx, 'a');
-    const inner = compileCondition(node.account, { subject: 'account', alias: a }, ctx, at);
+    const inner = compileCondition(node.account, { subject: 'account', alias: a, correlated: lookupsOnly(on) }, ctx, at);
     return sql`exists (select 1 from contact_accounts ${sql.id(ca)} join accounts ${sql.id(a)} on ${ref(a, 'workspace_id')} = ${ref(ca, 'workspace_id')} and ${ref(a, 'id')} = ${ref(ca, 'account_id')}
       where ${ref(ca, 'workspace_id')} = ${ctx.workspaceId}::uuid and ${ref(ca, 'contact_id')} = ${ref(on.alias, 'id')} and ${inner})`;
   }
   if (node.stage) {
     const s = nextAlias(ctx, 's');
-    const stage = sql`(select ${ref(s, 'stage')} from contact_stages ${sql.id(s)} where ${ref(s, 'workspace_id')} = ${ctx.workspaceId}::uuid and ${ref(s, 'contact_id')} = ${ref(on.alias, 'id')} and ${ref(s, 'dimension')} = ${node.stage.dimension ?? 'lifecycle'})`;
-    return compileTest({ kind: 'text', expr: stage }, node.stage.op, node.stage.value, at, ctx.now);
+    const dimension = sql`${ref(s, 'workspace_id')} = ${ctx.workspaceId}::uuid and ${ref(s, 'dimension')} = ${node.stage.dimension ?? 'lifecycle'}`;
+    const test = (expr: Bool) => compileTest({ kind: 'text', expr }, node.stage!.op, node.stage!.value, at, ctx.now);
+    return compileStoredTest(on, { table: 'contact_stages', alias: s, key: 'contact_id', filter: dimension, test: test(ref(s, 'stage')), testOfMissing: test(sql`null::text`) });
   }
   if (node.consent) return compileConsentCondition(node.consent, ref(on.alias, 'id'), ctx.workspaceId, at);
   throw invalid(at, `"${kind}" conditions apply to accounts; in a contact segment wrap it in account: { ${kind}: ... }`);
@@ -105,7 +115,7 @@ function compileAccountOnly(node: Condition, on: Subjectref, ctx: CompileContext
   if (node.contacts) {
     const ca = nextAlias(ctx, 'ca');
     const c = nextAlias(ctx, 'c');
-    const where = node.contacts.where ? compileCondition(node.contacts.where, { subject: 'contact', alias: c }, ctx, `${at}.where`) : sql`true`;
+    const where = node.contacts.where ? compileCondition(node.contacts.where, { subject: 'contact', alias: c, correlated: lookupsOnly(on) }, ctx, `${at}.where`) : sql`true`;
     const from = sql`from contact_accounts ${sql.id(ca)} join contacts ${sql.id(c)} on ${ref(c, 'workspace_id')} = ${ref(ca, 'workspace_id')} and ${ref(c, 'id')} = ${ref(ca, 'contact_id')}
       where ${ref(ca, 'workspace_id')} = ${ctx.workspaceId}::uuid and ${ref(ca, 'account_id')} = ${ref(on.alias, 'id')} and ${where}`;
     const atLeast = node.contacts.at_least ?? 1;
@@ -138,16 +148,33 @@ function compileSegmentRef(name: string, on: Subjectref, ctx: CompileContext, at
   return sql`exists (select 1 from segment_members ${sql.id(m)} where ${ref(m, 'workspace_id')} = ${ctx.workspaceId}::uuid and ${ref(m, 'segment_id')} = ${target.id}::uuid and ${ref(m, 'member_id')} = ${ref(on.alias, 'id')})`;
 }
 
-function compileScore(test: NonNullable<Condition['score']>, on: Subjectref, ctx: CompileContext, at: string): Bool {
-  const modelId = ctx.models.get(test.model);
-  if (!modelId) throw invalid(`${at}.model`, `unknown scoring model ${JSON.stringify(test.model)}`);
-  const of = test.of ?? 'total';
+function compileScore(test_: NonNullable<Condition['score']>, on: Subjectref, ctx: CompileContext, at: string): Bool {
+  const modelId = ctx.models.get(test_.model);
+  if (!modelId) throw invalid(`${at}.model`, `unknown scoring model ${JSON.stringify(test_.model)}`);
+  const of = test_.of ?? 'total';
   if (of === 'contact_fit' && on.subject === 'contact') throw invalid(`${at}.of`, '"contact_fit" is an account score; a contact has total, fit and engagement');
   const s = nextAlias(ctx, 's');
   const [table, key] = on.subject === 'contact' ? ['contact_scores', 'contact_id'] : ['account_scores', 'account_id'];
+  const test = (expr: Bool) => compileTest({ kind: 'number', expr }, test_.op, test_.value, at, ctx.now);
+  const filter = sql`${ref(s, 'workspace_id')} = ${ctx.workspaceId}::uuid and ${ref(s, 'model_id')} = ${modelId}::uuid`;
   // No row means no points: a contact nobody scored has 0.
-  const value = sql`coalesce((select ${ref(s, of)} from ${sql.table(table)} ${sql.id(s)} where ${ref(s, 'workspace_id')} = ${ctx.workspaceId}::uuid and ${ref(s, 'model_id')} = ${modelId}::uuid and ${ref(s, key)} = ${ref(on.alias, 'id')}), 0)`;
-  return compileTest({ kind: 'number', expr: value }, test.op, test.value, at, ctx.now);
+  return compileStoredTest(on, { table, alias: s, key, filter, test: test(ref(s, of)), testOfMissing: test(sql`0::int`) });
+}
+
+/**
+ * A test on a value stored one row per subject (a score, a stage), as a set test the
+ * planner hashes once, not a lookup per row: members are the rows passing the test, or,
+ * when a subject without a row passes too (score >= -5 holds for 0 points), every subject
+ * but the rows failing it. The test of the missing value is a constant the planner folds.
+ */
+function compileStoredTest(on: Subjectref, t: { table: string; alias: string; key: string; filter: Bool; test: Bool; testOfMissing: Bool }): Bool {
+  const id = ref(on.alias, 'id');
+  if (on.correlated) {
+    return sql`coalesce((select ${t.test} from ${sql.table(t.table)} ${sql.id(t.alias)} where ${t.filter} and ${ref(t.alias, t.key)} = ${id}), ${t.testOfMissing})`;
+  }
+  const scoped = on.scope ? sql` and ${ref(t.alias, t.key)} = any(${on.scope}::uuid[])` : sql``;
+  const rows = (test: Bool) => sql`select ${ref(t.alias, t.key)} from ${sql.table(t.table)} ${sql.id(t.alias)} where ${t.filter}${scoped} and ${test}`;
+  return sql`(case when ${t.testOfMissing} then ${id} not in (${rows(sql`not (${t.test})`)}) else ${id} in (${rows(t.test)}) end)`;
 }
 
 /** Events of the contact: counted with a hashed grouping, scoped to the run's ids when incremental. */
@@ -158,14 +185,25 @@ function compileEvent(test: EventTest, on: Subjectref, ctx: CompileContext, at: 
   const where = joinAll(filters, 'and');
   if (test.never && (test.at_least !== undefined || test.at_most !== undefined)) throw invalid(at, '"never" cannot be combined with at_least or at_most');
   const atLeast = test.never ? undefined : (test.at_least ?? (test.at_most === undefined ? 1 : undefined));
+  if (on.correlated && (test.never || (atLeast === undefined && test.at_most !== undefined))) return compileCorrelatedEvent(on, e, where, 0, test.never ? 0 : test.at_most);
   if (test.never || (atLeast === undefined && test.at_most !== undefined)) {
     const over = test.never ? 0 : test.at_most!;
     return sql`(${ref(on.alias, 'id')} not in (select ${ref(e, 'contact_id')} from events ${sql.id(e)} where ${where} group by 1 having count(*) > ${over}::int))`;
   }
   if (atLeast !== undefined && test.at_most !== undefined && test.at_most < atLeast) throw invalid(`${at}.at_most`, `at_most (${test.at_most}) is below at_least (${atLeast})`);
   const having = test.at_most === undefined ? sql`count(*) >= ${atLeast}::int` : sql`count(*) between ${atLeast}::int and ${test.at_most}::int`;
+  if (on.correlated) return compileCorrelatedEvent(on, e, where, atLeast ?? 0, test.never ? 0 : test.at_most);
   if (atLeast === 1 && test.at_most === undefined) return sql`(${ref(on.alias, 'id')} in (select ${ref(e, 'contact_id')} from events ${sql.id(e)} where ${where}))`;
   return sql`(${ref(on.alias, 'id')} in (select ${ref(e, 'contact_id')} from events ${sql.id(e)} where ${where} group by 1 having ${having}))`;
+}
+
+/** The events of one outer contact, counted through its index (see Subjectref.correlated). */
+function compileCorrelatedEvent(on: Subjectref, e: string, where: Bool, atLeast: number, atMost: number | undefined): Bool {
+  const of = sql`from events ${sql.id(e)} where ${where} and ${ref(e, 'contact_id')} = ${ref(on.alias, 'id')}`;
+  if (atMost === undefined && atLeast <= 1) return sql`exists (select 1 ${of})`;
+  if (atMost === 0) return sql`not exists (select 1 ${of})`;
+  const count = sql`(select count(*) ${of})`;
+  return atMost === undefined ? sql`(${count} >= ${atLeast}::int)` : sql`(${count} between ${atLeast}::int and ${atMost}::int)`;
 }
 
 function eventFilters(test: EventTest, e: string, ctx: CompileContext, at: string): Bool[] {

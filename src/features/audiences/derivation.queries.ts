@@ -1,21 +1,30 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 
+/**
+ * Appends queue rows. No unique key and no ON CONFLICT: an insert never meets a row that a
+ * derivation in progress has locked, so the ingest transaction never waits for one.
+ */
 export async function insertQueueEntries(db: Kysely<Database>, workspaceId: string, entity: 'contact' | 'account', ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
   await sql`insert into audience_queue (workspace_id, entity, entity_id)
-    select ${workspaceId}::uuid, ${entity}, id from unnest(${[...new Set(ids)]}::uuid[]) as t(id)
-    on conflict do nothing`.execute(db);
+    select ${workspaceId}::uuid, ${entity}, id from unnest(${[...new Set(ids)]}::uuid[]) as t(id)`.execute(db);
 }
 
-/** Takes (deletes and returns) up to `limit` queued entries; entries another worker holds are skipped. */
+/**
+ * Takes (deletes and returns) the oldest `limit` queue rows, distinct entities only. Run
+ * in the derivation's transaction: the rows stay claimed until it commits, and come back
+ * if it fails. Rows another worker holds are skipped.
+ */
 export async function takeQueueEntries(db: Kysely<Database>, workspaceId: string, limit: number) {
   const result = await sql<{ entity: 'contact' | 'account'; entity_id: string }>`
-    delete from audience_queue q using (
-      select entity, entity_id from audience_queue where workspace_id = ${workspaceId}::uuid order by queued_at limit ${limit}::int for update skip locked
-    ) t
-    where q.workspace_id = ${workspaceId}::uuid and q.entity = t.entity and q.entity_id = t.entity_id
-    returning q.entity, q.entity_id`.execute(db);
+    with taken as (
+      delete from audience_queue q where q.workspace_id = ${workspaceId}::uuid and q.id in (
+        select id from audience_queue where workspace_id = ${workspaceId}::uuid order by id limit ${limit}::int for update skip locked
+      )
+      returning q.entity, q.entity_id
+    )
+    select distinct entity, entity_id from taken`.execute(db);
   return result.rows;
 }
 
@@ -24,9 +33,10 @@ export async function selectWorkspacesWithQueue(db: Kysely<Database>): Promise<s
   return rows.map((r) => r.workspace_id);
 }
 
+/** Distinct contacts and accounts waiting (a row per change, so one may be queued twice). */
 export async function countQueue(db: Kysely<Database>, workspaceId: string): Promise<number> {
-  const row = await db.selectFrom('audience_queue').select((eb) => eb.fn.countAll<string>().as('n')).where('workspace_id', '=', workspaceId).executeTakeFirstOrThrow();
-  return Number(row.n);
+  const result = await sql<{ n: string }>`select count(*) as n from (select distinct entity, entity_id from audience_queue where workspace_id = ${workspaceId}::uuid) t`.execute(db);
+  return Number(result.rows[0]!.n);
 }
 
 export async function selectAccountsOfContacts(db: Kysely<Database>, workspaceId: string, contactIds: readonly string[]): Promise<string[]> {
@@ -91,4 +101,21 @@ export async function analyzeAudienceTables(db: Kysely<Database>): Promise<void>
   for (const table of ['contacts', 'accounts', 'contact_accounts', 'events', 'opportunities', 'contact_scores', 'contact_stages', 'segment_members']) {
     await sql`analyze ${sql.table(table)}`.execute(db);
   }
+}
+
+/**
+ * Refreshes statistics of the scores and stages a full recompute just rewrote, before
+ * segments read them: a plan made on stale counts may loop where it should hash.
+ */
+export async function analyzeDerivedTables(db: Kysely<Database>): Promise<void> {
+  for (const table of ['contact_scores', 'account_scores', 'contact_stages']) await sql`analyze ${sql.table(table)}`.execute(db);
+}
+
+/** Every rule document of the workspace (segments, scoring models, stage rules), as stored. */
+export async function selectRuleDocuments(db: Kysely<Database>, workspaceId: string): Promise<unknown[]> {
+  const result = await sql<{ definition: unknown }>`
+    select definition from segments where workspace_id = ${workspaceId}::uuid and type = 'dynamic'
+    union all select definition from scoring_models where workspace_id = ${workspaceId}::uuid
+    union all select definition from stage_rules where workspace_id = ${workspaceId}::uuid`.execute(db);
+  return result.rows.map((r) => r.definition);
 }

@@ -31,8 +31,7 @@ const DEFAULT_TAKE = 2_000;
 /**
  * The incremental path: takes queued contacts/accounts and, in one transaction, updates
  * scores -> stages -> segment memberships for them and for what depends on them (their
- * accounts, and those accounts' other contacts, whose account-level conditions may have
- * changed). Returns undefined when the queue is empty or another worker holds it.
+ * accounts, and, when a contact rule reads the account, those accounts' other contacts). Returns undefined when the queue is empty or another worker holds it.
  */
 export async function deriveQueuedAudiences(db: Kysely<Database>, workspaceId: string, options: { now?: Date; limit?: number } = {}): Promise<DeriveOutcome | undefined> {
   return db.transaction().execute(async (trx) => {
@@ -41,8 +40,14 @@ export async function deriveQueuedAudiences(db: Kysely<Database>, workspaceId: s
     if (taken.length === 0) return undefined;
     const touchedContacts = taken.filter((t) => t.entity === 'contact').map((t) => t.entity_id);
     const touchedAccounts = taken.filter((t) => t.entity === 'account').map((t) => t.entity_id);
-    const accounts = new Set([...touchedAccounts, ...(await q.selectAccountsOfContacts(trx, workspaceId, touchedContacts))]);
-    const contacts = [...new Set([...touchedContacts, ...(await q.selectContactsOfAccounts(trx, workspaceId, [...accounts]))])];
+    const reach = accountReachOf(await q.selectRuleDocuments(trx, workspaceId));
+    const accountsOfTouched = await q.selectAccountsOfContacts(trx, workspaceId, touchedContacts);
+    // Other contacts of an account are due only if a contact rule reads something of the
+    // account that this change can move: its fields (a touched account), or what sums over
+    // its contacts (scores, contacts, segments) for any account a touched contact is in.
+    const expandFrom = reach.aggregates ? [...touchedAccounts, ...accountsOfTouched] : reach.fields ? touchedAccounts : [];
+    const contacts = [...new Set([...touchedContacts, ...(await q.selectContactsOfAccounts(trx, workspaceId, [...new Set(expandFrom)]))])];
+    const accounts = new Set([...touchedAccounts, ...accountsOfTouched]);
     for (const id of await q.selectAccountsOfContacts(trx, workspaceId, contacts)) accounts.add(id);
     const scope = { contacts, accounts: [...accounts] };
     const now = options.now ?? new Date();
@@ -52,6 +57,27 @@ export async function deriveQueuedAudiences(db: Kysely<Database>, workspaceId: s
     const membershipChanges = Object.values(changes).reduce((n, c) => n + c.entered + c.exited, 0);
     return { queued: taken.length, touchedContacts, contacts: contacts.length, accounts: accounts.size, scoreChanges, stageMoves, membershipChanges };
   });
+}
+
+/**
+ * What contact rules read of a contact's account: `fields` when any rule has an `account`
+ * condition; `aggregates` when one of those reads what the account's contacts make up
+ * (account scores, `contacts` conditions, account segments). Walks every document whole,
+ * so it errs towards recomputing more.
+ */
+export function accountReachOf(documents: unknown[]): { fields: boolean; aggregates: boolean } {
+  const reach = { fields: false, aggregates: false };
+  const walk = (node: unknown, inAccount: boolean): void => {
+    if (Array.isArray(node)) return node.forEach((n) => walk(n, inAccount));
+    if (node === null || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'account') reach.fields = true;
+      if (inAccount && (key === 'contacts' || key === 'score' || key === 'segment')) reach.aggregates = true;
+      walk(value, inAccount || key === 'account');
+    }
+  };
+  walk(documents, false);
+  return reach;
 }
 
 /** Drains every workspace's queue. */
@@ -78,6 +104,7 @@ export async function recomputeAudiences(db: Kysely<Database>, workspaceId: stri
     await q.lockWorkspaceAudiences(trx, workspaceId, true);
     const scoreChanges = await computeScores(trx, workspaceId, { now });
     const stageMoves = await computeStages(trx, workspaceId, { now });
+    if (scoreChanges + stageMoves > 0) await q.analyzeDerivedTables(trx);
     const segments = await recomputeSegments(trx, workspaceId, { now });
     return { scoreChanges, stageMoves, segments };
   });

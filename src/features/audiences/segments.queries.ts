@@ -60,6 +60,10 @@ export async function deleteSegmentRow(db: Kysely<Database>, workspaceId: string
   await db.deleteFrom('segments').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
 }
 
+export async function analyzeMemberships(db: Kysely<Database>): Promise<void> {
+  await sql`analyze segment_members`.execute(db);
+}
+
 export async function markSegmentComputed(db: Kysely<Database>, workspaceId: string, id: string, at: Date): Promise<void> {
   await db.updateTable('segments').set({ computed_at: at }).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
 }
@@ -104,6 +108,52 @@ export async function syncMembership(
     select count(*) filter (where change = 'entered') as entered, count(*) filter (where change = 'exited') as exited from logged`.execute(db);
   const row = result.rows[0]!;
   return { entered: Number(row.entered), exited: Number(row.exited) };
+}
+
+/**
+ * The incremental path for several segments of one subject at once: evaluates all their
+ * predicates for the ids in scope in one pass, then inserts newcomers, deletes leavers and
+ * logs both, in one statement. Segments reading one another go in separate calls
+ * (dependency levels), so that a reader sees the memberships it reads already updated.
+ */
+export async function syncMembershipsInScope(
+  db: Kysely<Database>,
+  args: { workspaceId: string; subject: SegmentSubject; segments: Array<{ id: string; predicate: RawBuilder<unknown> }>; scope: readonly string[]; now: Date },
+): Promise<Map<string, MembershipChange>> {
+  const { workspaceId: ws, now, scope } = args;
+  const x = sql.id(SUBJECT_ALIAS);
+  const ids = args.segments.map((s) => s.id);
+  const hits = sql.join(args.segments.map((s) => sql`coalesce(${s.predicate}, false)`));
+  const result = await sql<{ segment_id: string; entered: string; exited: string }>`
+    with target as materialized (
+      select ${x}.id, array[${hits}]::boolean[] as hits from ${subjectTable(args.subject)} ${x}
+      where ${x}.workspace_id = ${ws}::uuid and ${x}.id = any(${scope}::uuid[])
+    ), wanted as materialized (
+      select t.id, h.segment_id from target t cross join lateral unnest(${ids}::uuid[], t.hits) as h(segment_id, hit) where h.hit
+    ), current as materialized (
+      select m.segment_id, m.member_id from segment_members m
+      where m.workspace_id = ${ws}::uuid and m.segment_id = any(${ids}::uuid[]) and m.member_id = any(${scope}::uuid[])
+    ), entered as (
+      insert into segment_members (workspace_id, segment_id, member_id, entered_at)
+      select ${ws}::uuid, w.segment_id, w.id, ${now}::timestamptz from wanted w
+      where not exists (select 1 from current c where c.segment_id = w.segment_id and c.member_id = w.id)
+      returning segment_id, member_id
+    ), exited as (
+      delete from segment_members m using current c
+      where m.workspace_id = ${ws}::uuid and m.segment_id = c.segment_id and m.member_id = c.member_id
+        and not exists (select 1 from wanted w where w.segment_id = c.segment_id and w.id = c.member_id)
+      returning m.segment_id, m.member_id
+    ), logged as (
+      insert into segment_membership_history (workspace_id, segment_id, member_id, change, at)
+      select ${ws}::uuid, segment_id, member_id, 'entered', ${now}::timestamptz from entered
+      union all
+      select ${ws}::uuid, segment_id, member_id, 'exited', ${now}::timestamptz from exited
+      returning segment_id, change
+    )
+    select segment_id, count(*) filter (where change = 'entered') as entered, count(*) filter (where change = 'exited') as exited from logged group by segment_id`.execute(db);
+  const changes = new Map<string, MembershipChange>(ids.map((id) => [id, { entered: 0, exited: 0 }]));
+  for (const row of result.rows) changes.set(row.segment_id, { entered: Number(row.entered), exited: Number(row.exited) });
+  return changes;
 }
 
 /** Adds or removes hand-picked members of a static segment, with history. */

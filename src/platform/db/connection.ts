@@ -112,6 +112,9 @@ function isAlive(pid: number): boolean {
 
 async function openPostgres(url: string, options: OpenOptions): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // An idle connection the server ends (restart, drop database ... with (force) after
+  // close) is dropped from the pool; without a listener its error would crash the process.
+  pool.on('error', () => undefined);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await sql`select 1`.execute(kysely);
   return {

@@ -445,6 +445,7 @@ export interface StageHistoryTable {
 
 export interface AudienceQueueTable {
   workspace_id: string;
+  id: Generated<string>;
   entity: 'contact' | 'account';
   entity_id: string;
   queued_at: TimestampDefault;
