@@ -39,3 +39,4 @@ export { registerSegmentRoutes, SEGMENT_JSON_SCHEMA } from './segments.routes.ts
 export { registerScoringRoutes, SCORING_MODEL_JSON_SCHEMA } from './scoring.routes.ts';
 export { registerStageRoutes, STAGES_JSON_SCHEMA } from './stages.routes.ts';
 export { createAudienceWorker, type AudienceWorker, type AudienceWorkerOptions } from './audience-worker.ts';
+export { eraseAudienceStateOfContacts } from './erasure.queries.ts';

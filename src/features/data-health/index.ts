@@ -11,3 +11,4 @@ export { createHealthSnapshotJob, takeDueHealthSnapshots, type HealthSnapshotJob
 export { computeHealthScore, SCORE_FORMULA, SCORE_WEIGHTS } from './health-score.ts';
 export type { HealthSources } from './health-sources.ts';
 export { registerDataHealthRoutes } from './data-health.routes.ts';
+export { redactHealthSnapshots } from './erasure.queries.ts';

@@ -11,3 +11,4 @@ export { acceptPair, listReviewQueue, rejectPair } from './dedupe-review.ts';
 export { getDedupeSettings, listDedupeRuns, listMerges, mergeRecords, saveDedupeSettings, undoMerge } from './dedupe.service.ts';
 export { dedupeCsvFile, type CsvDedupeOptions, type CsvDedupeResult } from './dedupe-csv.ts';
 export { registerDedupeRoutes } from './dedupe.routes.ts';
+export { eraseDedupePairsOfContacts } from './erasure.queries.ts';

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, EventType } from '../../platform/db/schema.ts';
+import { containingPatterns } from '../../platform/db/like-patterns.ts';
 
 type Q = Kysely<Database>;
 
@@ -133,16 +134,13 @@ export async function selectTouchEvents(db: Q, workspaceId: string, range: { fro
     .execute();
 }
 
-/** Likeness patterns for text search inside JSON columns (privacy requests). */
-const likePatterns = (values: string[]) => values.map((v) => `%${v.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
-
 /** A person's events: theirs by contact, or naming one of their identifiers anywhere. */
 export async function selectEventsOfPerson(db: Q, workspaceId: string, contactIds: string[], values: string[], limit: number) {
   return db.selectFrom('events').select(EVENT_COLUMNS).where('workspace_id', '=', workspaceId).where(personMatch(contactIds, values)).orderBy('timestamp').limit(limit).execute();
 }
 
 function personMatch(contactIds: string[], values: string[]) {
-  const patterns = likePatterns(values);
+  const patterns = containingPatterns(values);
   return sql<boolean>`(
     ${contactIds.length ? sql`contact_id = any(${contactIds}::uuid[])` : sql`false`}
     or user_id = any(${values}::text[]) or anonymous_id = any(${values}::text[])

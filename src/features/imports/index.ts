@@ -3,3 +3,4 @@ export { exportCsv, exportContactsByIds, exportImportRefusals, type ExportKind }
 export { suggestMapping, resolveMapping, parseMapOptions, parseMappingText, IMPORT_KINDS, type HeaderMapping } from './header-mapping.ts';
 export { registerImportRoutes, DEFAULT_IMPORT_MAX_BYTES } from './imports.routes.ts';
 export type { Refusal } from './import-rows.ts';
+export { eraseImportRefusalsMentioning } from './erasure.queries.ts';

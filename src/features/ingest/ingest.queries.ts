@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
+import { containingPatterns } from '../../platform/db/like-patterns.ts';
 
 type Q = Kysely<Database>;
 
@@ -116,8 +117,6 @@ export async function lockWorkspaceInbox(db: Q, workspaceId: string): Promise<vo
   await sql`select pg_advisory_xact_lock(7324002, hashtext(${workspaceId}))`.execute(db);
 }
 
-const likePatterns = (values: string[]) => values.map((v) => `%${v.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
-
 /** Rejected events whose payload names one of the values (privacy requests). */
 export async function selectRejectedMentioning(db: Q, workspaceId: string, values: string[]) {
   if (values.length === 0) return [];
@@ -125,13 +124,13 @@ export async function selectRejectedMentioning(db: Q, workspaceId: string, value
     .selectFrom('rejected_events')
     .select(['id', 'received_at', 'type', 'message_id', 'reason', 'field', 'payload'])
     .where('workspace_id', '=', workspaceId)
-    .where(sql<boolean>`payload ilike any(${likePatterns(values)}::text[])`)
+    .where(sql<boolean>`payload ilike any(${containingPatterns(values)}::text[])`)
     .execute();
 }
 
 export async function deleteRejectedMentioning(db: Q, workspaceId: string, values: string[]): Promise<number> {
   if (values.length === 0) return 0;
-  const result = await db.deleteFrom('rejected_events').where('workspace_id', '=', workspaceId).where(sql<boolean>`payload ilike any(${likePatterns(values)}::text[])`).executeTakeFirst();
+  const result = await db.deleteFrom('rejected_events').where('workspace_id', '=', workspaceId).where(sql<boolean>`payload ilike any(${containingPatterns(values)}::text[])`).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
 
@@ -139,7 +138,7 @@ export async function deleteRejectedMentioning(db: Q, workspaceId: string, value
 export async function selectInboxRowsMentioning(db: Q, workspaceId: string, values: string[]) {
   if (values.length === 0) return [];
   const result = await sql<{ id: string; payload: string }>`
-    select id, payload from ingest_inbox where workspace_id = ${workspaceId}::uuid and payload ilike any(${likePatterns(values)}::text[]) for update`.execute(db);
+    select id, payload from ingest_inbox where workspace_id = ${workspaceId}::uuid and payload ilike any(${containingPatterns(values)}::text[]) for update`.execute(db);
   return result.rows;
 }
 

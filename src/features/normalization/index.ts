@@ -26,3 +26,4 @@ export {
   type ObjectFieldChecks,
 } from './validation-issues.ts';
 export { registerNormalizationRoutes } from './normalization.routes.ts';
+export { eraseValidationIssuesOfContacts } from './erasure.queries.ts';

@@ -4,7 +4,13 @@ import type { Database } from '../../platform/db/schema.ts';
 import { recordAudit, type AuditActor } from '../audit/index.ts';
 import { deleteConsentOfContacts, getPolicies, hashEmail, replaceWithErasedHash } from '../consent/index.ts';
 import { eraseContacts, findContactIdsByEmail, normalizeEmail } from '../contacts/index.ts';
-import { eraseEventsOfPerson } from '../events/index.ts';
+import { eraseAudienceStateOfContacts } from '../audiences/index.ts';
+import { redactHealthSnapshots } from '../data-health/index.ts';
+import { eraseDedupePairsOfContacts } from '../dedupe/index.ts';
+import { eraseEventsOfPerson, listEventsOfPerson } from '../events/index.ts';
+import { eraseImportRefusalsMentioning } from '../imports/index.ts';
+import { eraseValidationIssuesOfContacts } from '../normalization/index.ts';
+import { eraseTrackingPlanTraces } from '../tracking-plan/index.ts';
 import { eraseIdentityTraces, getAllIdentitiesOf } from '../identity/index.ts';
 import { eraseIngestTraces } from '../ingest/index.ts';
 import { deleteMessagesOfPerson } from '../messaging/index.ts';
@@ -95,6 +101,17 @@ export async function runErasure(db: Kysely<Database>, workspaceId: string, requ
 async function erasePerson(db: Kysely<Database>, workspaceId: string, email: string) {
   const subject = await findSubject(db, workspaceId, email);
   const { contactIds, identifiers } = subject;
+  const values = [...new Set([email, ...identifiers])];
+  // Derived and diagnostic copies first: some are found through the person's events.
+  const messageIds = (await listEventsOfPerson(db, workspaceId, contactIds, identifiers)).map((e) => e.message_id);
+  const derived = {
+    tracking_plan_findings: await eraseTrackingPlanTraces(db, workspaceId, messageIds, values),
+    validation_issues: await eraseValidationIssuesOfContacts(db, workspaceId, contactIds),
+    dedupe_pairs: await eraseDedupePairsOfContacts(db, workspaceId, contactIds),
+    audience_rows: await eraseAudienceStateOfContacts(db, workspaceId, contactIds),
+    import_refusals: await eraseImportRefusalsMentioning(db, workspaceId, values),
+    health_snapshots_redacted: await redactHealthSnapshots(db, workspaceId, values),
+  };
   const events = await eraseEventsOfPerson(db, workspaceId, contactIds, identifiers);
   const ingest = await eraseIngestTraces(db, workspaceId, identifiers);
   const identityTraces = await eraseIdentityTraces(db, workspaceId, contactIds, identifiers);
@@ -102,7 +119,7 @@ async function erasePerson(db: Kysely<Database>, workspaceId: string, email: str
   const consentRecords = await deleteConsentOfContacts(db, workspaceId, contactIds);
   await replaceWithErasedHash(db, workspaceId, email);
   const contacts = await eraseContacts(db, workspaceId, contactIds);
-  return { contacts, identifiers: identifiers.length, events, rejected_events: ingest.rejected, inbox_events: ingest.inboxEvents, merges_and_conflicts: identityTraces, messages, consent_records: consentRecords };
+  return { contacts, identifiers: identifiers.length, events, rejected_events: ingest.rejected, inbox_events: ingest.inboxEvents, merges_and_conflicts: identityTraces, messages, consent_records: consentRecords, ...derived };
 }
 
 export const listPrivacyRequests = (db: Kysely<Database>, workspaceId: string, limit = 100) => q.selectRequests(db, workspaceId, limit);

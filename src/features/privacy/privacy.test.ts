@@ -4,6 +4,8 @@ import { testDatabaseLabel } from '../../platform/db/test-database.ts';
 import { basicAuth, bearer, createTestApp, postIngest, type TestApp } from '../../testing/test-app.ts';
 import { cliActor } from '../audit/index.ts';
 import { addSuppressions, createTopic, recordConsent, updatePolicies } from '../consent/index.ts';
+import { takeHealthSnapshot } from '../data-health/index.ts';
+import { applyTrackingPlan } from '../tracking-plan/index.ts';
 import type { CreatedWorkspace } from '../workspaces/index.ts';
 import { silentLogger } from '../../platform/logger.ts';
 import { applyRetention, createPrivacyWorker, exportPersonalData, requestErasure, retryFailedErasures } from './index.ts';
@@ -13,7 +15,7 @@ let ws: CreatedWorkspace;
 const actor = cliActor();
 const EMAIL = 'zebediah.quaxworth@example.org';
 // Every value that belongs to the person; each must vanish from the whole database.
-const PERSONAL = [EMAIL, 'Zebediah', 'Quaxworth', '+44 20 7946 0958', 'zed-user-17', 'zed-anon-1', 'zed-anon-2', '203.0.113.77', 'ZedAgent/9', 'Zed agrees to the Quax newsletter', 'zed-secret-trait', 'zed-order-991', 'https://example.com/zed-private'];
+const PERSONAL = [EMAIL, 'Zebediah', 'Quaxworth', '+44 20 7946 0958', 'zed-user-17', 'zed-anon-1', 'zed-anon-2', '203.0.113.77', 'ZedAgent/9', 'Zed agrees to the Quax newsletter', 'zed-secret-trait', 'zed-order-991', 'https://example.com/zed-private', 'Zedland-Quax'];
 
 const ingest = (path: string, body: unknown) => postIngest(t.app, path, body, { authorization: basicAuth(ws.writeKey.key) });
 const context = { ip: '203.0.113.77', userAgent: 'ZedAgent/9' };
@@ -30,6 +32,7 @@ async function seedPerson(): Promise<void> {
   await ingest('/v1/page', { anonymousId: 'zed-anon-2', properties: { url: 'https://example.com/zed-private' }, context });
   await t.drain();
   await ingest('/v1/identify', { anonymousId: 'zed-anon-2', userId: 'zed-user-17', traits: { email: EMAIL }, context }); // merges the two contacts
+  await ingest('/v1/identify', { userId: 'zed-user-17', traits: { country: 'Zedland-Quax' } }); // invalid: a validation issue quoting it
   await ingest('/v1/group', { userId: 'zed-user-17', groupId: 'quax-co', traits: { name: 'Quax Co' } });
   await ingest('/v1/track', { userId: 'zed-user-17', event: 'Order Completed', properties: { order: 'zed-order-991' }, context });
   await t.drain();
@@ -41,6 +44,7 @@ async function seedPerson(): Promise<void> {
   await addSuppressions(t.db.kysely, ws.id, [{ email: EMAIL, reason: 'manual', topicKey: 'news', note: 'Zebediah asked by phone' }], actor);
   const sent = await t.mailer.send(t.db.kysely, { workspaceId: ws.id, contactId: id, topicKey: 'offers', kind: 'marketing', content: { subject: 'Hi Zebediah', text: 'Your order zed-order-991' } });
   expect(sent.status).toBe('sent');
+  await takeHealthSnapshot(t.db.kysely, ws.id); // its worst offenders name the person
   // Not yet processed: one request holding the person's event and someone else's.
   await ingest('/v1/batch', { batch: [
     { type: 'track', userId: 'zed-user-17', event: 'Late Event', properties: { note: 'Zebediah again' } },
@@ -69,6 +73,8 @@ beforeAll(async () => {
   await createTopic(t.db.kysely, ws.id, { key: 'news', name: 'News', regime: 'opt_in' }, actor);
   await createTopic(t.db.kysely, ws.id, { key: 'offers', name: 'Offers', regime: 'opt_out' }, actor);
   await updatePolicies(t.db.kysely, ws.id, { senderEmail: 'hello@quax.example', postalAddress: '9 Harbour Road' }, actor);
+  // Flags every order id that is not "standard": the violation quotes the person's value.
+  await applyTrackingPlan(t.db.kysely, ws.id, 'events:\n  - name: Order Completed\n    properties:\n      order: { type: string, enum: [standard] }\n', actor);
 });
 afterAll(async () => {
   await t.mailer.close();
@@ -81,7 +87,7 @@ describe(`privacy requests (${testDatabaseLabel})`, () => {
     const before = await dumpDatabase();
     expect(hitsOf(before)).toEqual(PERSONAL); // positive control: each value was there
     const tablesHolding = new Set(before.split('\n').filter((l) => hitsOf(l).length > 0).map((l) => l.split(':')[0]));
-    expect([...tablesHolding].sort()).toEqual(['consent_records', 'contact_merges', 'contacts', 'events', 'identities', 'identity_conflicts', 'ingest_inbox', 'messages', 'rejected_events', 'suppressions']);
+    expect([...tablesHolding].sort()).toEqual(['consent_records', 'contact_merges', 'contacts', 'events', 'field_validation_issues', 'identities', 'identity_conflicts', 'ingest_inbox', 'messages', 'rejected_events', 'suppressions', 'tracking_plan_violations']);
 
     const done = await requestErasure(t.db.kysely, ws.id, EMAIL.toUpperCase(), actor);
     expect(done).toMatchObject({ status: 'done', attempts: 1, last_error: null });

@@ -14,3 +14,4 @@ export {
   type ViolationSummary,
 } from './tracking-plan.service.ts';
 export { registerTrackingPlanRoutes } from './tracking-plan.routes.ts';
+export { eraseTrackingPlanTraces } from './erasure.queries.ts';
