@@ -1,11 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
+import { explainScores, listMembershipHistory, listStageHistory } from '../audiences/index.ts';
 import { findSuppressionsFor, getConsentHistory, listTopics } from '../consent/index.ts';
 import { getAccountsOfContact, getContact } from '../contacts/index.ts';
 import { listEventsOfPerson } from '../events/index.ts';
 import { getAllIdentitiesOf, getConflictsOf, getMergesOfContact } from '../identity/index.ts';
 import { listRejectedMentioning } from '../ingest/index.ts';
 import { listMessages } from '../messaging/index.ts';
+import { listFieldIssues } from '../normalization/index.ts';
 
 /** Who a privacy request is about: the address, their contacts, and every identifier. */
 export interface DataSubject {
@@ -48,4 +50,18 @@ export const EXPORT_SECTIONS: readonly ExportSection[] = [
   { name: 'merges', collect: (db, s) => forEachContact(s, (id) => getMergesOfContact(db, s.workspaceId, id)) },
   { name: 'identity_conflicts', collect: (db, s) => getConflictsOf(db, s.workspaceId, s.contactIds, s.identifiers) },
   { name: 'rejected_events', collect: (db, s) => listRejectedMentioning(db, s.workspaceId, s.identifiers) },
+  {
+    name: 'scores',
+    collect: (db, s) =>
+      forEachContact(s, async (id) => {
+        const explained = await explainScores(db, s.workspaceId, id, { changes: 10_000 });
+        return [
+          ...explained.scores.map((score) => ({ contact_id: id, kind: 'score', ...score })),
+          ...explained.changes.map((change) => ({ contact_id: id, kind: 'change', ...change })),
+        ];
+      }),
+  },
+  { name: 'segment_history', collect: (db, s) => forEachContact(s, (id) => listMembershipHistory(db, s.workspaceId, { memberId: id, limit: 100_000 })) },
+  { name: 'stage_history', collect: (db, s) => forEachContact(s, (id) => listStageHistory(db, s.workspaceId, { contactId: id, limit: 100_000 })) },
+  { name: 'validation_issues', collect: (db, s) => forEachContact(s, (id) => listFieldIssues(db, s.workspaceId, { objectType: 'contact', objectId: id, limit: 10_000 })) },
 ];

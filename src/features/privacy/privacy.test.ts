@@ -105,11 +105,12 @@ describe(`privacy requests (${testDatabaseLabel})`, () => {
   });
 
   it('exports everything held on a person as JSON and CSV sections, and audits it', async () => {
-    await ingest('/v1/identify', { userId: 'yara-1', traits: { email: 'yara@example.org', firstName: 'Yara' }, context });
+    await ingest('/v1/identify', { userId: 'yara-1', traits: { email: 'yara@example.org', firstName: 'Yara', country: 'Yaraland' }, context });
     await ingest('/v1/track', { userId: 'yara-1', event: 'Signed Up', properties: { plan: 'pro' } });
     await t.drain();
     const data = await exportPersonalData(t.db.kysely, ws.id, 'yara@example.org', actor);
-    expect(Object.keys(data.sections)).toEqual(['contacts', 'identities', 'accounts', 'events', 'consent_history', 'suppressions', 'messages', 'merges', 'identity_conflicts', 'rejected_events']);
+    expect(Object.keys(data.sections)).toEqual(['contacts', 'identities', 'accounts', 'events', 'consent_history', 'suppressions', 'messages', 'merges', 'identity_conflicts', 'rejected_events', 'scores', 'segment_history', 'stage_history', 'validation_issues']);
+    expect(data.sections.validation_issues!.map((i) => [i.field, i.value])).toEqual([['country', 'Yaraland']]);
     expect(data.sections.contacts![0]).toMatchObject({ email: 'yara@example.org', first_name: 'Yara' });
     expect(data.sections.events!.map((e) => e.name ?? e.type)).toEqual(['identify', 'Signed Up']);
     const res = await t.app.request('/api/v1/privacy/export?format=csv&section=events', {
