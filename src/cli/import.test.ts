@@ -102,6 +102,7 @@ describe(`keel import / export (${testDatabaseLabel})`, () => {
     expect(summary).toMatchObject({ inserted: 1, refused: 1, errorReport: errors });
     expect(readFileSync(errors, 'utf8')).toContain('2,3,E-Mail-Adresse,kaputt,');
     const exported = exportContacts();
-    expect(exported).toMatch(/anna@example\.de,,Anna,,,Muster GmbH,,,.*,\{\}\r\n/);
+    // Traits carry what normalization and enrichment derived on the way in.
+    expect(exported).toMatch(/anna@example\.de,,Anna,,,Muster GmbH,,,.*,"\{""company_match_key"":""muster"".*\}"\r\n/);
   }, 120_000);
 });
