@@ -28,7 +28,9 @@ async function listenAnywhere(): Promise<{ server: Server; port: number }> {
   return { server, port: (server.address() as AddressInfo).port };
 }
 
-describe(`keel CLI (${testDatabaseLabel})`, () => {
+// Every test starts several `keel` processes (each opens the database and loads every command):
+// seconds apiece, so they get more than the default 30 s.
+describe(`keel CLI (${testDatabaseLabel})`, { timeout: 120_000 }, () => {
   it('migrates, creates a workspace and manages its keys', () => {
     expect(keel('migrate')).toMatch(/Applied 0001_create_core_tables|up to date/);
     expect(keel('migrate')).toMatch(/up to date/);
