@@ -2,6 +2,21 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, SegmentSubject, SegmentType } from '../../platform/db/schema.ts';
 import { rethrowConflict } from '../../platform/errors.ts';
 
+/**
+ * The end of a membership update: the `entered` and `exited` rows (CTEs before it) go to the
+ * history, and the statement returns how many of each.
+ */
+const logMembershipChanges = (ws: string, seg: string, now: Date) => sql`logged as (
+      insert into segment_membership_history (workspace_id, segment_id, member_id, change, at)
+      select ${ws}::uuid, ${seg}::uuid, member_id, 'entered', ${now}::timestamptz from entered
+      union all
+      select ${ws}::uuid, ${seg}::uuid, member_id, 'exited', ${now}::timestamptz from exited
+      returning change
+    )
+    select count(*) filter (where change = 'entered') as entered, count(*) filter (where change = 'exited') as exited from logged`;
+
+const countedChanges = (row: { entered: unknown; exited: unknown }) => ({ entered: Number(row.entered), exited: Number(row.exited) });
+
 /** The alias compiled predicates test: `x` is the contact or account row. */
 export const SUBJECT_ALIAS = 'x';
 
@@ -98,16 +113,8 @@ export async function syncMembership(
       delete from segment_members m where m.workspace_id = ${ws}::uuid and m.segment_id = ${seg}::uuid ${memberInScope}
         and m.member_id not in (select id from target)
       returning member_id
-    ), logged as (
-      insert into segment_membership_history (workspace_id, segment_id, member_id, change, at)
-      select ${ws}::uuid, ${seg}::uuid, member_id, 'entered', ${now}::timestamptz from entered
-      union all
-      select ${ws}::uuid, ${seg}::uuid, member_id, 'exited', ${now}::timestamptz from exited
-      returning change
-    )
-    select count(*) filter (where change = 'entered') as entered, count(*) filter (where change = 'exited') as exited from logged`.execute(db);
-  const row = result.rows[0]!;
-  return { entered: Number(row.entered), exited: Number(row.exited) };
+    ), ${logMembershipChanges(ws, seg, now)}`.execute(db);
+  return countedChanges(result.rows[0]!);
 }
 
 /**
@@ -172,16 +179,8 @@ export async function changeStaticMembers(
     ), exited as (
       delete from segment_members m where m.workspace_id = ${ws}::uuid and m.segment_id = ${seg}::uuid and m.member_id = any(${args.remove}::uuid[])
       returning member_id
-    ), logged as (
-      insert into segment_membership_history (workspace_id, segment_id, member_id, change, at)
-      select ${ws}::uuid, ${seg}::uuid, member_id, 'entered', ${now}::timestamptz from entered
-      union all
-      select ${ws}::uuid, ${seg}::uuid, member_id, 'exited', ${now}::timestamptz from exited
-      returning change
-    )
-    select count(*) filter (where change = 'entered') as entered, count(*) filter (where change = 'exited') as exited from logged`.execute(db);
-  const row = result.rows[0]!;
-  return { entered: Number(row.entered), exited: Number(row.exited) };
+    ), ${logMembershipChanges(ws, seg, now)}`.execute(db);
+  return countedChanges(result.rows[0]!);
 }
 
 export interface MemberRow {
