@@ -49,7 +49,7 @@ describe(`keel topics, consent, suppress, policies, outbox, privacy, audit (${te
     expect(outbox.map((m) => m.subject)).toEqual(['Hello']);
     expect(outbox[0]!.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
     const out = join(dir, 'export');
-    expect(keel('privacy', 'export', 'cli.person@example.com', '--format', 'csv', '--out', out)).toMatch(/Wrote 10 CSV files/);
+    expect(keel('privacy', 'export', 'cli.person@example.com', '--format', 'csv', '--out', out)).toMatch(/Wrote 14 CSV files/);
     expect(readFileSync(join(out, 'consent_history.csv'), 'utf8')).toContain('Yes please');
     expect(existsSync(join(out, 'messages.csv'))).toBe(true);
     expect(JSON.parse(keel('privacy', 'erase', 'cli.person@example.com', '--json'))).toMatchObject({ status: 'done' });

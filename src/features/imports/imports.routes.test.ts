@@ -3,6 +3,8 @@ import type { Db } from '../../platform/db/connection.ts';
 import { openTestDatabase, testDatabaseLabel } from '../../platform/db/test-database.ts';
 import { silentLogger } from '../../platform/logger.ts';
 import { startServer, type RunningServer } from '../../server.ts';
+import { applySegment } from '../audiences/index.ts';
+import { cliActor } from '../audit/index.ts';
 import { createWorkspace, type CreatedWorkspace } from '../workspaces/index.ts';
 
 const UPLOAD_LIMIT = 4 * 1024 * 1024;
@@ -123,5 +125,22 @@ describe(`CSV import and export over HTTP (${testDatabaseLabel})`, () => {
     expect(lines[0]).toMatch(/^id,email,/);
     expect(lines.length).toBeGreaterThan(1 + 5_000 + 1);
     expect(lines.filter((l) => l.includes('person4999@big.example'))).toHaveLength(1);
+  });
+
+  it("streams a contact segment's members as the contacts CSV, and refuses an unknown segment", async () => {
+    const seg = await createWorkspace(db.kysely, 'segment-export');
+    const headers = { authorization: `Bearer ${seg.adminKey.key}` };
+    const form = new FormData();
+    form.append('file', new Blob(['email,title\nvp@seg.example,VP Sales\nana@seg.example,Analyst\nceo@seg.example,CEO\n']), 'people.csv');
+    expect((await fetch(`${base}/api/v1/imports/contacts`, { method: 'POST', body: form, headers })).status).toBe(200);
+    await applySegment(db.kysely, seg.id, { name: 'Leaders', rules: [{ field: { name: 'title', op: 'in', value: ['VP Sales', 'CEO'] } }] }, cliActor());
+    const res = await fetch(`${base}/api/v1/exports/segments/Leaders`, { headers });
+    expect(res.status).toBe(200);
+    const lines = (await res.text()).split('\r\n').filter(Boolean);
+    expect(lines[0]).toMatch(/^id,email,/);
+    expect(lines.slice(1).map((l) => l.split(',')[1]).sort()).toEqual(['ceo@seg.example', 'vp@seg.example']);
+    const missing = await fetch(`${base}/api/v1/exports/segments/Nobody`, { headers });
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('No segment named \\"Nobody\\"');
   });
 });

@@ -6,6 +6,7 @@ import type { ImportJobRow, ImportKind } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
 import { actorOfPrincipal } from '../audit/index.ts';
 import { exportCsv, exportImportRefusals } from './csv-export.ts';
+import { exportSegmentCsv } from './segment-export.ts';
 import { IMPORT_KINDS, parseMappingText, suggestMapping } from './header-mapping.ts';
 import { getImportJob, importCsv, listImportJobs } from './import.service.ts';
 import { readMultipartUpload } from './multipart-upload.ts';
@@ -191,6 +192,22 @@ function registerExport(app: ApiApp, deps: RouteDeps): void {
       // failure there is a proper error response rather than a broken stream.
       const first = await chunks.next();
       return csvResponse(prepend(first.done ? '' : first.value, chunks), `${kind}.csv`) as never;
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/api/v1/exports/segments/{name}', tags: ['Imports'], security: [{ adminKey: [] }],
+      summary: "A contact segment's current members as the contacts CSV (streamed)",
+      request: { params: z.object({ name: z.string().min(1).max(200).openapi({ param: { name: 'name', in: 'path' } }) }) },
+      responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } }, ...ERROR_RESPONSES },
+    }),
+    async (c) => {
+      const { name } = c.req.valid('param');
+      const principal = c.get('principal');
+      const chunks = exportSegmentCsv(deps.db, principal.workspaceId, name, actorOfPrincipal(principal));
+      // As above: an unknown segment answers 404 before the stream starts.
+      const first = await chunks.next();
+      return csvResponse(prepend(first.done ? '' : first.value, chunks), `segment-${name.replace(/[^\w.-]+/g, '_')}.csv`) as never;
     },
   );
 }
