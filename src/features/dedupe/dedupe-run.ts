@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, DedupeEntity } from '../../platform/db/schema.ts';
 import type { AuditActor } from '../audit/index.ts';
+import { getAllIdentitiesOf } from '../identity/index.ts';
 import { LEVEL_NAMES } from './engine/field-spec.ts';
 import { explainPattern, matchRecords, selectScoredPairs, type MatchRun, type ScoredPair } from './engine/match-records.ts';
 import { loadStoredRecords, orderSurvivor } from './dedupe-records.ts';
@@ -68,7 +69,8 @@ export async function runDedupe(db: Kysely<Database>, workspaceId: string, entit
   const rejected = await q.selectRejectedPairKeys(db, workspaceId, entity);
   const ids = run.records.ids;
   const pairKey = (p: ScoredPair) => (ids[p.a]! < ids[p.b]! ? `${ids[p.a]}|${ids[p.b]}` : `${ids[p.b]}|${ids[p.a]}`);
-  const pairs = selectScoredPairs(run, settings.review_threshold).filter((p) => !rejected.has(pairKey(p)));
+  const scored = selectScoredPairs(run, settings.review_threshold).filter((p) => !rejected.has(pairKey(p)));
+  const pairs = await dropUserIdConflicts(db, workspaceId, entity, ids, scored);
   const autoMerge = (p: ScoredPair) => settings.auto_merge_threshold !== null && p.probability >= settings.auto_merge_threshold;
   const auto = pairs.filter(autoMerge);
   const review = pairs.filter((p) => !autoMerge(p));
@@ -160,4 +162,17 @@ async function mergeAutoPairs(
     out.push({ pair, outcome });
   }
   return out;
+}
+
+/**
+ * Two contacts that each carry a userId (a different one, or they would be one contact) are
+ * two people by the identity rules that ingest follows too: whatever their names and
+ * companies share, such a pair is neither merged nor queued.
+ */
+async function dropUserIdConflicts(db: Kysely<Database>, workspaceId: string, entity: DedupeEntity, ids: readonly string[], pairs: ScoredPair[]): Promise<ScoredPair[]> {
+  if (entity !== 'contact' || pairs.length === 0) return pairs;
+  const involved = [...new Set(pairs.flatMap((p) => [ids[p.a]!, ids[p.b]!]))];
+  const withUserId = new Set<string>();
+  for (const row of await getAllIdentitiesOf(db, workspaceId, involved)) if (row.kind === 'user_id') withUserId.add(row.contact_id);
+  return pairs.filter((p) => !(withUserId.has(ids[p.a]!) && withUserId.has(ids[p.b]!)));
 }

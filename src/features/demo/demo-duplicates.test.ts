@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../platform/db/connection.ts';
 import { openTestDatabase, testDatabaseLabel } from '../../platform/db/test-database.ts';
@@ -12,10 +13,23 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 describe(`demo duplicates (${testDatabaseLabel})`, () => {
-  it('adds near-duplicates after the seed and leaves pairs to review or merged', async () => {
+  it('adds near-duplicates after the seed, merges duplicate accounts, and never merges contacts with different userIds', async () => {
     const seeded = await seedDemoWorkspace(db.kysely, { scale: 0.01, seed: 4, anchor: new Date('2025-06-01T12:00:00Z') });
     const result = await seedDemoDuplicates(db.kysely, seeded.workspaceId);
-    expect(result.contacts.merged + result.contacts.queued).toBeGreaterThanOrEqual(4);
+    // Namesakes at one company scored as duplicates before the userId guard (thousands of
+    // wrong merges at full scale): no dedupe merge may join two contacts with userIds.
+    const wrong = await sql<{ n: number }>`select count(*)::int as n from contact_merges m
+      where m.workspace_id = ${seeded.workspaceId}::uuid and m.reason like 'dedupe%'
+        and exists (select 1 from jsonb_array_elements(m.loser_snapshot->'identities') i where i->>'kind' = 'user_id')
+        and exists (select 1 from identities w where w.workspace_id = m.workspace_id and w.contact_id = m.winner_id and w.kind = 'user_id'
+          and w.value not in (select i->>'value' from jsonb_array_elements(m.loser_snapshot->'identities') i))`.execute(db.kysely);
+    expect(wrong.rows[0]!.n).toBe(0);
+    // Nor is such a pair queued for review.
+    const queuedNamesakes = await sql<{ n: number }>`select count(*)::int as n from dedupe_pairs p
+      where p.workspace_id = ${seeded.workspaceId}::uuid and p.entity = 'contact'
+        and exists (select 1 from identities a where a.workspace_id = p.workspace_id and a.contact_id = p.record_a and a.kind = 'user_id')
+        and exists (select 1 from identities b where b.workspace_id = p.workspace_id and b.contact_id = p.record_b and b.kind = 'user_id')`.execute(db.kysely);
+    expect(queuedNamesakes.rows[0]!.n).toBe(0);
     expect(result.accounts.merged + result.accounts.queued).toBeGreaterThanOrEqual(1);
     const queue = await listReviewQueue(db.kysely, seeded.workspaceId, undefined, 100);
     expect(queue.items.length).toBe(result.contacts.queued + result.accounts.queued);
