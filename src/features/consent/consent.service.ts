@@ -5,6 +5,7 @@ import { recordAudit, type AuditActor } from '../audit/index.ts';
 import { getContact } from '../contacts/index.ts';
 import * as q from './consent.queries.ts';
 import { getTopicByKey, listTopics, type Topic } from './topics.service.ts';
+import { inTransaction } from '../../platform/db/in-transaction.ts';
 
 /** GDPR art. 6 lawful bases. */
 export const LAWFUL_BASES = ['consent', 'contract', 'legal_obligation', 'vital_interests', 'public_task', 'legitimate_interests'] as const;
@@ -51,7 +52,7 @@ export async function recordConsent(db: Kysely<Database>, workspaceId: string, i
     );
     return stored;
   };
-  return db.isTransaction ? run(db) : db.transaction().execute(run);
+  return inTransaction(db, run);
 }
 
 async function toRecordRow(db: Kysely<Database>, workspaceId: string, input: ConsentInput, prefix: string) {

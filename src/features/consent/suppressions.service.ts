@@ -8,6 +8,7 @@ import { normalizeEmail } from '../contacts/index.ts';
 import { getPolicies, hashEmail } from './policies.service.ts';
 import * as q from './suppressions.queries.ts';
 import { CHANNELS, getTopicByKey, type Channel } from './topics.service.ts';
+import { inTransaction } from '../../platform/db/in-transaction.ts';
 
 export const SUPPRESSION_REASONS: readonly SuppressionReason[] = ['hard_bounce', 'complaint', 'erased', 'manual', 'unsubscribed'];
 
@@ -44,7 +45,7 @@ export async function addSuppressions(db: Kysely<Database>, workspaceId: string,
     );
     return stored;
   };
-  return db.isTransaction ? run(db) : db.transaction().execute(run);
+  return inTransaction(db, run);
 }
 
 async function toSuppressionRow(db: Kysely<Database>, workspaceId: string, input: SuppressionInput, prefix: string) {
@@ -161,7 +162,7 @@ export async function removeSuppression(db: Kysely<Database>, workspaceId: strin
     await q.deleteSuppression(trx, workspaceId, id);
     await recordAudit(trx, { workspaceId, actor, action: 'suppression.removed', objectType: 'suppression', objectId: id, details: { scope: row.scope, reason: row.reason } });
   };
-  await (db.isTransaction ? run(db) : db.transaction().execute(run));
+  await inTransaction(db, run);
 }
 
 /** Every suppression that applies to an address, including an erased person's hash. */

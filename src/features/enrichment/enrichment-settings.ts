@@ -5,6 +5,7 @@ import { recordAudit, type AuditActor } from '../audit/index.ts';
 import { checkWebsiteDomain } from '../normalization/index.ts';
 import { DEFAULT_ENRICHMENT_SETTINGS, type EnrichmentSettings } from './contact-enrichment.ts';
 import * as q from './enrichment.queries.ts';
+import { inTransaction } from '../../platform/db/in-transaction.ts';
 
 export async function getEnrichmentSettings(db: Kysely<Database>, workspaceId: string): Promise<EnrichmentSettings> {
   const row = await q.selectSettings(db, workspaceId);
@@ -34,5 +35,5 @@ export async function updateEnrichmentSettings(db: Kysely<Database>, workspaceId
     await recordAudit(trx, { workspaceId, actor, action: 'enrichment_settings.updated', objectType: 'enrichment_settings', objectId: workspaceId, details: { before, after } });
     return after;
   };
-  return db.isTransaction ? run(db) : db.transaction().execute(run);
+  return inTransaction(db, run);
 }

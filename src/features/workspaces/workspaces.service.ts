@@ -5,6 +5,7 @@ import type { Database, KeyKind, KeyRole } from '../../platform/db/schema.ts';
 import { recordAudit, systemActor, type AuditActor } from '../audit/index.ts';
 import { generateKey, hashKey, hashesEqual, parseKey } from './api-keys.ts';
 import * as q from './workspaces.queries.ts';
+import { inTransaction } from '../../platform/db/in-transaction.ts';
 
 export interface CreatedKey {
   id: string;
@@ -68,7 +69,7 @@ export async function createApiKey(db: Kysely<Database>, workspaceId: string, sp
     await q.insertApiKey(trx, { workspace_id: workspaceId, id: generated.id, kind: spec.kind, role, name, secret_hash: generated.hash });
     await recordAudit(trx, { workspaceId, actor, action: 'api_key.created', objectType: 'api_key', objectId: generated.id, details: { kind: spec.kind, role, name } });
   };
-  await (db.isTransaction ? insert(db) : db.transaction().execute(insert));
+  await inTransaction(db, insert);
   return { id: generated.id, kind: spec.kind, role, name, key: generated.key };
 }
 
