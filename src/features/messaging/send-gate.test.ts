@@ -59,6 +59,16 @@ describe(`the send gate (${testDatabaseLabel})`, () => {
     expect(message.from_address).toBe('"Acme" <news@acme.example>');
   });
 
+  it("logs a message under the caller's messageId and refuses a second send with that id", async () => {
+    const id = await makeContact('ids@example.com');
+    const messageId = '7d0c2a55-61d5-4c6b-9a57-0f5d8b7e1c01';
+    expect(await mailer.send(t.db.kysely, request(id, { topicKey: 'product', messageId }))).toMatchObject({ status: 'sent', messageId });
+    await expect(mailer.send(t.db.kysely, request(id, { topicKey: 'product', messageId }))).rejects.toMatchObject({ code: 'conflict' });
+    await expect(mailer.send(t.db.kysely, request(id, { topicKey: 'product', messageId: 'not-a-uuid' }))).rejects.toMatchObject({ code: 'invalid', details: { field: 'messageId' } });
+    const rows = await sql<{ n: number }>`select count(*)::int as n from messages where workspace_id = ${ws.id}::uuid and id = ${messageId}::uuid`.execute(t.db.kysely);
+    expect(rows.rows[0]!.n).toBe(1);
+  });
+
   it('blocks suppressed addresses: global, topic, channel, and erased people by their hash', async () => {
     for (const [email, extra] of [
       ['global@example.com', {}],

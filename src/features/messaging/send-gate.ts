@@ -4,7 +4,7 @@ import type { Database, MessageKind } from '../../platform/db/schema.ts';
 import { findSuppressionsFor, getPolicies, getTopicByKey, isSubscribed, type Topic, type WorkspacePolicies } from '../consent/index.ts';
 import { getContact } from '../contacts/index.ts';
 import { composeMarketingEmail } from './email-compose.ts';
-import { countMarketingSince } from './messages.queries.ts';
+import { countMarketingSince, selectMessage } from './messages.queries.ts';
 import { quietHoursEnd } from './quiet-hours.ts';
 import { createOutboxTransport } from './transports/outbox-transport.ts';
 import { createSmtpTransport } from './transports/smtp-transport.ts';
@@ -34,6 +34,12 @@ export interface SendRequest {
   content: { subject: string; text: string; html?: string | null | undefined };
   /** Clock of the decision (tests, replays). */
   now?: Date | undefined;
+  /**
+   * The id the message gets in the log (a uuid chosen by the caller, e.g. derived from a
+   * journey step's idempotency key): a second send with the same id is refused as a
+   * conflict, and a caller that crashed can look the id up to learn whether it went out.
+   */
+  messageId?: string | undefined;
 }
 
 export type BlockReason = 'no_address' | 'channel_not_in_topic' | 'no_transport' | 'no_sender' | 'no_postal_address' | 'suppressed' | 'no_consent' | 'frequency_cap';
@@ -80,6 +86,10 @@ export function createMailer(options: MailerOptions): Mailer {
     async send(db, request) {
       const decision = await decide(db, request);
       if (!('ok' in decision)) return decision;
+      // Before any transport: an SMTP relay cannot take a message back.
+      if (request.messageId && (await selectMessage(db, request.workspaceId, request.messageId))) {
+        throw new AppError('conflict', `message ${request.messageId} was already sent`, { field: 'messageId' });
+      }
       const cleared = await clear(db, options.publicUrl, request, decision);
       const transport = transportFor(decision.policies);
       const { messageId } = await transport.deliver(db, cleared);
@@ -94,7 +104,7 @@ export function createMailer(options: MailerOptions): Mailer {
 
 async function clear(db: Kysely<Database>, publicUrl: string, request: SendRequest, d: { topic: Topic; policies: WorkspacePolicies; to: string }): Promise<ClearedEmail> {
   const from = d.policies.sender_name ? `"${d.policies.sender_name.replace(/["\\]/g, '')}" <${d.policies.sender_email}>` : d.policies.sender_email!;
-  const base = { workspaceId: request.workspaceId, contactId: request.contactId, topicId: d.topic.id, kind: request.kind, to: d.to, from };
+  const base = { messageId: request.messageId ?? null, workspaceId: request.workspaceId, contactId: request.contactId, topicId: d.topic.id, kind: request.kind, to: d.to, from };
   if (request.kind === 'transactional') {
     return { ...base, subject: request.content.subject, text: request.content.text, html: request.content.html ?? null, headers: {} };
   }
@@ -153,6 +163,9 @@ function checkRequest(r: SendRequest): void {
   const subject = r.content?.subject;
   if (typeof subject !== 'string' || subject.trim() === '' || subject.length > 998 || /[\r\n]/.test(subject)) {
     throw new AppError('invalid', `content.subject must be one line of 1 to 998 characters, got ${JSON.stringify(String(subject).slice(0, 60))}`, { field: 'content.subject' });
+  }
+  if (r.messageId !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(r.messageId)) {
+    throw new AppError('invalid', `messageId must be a uuid, got ${JSON.stringify(String(r.messageId).slice(0, 60))}`, { field: 'messageId' });
   }
   if (typeof r.content.text !== 'string' || r.content.text.length > 1_000_000) throw new AppError('invalid', 'content.text must be text of at most 1 MB', { field: 'content.text' });
 }

@@ -7,6 +7,7 @@ export function createOutboxTransport(): Transport {
     name: 'outbox',
     async deliver(db, email) {
       const row = await insertMessage(db, {
+        ...(email.messageId ? { id: email.messageId } : {}),
         workspace_id: email.workspaceId,
         contact_id: email.contactId,
         topic_id: email.topicId,

@@ -28,6 +28,7 @@ export function createSmtpTransport(url: string): Transport {
         throw new AppError('unavailable', `SMTP relay ${pooled.hostname}:${pooled.port || 25} refused or failed the message: ${(error as Error).message}`);
       }
       const row = await insertMessage(db, {
+        ...(email.messageId ? { id: email.messageId } : {}),
         workspace_id: email.workspaceId,
         contact_id: email.contactId,
         topic_id: email.topicId,

@@ -3,6 +3,8 @@ import type { Database, MessageKind, TransportName } from '../../../platform/db/
 
 /** A message the gate has cleared, ready for a transport. */
 export interface ClearedEmail {
+  /** The caller's id for the log row; null: the database picks one. */
+  messageId: string | null;
   workspaceId: string;
   contactId: string;
   topicId: string;
