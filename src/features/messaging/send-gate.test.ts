@@ -97,7 +97,7 @@ describe(`the send gate (${testDatabaseLabel})`, () => {
     await updatePolicies(t.db.kysely, ws.id, { maxPerDay: 2 }, actor);
     expect(await mailer.send(t.db.kysely, request(id))).toMatchObject({ status: 'sent' });
     expect(await mailer.send(t.db.kysely, request(id))).toMatchObject({ status: 'sent' });
-    expect(await mailer.send(t.db.kysely, request(id))).toMatchObject({ status: 'blocked', reason: 'frequency_cap' });
+    expect(await mailer.send(t.db.kysely, request(id))).toMatchObject({ status: 'deferred', reason: 'frequency_cap', notBefore: expect.any(Date) });
     expect(await mailer.send(t.db.kysely, request(id, { priority: 'high' }))).toMatchObject({ status: 'sent' });
     expect(await mailer.send(t.db.kysely, request(id, { kind: 'transactional' }))).toMatchObject({ status: 'sent' });
     await updatePolicies(t.db.kysely, ws.id, { maxPerDay: null, quietHours: { start: '21:00', end: '08:00', timezone: 'UTC' } }, actor);
