@@ -7,14 +7,18 @@ export function registerOutboxCommands(program: Command): void {
   const outbox = program.command('outbox').description('Messages handed to transports (the built-in outbox unless SMTP is configured)');
   outbox
     .command('list')
-    .addOption(new Option('--transport <name>', 'outbox or smtp').choices(['outbox', 'smtp']))
+    .addOption(new Option('--transport <name>', 'outbox, smtp, webhook or sms').choices(['outbox', 'smtp', 'webhook', 'sms']))
+    .addOption(new Option('--channel <channel>', 'email, sms or webhook').choices(['email', 'sms', 'webhook']))
+    .addOption(new Option('--status <status>', 'delivery state').choices(['sent', 'retrying', 'dead', 'bounced']))
+    .option('--journey <id>', 'only messages of this journey')
     .option('--limit <n>', 'rows', '20')
     .option('--workspace <id>', 'workspace id')
     .option('--json', 'print JSON')
-    .action(async (opts: { transport?: string; limit: string; workspace?: string; json?: boolean }) => {
+    .action(async (opts: { transport?: string; channel?: string; status?: 'sent' | 'retrying' | 'dead' | 'bounced'; journey?: string; limit: string; workspace?: string; json?: boolean }) => {
       await withContext(async (ctx) => {
-        const page = await listMessages(ctx.db.kysely, await resolveWorkspace(ctx, opts.workspace), { transport: opts.transport, limit: parseLimit(opts.limit) });
-        const rows = page.items.map((m) => ({ id: m.id, sent_at: m.sent_at.toISOString(), transport: m.transport, kind: m.kind, to: m.to_address, subject: m.subject }));
+        const filter = { transport: opts.transport, channel: opts.channel, status: opts.status, journeyId: opts.journey, limit: parseLimit(opts.limit) };
+        const page = await listMessages(ctx.db.kysely, await resolveWorkspace(ctx, opts.workspace), filter);
+        const rows = page.items.map((m) => ({ id: m.id, sent_at: m.sent_at.toISOString(), channel: m.channel, transport: m.transport, status: m.status, kind: m.kind, to: m.to_address, subject: m.subject }));
         print(opts.json ? page.items : rows, opts.json === true);
       });
     });

@@ -86,7 +86,8 @@ async function recordSmsConsent(db: Kysely<Database>, workspaceId: string, conta
   for (const contactId of contactIds) {
     for (const state of await getConsentState(db, workspaceId, contactId)) {
       if (!state.topic.channels.includes('sms')) continue;
-      if (status === 'opted_out' && state.current?.status === 'opted_out') continue;
+      // Only topics the person gets now: START must not grant what STOP did not take away.
+      if (status === 'opted_out' && !state.subscribed) continue;
       if (status === 'opted_in' && !(state.current?.status === 'opted_out' && state.current.source === 'sms_keyword')) continue;
       inputs.push({ contactId, topicKey: state.topic.key, status, source: 'sms_keyword' as const, lawfulBasis: 'consent' as const, consentText: status === 'opted_in' ? 'Replied START by SMS' : 'Replied STOP by SMS' });
     }
