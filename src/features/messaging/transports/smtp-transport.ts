@@ -1,6 +1,6 @@
 import { createTransport, type Transporter } from 'nodemailer';
 import type { WorkspacePolicies } from '../../consent/index.ts';
-import type { Attempt, Outgoing, Transport } from './transport.ts';
+import type { Attempt, Transport } from './transport.ts';
 
 interface SmtpError extends Error {
   code?: string;
