@@ -75,7 +75,7 @@ export function registerChannelRoutes(app: ApiApp, deps: RouteDeps & { mailer: M
   );
   app.openapi(
     createRoute({
-      method: 'post', path: '/sms/inbound/{workspace}/{secret}', tags: ['Messages'],
+      method: 'post', path: '/sms/inbound/{workspace}/{secret}', tags: ['Messages'], security: [],
       summary: "Incoming SMS from the provider (form-encoded From, Body): STOP/START/HELP keywords. The secret in the path is the key; answers TwiML with the reply",
       request: { params: InboundParams, body: { content: { 'application/x-www-form-urlencoded': { schema: InboundBody } }, required: true } },
       responses: { 200: { description: 'TwiML <Response>, with a <Message> when the keyword has an answer', content: { 'text/xml': { schema: z.string() } } }, 401: ERROR_RESPONSES[401], 400: ERROR_RESPONSES[400] },
