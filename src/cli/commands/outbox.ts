@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { createMailer, getMessage, listMessages } from '../../features/messaging/index.ts';
+import { createMailer, getMessage, listMessages, type SendRequest } from '../../features/messaging/index.ts';
 import { parseLimit, print, resolveWorkspace, withContext } from '../cli-context.ts';
 import { resolveContact } from './consent.ts';
 
@@ -35,23 +35,49 @@ export function registerOutboxCommands(program: Command): void {
     .command('send')
     .argument('<contact>', 'contact id or email')
     .requiredOption('--topic <key>', 'topic key')
-    .requiredOption('--subject <text>', 'subject')
-    .requiredOption('--text <text>', 'plain-text body')
-    .option('--html <html>', 'HTML body')
+    .addOption(new Option('--channel <channel>', 'email, sms or webhook').choices(['email', 'sms', 'webhook']).default('email'))
+    .option('--subject <text>', 'subject (email)')
+    .option('--text <text>', 'plain-text body (email, SMS)')
+    .option('--html <html>', 'HTML body (email)')
+    .option('--url <url>', 'receiver URL (webhook)')
+    .option('--payload <json>', 'JSON body (webhook)')
     .addOption(new Option('--kind <kind>', 'marketing or transactional').choices(['marketing', 'transactional']).default('marketing'))
     .option('--workspace <id>', 'workspace id')
-    .description('Send one message through the gate; prints sent, blocked (why) or deferred')
-    .action(async (contact: string, opts: { topic: string; subject: string; text: string; html?: string; kind: 'marketing' | 'transactional'; workspace?: string }) => {
+    .description('Send one message through the gate; prints sent, queued (a retry is scheduled), blocked (why) or deferred')
+    .action(async (contact: string, opts: SendOptions) => {
+      const content = contentOf(opts);
       await withContext(async (ctx) => {
         const ws = await resolveWorkspace(ctx, opts.workspace);
         const mailer = createMailer(ctx.config.mail);
         try {
-          const outcome = await mailer.send(ctx.db.kysely, { workspaceId: ws, contactId: await resolveContact(ctx, ws, contact), topicKey: opts.topic, kind: opts.kind, content: { subject: opts.subject, text: opts.text, html: opts.html } });
+          const outcome = await mailer.send(ctx.db.kysely, { workspaceId: ws, contactId: await resolveContact(ctx, ws, contact), topicKey: opts.topic, kind: opts.kind, channel: opts.channel, content });
           print(outcome, true);
-          if (outcome.status !== 'sent') process.exitCode = 2;
+          if (outcome.status !== 'sent' && outcome.status !== 'queued') process.exitCode = 2;
         } finally {
           await mailer.close();
         }
       });
     });
+}
+
+interface SendOptions {
+  topic: string;
+  channel: 'email' | 'sms' | 'webhook';
+  subject?: string;
+  text?: string;
+  html?: string;
+  url?: string;
+  payload?: string;
+  kind: 'marketing' | 'transactional';
+  workspace?: string;
+}
+
+function contentOf(opts: SendOptions): SendRequest['content'] {
+  if (opts.channel === 'sms') return { text: opts.text ?? '' };
+  if (opts.channel === 'email') return { subject: opts.subject ?? '', text: opts.text ?? '', html: opts.html };
+  try {
+    return { url: opts.url ?? '', payload: JSON.parse(opts.payload ?? 'null') as unknown };
+  } catch (error) {
+    throw new Error(`--payload must be JSON: ${(error as Error).message}`);
+  }
 }
