@@ -7,6 +7,7 @@ import { silentLogger } from '../../platform/logger.ts';
 import { basicAuth, bearer, createTestApp, getJson, postIngest, type TestApp } from '../../testing/test-app.ts';
 import { cliActor } from '../audit/index.ts';
 import { createTopic, findPhoneSuppressions, getConsentState, recordConsent, updatePolicies } from '../consent/index.ts';
+import { requestErasure } from '../privacy/index.ts';
 import type { CreatedWorkspace } from '../workspaces/index.ts';
 import { createMailer, createRetryWorker, evaluateCaps, evaluateThrottle, getMessage, smsKeywordOf, type Mailer, type SendRequest } from './index.ts';
 
@@ -291,5 +292,16 @@ describe(`SMS (${testDatabaseLabel})`, () => {
     expect((await getConsentState(t.db.kysely, ws.id, id)).find((s) => s.topic.key === 'texts')!.subscribed).toBe(true);
     expect(await mailer.send(t.db.kysely, sms)).toMatchObject({ status: 'sent' });
     expect(await (await inbound('thanks!')).text()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
+  });
+
+  it("erases a person's SMS opt-outs with them (they are keyed by the phone number)", async () => {
+    await updatePolicies(t.db.kysely, ws.id, { smsInboundSecret: INBOUND }, actor);
+    const id = await makeContact('erase-sms@example.com', { phone: '+14155550177' });
+    await optIn(id, 'texts');
+    const stop = await t.app.request(`/sms/inbound/${ws.id}/${INBOUND}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'From=%2B14155550177&Body=STOP' });
+    expect(stop.status).toBe(200);
+    expect(await findPhoneSuppressions(t.db.kysely, ws.id, '+14155550177')).toHaveLength(1);
+    expect(await requestErasure(t.db.kysely, ws.id, 'erase-sms@example.com', actor)).toMatchObject({ status: 'done' });
+    expect(await findPhoneSuppressions(t.db.kysely, ws.id, '+14155550177')).toEqual([]);
   });
 });
