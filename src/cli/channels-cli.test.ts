@@ -66,5 +66,7 @@ describe(`keel policies (channels), outbox send --channel webhook, dead-letters 
     const retry = spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'keel.js'), 'dead-letters', 'retry', outcome.messageId], { env: { ...process.env, ...database.env }, encoding: 'utf8', timeout: 60_000 });
     expect(retry.status).toBe(2);
     expect(JSON.parse(retry.stdout)).toMatchObject({ status: 'blocked', reason: 'rejected', messageId: outcome.messageId });
+    expect(JSON.parse(keel('bounces', 'record', 'cli.hook@example.com', '--type', 'hard', '--diagnostic', '550 user unknown', '--json'))).toMatchObject({ kind: 'hard', suppressed: true, events: 1 });
+    expect(keel('suppress', 'list', '--json')).toContain('hard_bounce');
   }, 240_000);
 });
