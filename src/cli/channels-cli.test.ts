@@ -45,7 +45,7 @@ describe(`keel policies (channels), outbox send --channel webhook, dead-letters 
     await seedContact(ws.id, 'cli.hook@example.com');
     keel('topics', 'create', 'alerts', '--name', 'Alerts', '--regime', 'opt_out', '--channels', 'webhook');
     const pem = join(dir, 'dkim.pem');
-    writeFileSync(pem, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    writeFileSync(pem, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
     const shown = JSON.parse(keel('policies', 'set', '--webhook-allowed-hosts', '127.0.0.1,*.example.com', '--webhook-secret', 'cli-secret-0123456789abcdefgh', '--email-max-per-week', '3', '--sms-max-per-day', '1', '--cap-reserve-priority', '60', '--dkim', `acme.example,cli,${pem}`, '--json')) as Record<string, unknown>;
     expect(shown).toMatchObject({ webhook_allowed_hosts: ['127.0.0.1', '*.example.com'], webhook_secret_set: true, email_max_per_week: 3, sms_max_per_day: 1, cap_reserve_priority: 60, dkim_domain: 'acme.example', dkim_private_key_set: true });
     expect(JSON.stringify(shown)).not.toContain('cli-secret');

@@ -75,6 +75,7 @@ export interface PolicyChanges {
   sms?: { baseUrl: string; account: string; token: string; from: string } | null;
   /** Secret part of the inbound SMS URL /sms/inbound/{workspace}/{secret} (at least 24 characters). */
   smsInboundSecret?: string | null;
+  /** privateKey: an RSA PEM key (nodemailer signs rsa-sha256). */
   dkim?: { domain: string; selector: string; privateKey: string } | null;
 }
 
@@ -182,13 +183,15 @@ function toDkim(dkim: PolicyChanges['dkim']): Updateable<WorkspacePoliciesTable>
   const domain = typeof dkim.domain === 'string' ? dkim.domain.trim().toLowerCase() : '';
   if (!HOST.test(domain) || domain.includes('*') || domain.includes(':')) throw invalid('dkim.domain', `must be a domain such as "acme.example", got ${JSON.stringify(dkim.domain)}`);
   if (typeof dkim.selector !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,62}$/i.test(dkim.selector)) throw invalid('dkim.selector', `must be a DNS label such as "keel2026", got ${JSON.stringify(dkim.selector)}`);
-  let type: string | undefined;
+  let key: ReturnType<typeof createPrivateKey>;
   try {
-    type = createPrivateKey(String(dkim.privateKey)).asymmetricKeyType;
+    key = createPrivateKey(String(dkim.privateKey));
   } catch (error) {
-    throw invalid('dkim.privateKey', `must be a PEM private key (RSA or Ed25519): ${(error as Error).message}`);
+    throw invalid('dkim.privateKey', `must be a PEM private key (RSA): ${(error as Error).message}`);
   }
-  if (type !== 'rsa' && type !== 'ed25519') throw invalid('dkim.privateKey', `must be an RSA or Ed25519 key, got a ${type} key`);
+  // nodemailer signs rsa-sha256 only; receivers ignore RSA keys under 1024 bits (RFC 8301).
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (key.asymmetricKeyType !== 'rsa' || bits < 1024) throw invalid('dkim.privateKey', `must be an RSA key of at least 1024 bits (2048 recommended), got ${key.asymmetricKeyType} ${bits ? `${bits} bits` : ''}`.trim());
   return { dkim_domain: domain, dkim_selector: dkim.selector, dkim_private_key: String(dkim.privateKey).trim() };
 }
 

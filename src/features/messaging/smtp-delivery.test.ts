@@ -73,6 +73,8 @@ describe(`SMTP delivery to a real server (${testDatabaseLabel})`, () => {
   it('signs with DKIM when the workspace holds a key, checked on save', async () => {
     await expect(updatePolicies(t.db.kysely, ws.id, { dkim: { domain: 'acme.example', selector: 'keel', privateKey: 'not a key' } }, actor)).rejects.toMatchObject({ code: 'invalid', details: { field: 'dkim.privateKey' } });
     await expect(updatePolicies(t.db.kysely, ws.id, { dkim: { domain: 'acme example', selector: 'keel', privateKey: 'x' } }, actor)).rejects.toMatchObject({ details: { field: 'dkim.domain' } });
+    const ed25519 = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    await expect(updatePolicies(t.db.kysely, ws.id, { dkim: { domain: 'acme.example', selector: 'keel', privateKey: ed25519 } }, actor)).rejects.toThrow(/must be an RSA key of at least 1024 bits/);
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const shown = await updatePolicies(t.db.kysely, ws.id, { dkim: { domain: 'acme.example', selector: 'keel2026', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() } }, actor);
     expect(shown).toMatchObject({ dkim_domain: 'acme.example', dkim_selector: 'keel2026', dkim_private_key_set: true });
