@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../../platform/errors.ts';
-import { ERROR_RESPONSES, IdParam, toJson } from '../../platform/http/api-app.ts';
+import { ERROR_RESPONSES, toJson } from '../../platform/http/api-app.ts';
 import type { ApiApp, RouteDeps } from '../../platform/http/app-env.ts';
 import { PageSchema } from '../../platform/http/pagination.ts';
 import { actorOfPrincipal } from '../audit/index.ts';
@@ -51,7 +51,8 @@ export function registerChannelRoutes(app: ApiApp, deps: RouteDeps & { mailer: M
   app.openapi(
     createRoute({
       method: 'post', path: '/api/v1/dead-letters/{id}/retry', tags: ['Messages'], summary: 'Send a dead letter again now, with a fresh set of retries', security,
-      request: { params: IdParam },
+      // Any id: one that is not a message of this workspace is a 404, like another workspace's.
+      request: { params: z.object({ id: z.string().max(100).openapi({ param: { name: 'id', in: 'path' }, description: 'message id' }) }) },
       responses: { 200: { description: 'The outcome of the new attempt', content: { 'application/json': { schema: OutcomeSchema } } }, ...ERROR_RESPONSES },
     }),
     async (c) => c.json(toJson(presentOutcome(await deps.mailer.retryMessage(deps.db, c.get('principal').workspaceId, c.req.valid('param').id))), 200),
