@@ -216,6 +216,32 @@ describe(`webhooks (${testDatabaseLabel})`, () => {
     }
   });
 
+  it('lets two retry rounds run at once without attempting any message twice', async () => {
+    const seen = new Map<string, number>();
+    const receiver = await startServer((r) => {
+      const id = String(r.headers['x-keel-message-id']);
+      seen.set(id, (seen.get(id) ?? 0) + 1);
+      return { status: seen.get(id) === 1 ? 503 : 200 };
+    });
+    const other = createMailer({ publicUrl: 'https://keel.example.com', httpTimeoutMs: 2_000, retry: { baseMs: 1_000, capMs: 60_000, maxAttempts: 3 } });
+    try {
+      await updatePolicies(t.db.kysely, ws.id, { webhookAllowedHosts: ['127.0.0.1'], webhookSecret: SECRET }, actor);
+      const id = await makeContact('hook-race@example.com');
+      const now = new Date();
+      for (let i = 0; i < 6; i += 1) {
+        const o = await mailer.send(t.db.kysely, { workspaceId: ws.id, contactId: id, topicKey: 'alerts', kind: 'transactional', channel: 'webhook', now, content: { url: `${receiver.url}/race`, payload: { i } } });
+        expect(o.status).toBe('queued');
+      }
+      const later = new Date(now.getTime() + 30_000);
+      const rounds = await Promise.all([mailer.retryDue(t.db.kysely, { now: later }), other.retryDue(t.db.kysely, { now: later })]);
+      expect(rounds[0].sent + rounds[1].sent).toBe(6);
+      expect([...seen.values()]).toEqual([2, 2, 2, 2, 2, 2]);
+    } finally {
+      await other.close();
+      await receiver.close();
+    }
+  });
+
   it('times out a receiver that does not answer and schedules a retry', async () => {
     const hanging = createServer(() => {
       /* never answers */
