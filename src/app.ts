@@ -14,6 +14,7 @@ import { createAudienceWorker, registerScoringRoutes, registerSegmentRoutes, reg
 import { registerAuditRoutes } from './features/audit/index.ts';
 import { registerConsentRoutes, registerPolicyRoutes, registerSuppressionRoutes } from './features/consent/index.ts';
 import { createMailer, registerMessageRoutes, type Mailer, type MailerOptions } from './features/messaging/index.ts';
+import { createRetryWorker, type RetryWorker } from './features/messaging/index.ts';
 import { registerPublicPages, registerSubscriptionRoutes } from './features/preferences/index.ts';
 import { createPrivacyWorker, registerPrivacyRoutes, type PrivacyWorker } from './features/privacy/index.ts';
 import { registerDedupeRoutes } from './features/dedupe/index.ts';
@@ -60,6 +61,8 @@ export interface KeelApp {
   privacyWorker: PrivacyWorker;
   /** The send gate: the only way a message reaches a transport. */
   mailer: Mailer;
+  /** Retries of soft-bounced email, failed webhooks and SMS; `start()` it where the workers run. */
+  retryWorker: RetryWorker;
 }
 
 /** The composition root: every route and worker is wired here and nowhere else. */
@@ -67,6 +70,7 @@ export function createApp({ db, logger, healthSources = createHealthSources(), i
   const app = createApiApp();
   const deps: RouteDeps = { db: db.kysely, logger };
   const mailer = createMailer(mail ?? { publicUrl: 'http://localhost:3000' });
+  const retryWorker = createRetryWorker(db.kysely, mailer, logger.child({ component: 'retry-worker' }));
   const privacyWorker = createPrivacyWorker(db.kysely, logger.child({ component: 'privacy-worker' }));
   const worker = createIngestWorker(db.kysely, db.kind, logger.child({ component: 'ingest-worker' }));
   const audienceWorker = createAudienceWorker(db.kysely, logger.child({ component: 'audience-worker' }));
@@ -143,5 +147,5 @@ export function createApp({ db, logger, healthSources = createHealthSources(), i
   registerPrivacyRoutes(app, deps);
   registerAuditRoutes(app, deps);
 
-  return { app, worker, healthSnapshots, audienceWorker, privacyWorker, mailer };
+  return { app, worker, healthSnapshots, audienceWorker, privacyWorker, mailer, retryWorker };
 }

@@ -164,6 +164,7 @@ function bodyFor(path: string): string | FormData | undefined {
     '/api/v1/suppressions': { email: 'intruder@example.com', reason: 'manual' },
     '/api/v1/suppressions/import': 'email,reason\nintruder2@example.com,manual\n',
     '/api/v1/policies': { postal_address: 'Intruder Road 2' },
+    '/api/v1/bounces': { email: 'intruder@example.com', type: 'soft' },
     '/api/v1/privacy/export': { email: 'secret.person@tenant-a.com' },
     '/api/v1/privacy/erasure': { email: 'secret.person@tenant-a.com' },
   };

@@ -21,7 +21,7 @@ export interface ServeOptions {
 
 /** Serves the API (roles api/all) and runs the workers (roles worker/all). */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const { app, worker, healthSnapshots, audienceWorker, privacyWorker, mailer } = createApp({
+  const { app, worker, healthSnapshots, audienceWorker, privacyWorker, mailer, retryWorker } = createApp({
     db: options.db,
     logger: options.logger,
     importMaxBytes: options.importMaxBytes,
@@ -50,6 +50,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     healthSnapshots.start();
     audienceWorker.start();
     privacyWorker.start();
+    retryWorker.start();
   }
   return {
     port,
@@ -59,6 +60,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await healthSnapshots.stop();
       await audienceWorker.stop();
       await privacyWorker.stop();
+      await retryWorker.stop();
       await mailer.close();
     },
   };

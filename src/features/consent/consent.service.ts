@@ -10,7 +10,7 @@ import { inTransaction } from '../../platform/db/in-transaction.ts';
 /** GDPR art. 6 lawful bases. */
 export const LAWFUL_BASES = ['consent', 'contract', 'legal_obligation', 'vital_interests', 'public_task', 'legitimate_interests'] as const;
 export type LawfulBasis = (typeof LAWFUL_BASES)[number];
-export const CONSENT_SOURCES = ['form', 'import', 'api', 'preference_centre', 'unsubscribe_link', 'double_opt_in', 'admin', 'demo'] as const;
+export const CONSENT_SOURCES = ['form', 'import', 'api', 'preference_centre', 'unsubscribe_link', 'double_opt_in', 'admin', 'demo', 'sms_keyword'] as const;
 export type ConsentSource = (typeof CONSENT_SOURCES)[number];
 
 export interface ConsentInput {

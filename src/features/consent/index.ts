@@ -38,6 +38,10 @@ export {
   listSuppressions,
   removeSuppression,
   replaceWithErasedHash,
+  addSmsOptOut,
+  deletePhoneSuppressions,
+  findPhoneSuppressions,
+  liftSmsOptOuts,
   type Suppression,
   type SuppressionInput,
 } from './suppressions.service.ts';

@@ -3,7 +3,7 @@ import type { Database, SuppressionsTable } from '../../platform/db/schema.ts';
 
 type Q = Kysely<Database>;
 
-const COLUMNS = ['id', 'scope', 'reason', 'email', 'email_hash', 'topic_id', 'channel', 'source', 'note', 'created_at'] as const;
+const COLUMNS = ['id', 'scope', 'reason', 'email', 'email_hash', 'topic_id', 'channel', 'source', 'note', 'created_at', 'phone'] as const;
 
 export const insertSuppressions = (db: Q, rows: Insertable<SuppressionsTable>[]) =>
   rows.length === 0 ? Promise.resolve([]) : db.insertInto('suppressions').values(rows).returning(COLUMNS).execute();
@@ -64,4 +64,20 @@ export async function countSuppressionsByReason(db: Q, workspaceId: string) {
   const rows = await sql<{ reason: string; n: number }>`
     select reason, count(*)::int as n from suppressions where workspace_id = ${workspaceId}::uuid group by reason order by reason`.execute(db);
   return rows.rows;
+}
+
+/** SMS opt-outs of a phone number (E.164). */
+export const selectSuppressionsForPhone = (db: Q, workspaceId: string, phone: string) =>
+  db.selectFrom('suppressions').select(COLUMNS).where('workspace_id', '=', workspaceId).where('phone', '=', phone).orderBy('id').execute();
+
+/** START: the number's own SMS opt-outs go (an erased person's hash never does). */
+export async function deleteSmsOptOutsOfPhone(db: Q, workspaceId: string, phone: string) {
+  return db.deleteFrom('suppressions').where('workspace_id', '=', workspaceId).where('phone', '=', phone).where('reason', '=', 'unsubscribed').returning(['id']).execute();
+}
+
+/** Erasure: every suppression keyed by the person's phone numbers. */
+export async function deleteSuppressionsOfPhones(db: Q, workspaceId: string, phones: string[]): Promise<number> {
+  if (phones.length === 0) return 0;
+  const result = await db.deleteFrom('suppressions').where('workspace_id', '=', workspaceId).where('phone', 'in', phones).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

@@ -124,6 +124,21 @@ const PoliciesSchema = z
     retention_days: z.number().nullable(),
     retention_mode: z.enum(['delete', 'anonymize']),
     updated_at: isoDate,
+    email_max_per_day: z.number().nullable(),
+    email_max_per_week: z.number().nullable(),
+    sms_max_per_day: z.number().nullable(),
+    sms_max_per_week: z.number().nullable(),
+    cap_reserve_priority: z.number().openapi({ description: 'journey messages with a lower priority may not take the last free slot of a cap (of 2 or more)' }),
+    webhook_allowed_hosts: z.array(z.string()),
+    webhook_secret_set: z.boolean(),
+    sms_base_url: z.string().nullable(),
+    sms_account: z.string().nullable(),
+    sms_from: z.string().nullable(),
+    sms_token_set: z.boolean(),
+    sms_inbound_secret_set: z.boolean(),
+    dkim_domain: z.string().nullable(),
+    dkim_selector: z.string().nullable(),
+    dkim_private_key_set: z.boolean(),
   })
   .openapi('WorkspacePolicies');
 
@@ -140,6 +155,16 @@ const PoliciesBody = z
     smtp_url: z.string().max(2000).nullable(),
     retention_days: z.number().int().nullable(),
     retention_mode: z.enum(['delete', 'anonymize']),
+    email_max_per_day: z.number().int().nullable(),
+    email_max_per_week: z.number().int().nullable(),
+    sms_max_per_day: z.number().int().nullable(),
+    sms_max_per_week: z.number().int().nullable(),
+    cap_reserve_priority: z.number().int(),
+    webhook_secret: z.string().max(500).nullable().openapi({ description: 'HMAC key of X-Keel-Signature, 24+ characters; never shown again' }),
+    webhook_allowed_hosts: z.array(z.string().max(260)).max(100).openapi({ description: 'hosts webhooks may reach: "hooks.example.com", "*.example.com", "localhost:8080"' }),
+    sms: z.object({ base_url: z.string().max(2000), account: z.string().max(500), token: z.string().max(500), from: z.string().max(20) }).strict().nullable().openapi({ description: 'provider of POST {base_url}/Messages (form To, From, Body; Basic account:token)' }),
+    sms_inbound_secret: z.string().max(500).nullable().openapi({ description: 'the secret of POST /sms/inbound/{workspace}/{secret}, 24+ characters' }),
+    dkim: z.object({ domain: z.string().max(253), selector: z.string().max(63), private_key: z.string().max(20_000) }).strict().nullable().openapi({ description: 'DKIM signing of outgoing email; the PEM key is checked on save' }),
   })
   .partial()
   .strict()
@@ -169,6 +194,10 @@ export function registerPolicyRoutes(app: ApiApp, deps: RouteDeps): void {
           senderName: b.sender_name, senderEmail: b.sender_email, postalAddress: b.postal_address, unsubscribeMailbox: b.unsubscribe_mailbox,
           pageTexts: b.page_texts, maxPerDay: b.max_per_day, maxPerWeek: b.max_per_week, quietHours: b.quiet_hours, smtpUrl: b.smtp_url,
           retentionDays: b.retention_days, retentionMode: b.retention_mode,
+          emailMaxPerDay: b.email_max_per_day, emailMaxPerWeek: b.email_max_per_week, smsMaxPerDay: b.sms_max_per_day, smsMaxPerWeek: b.sms_max_per_week,
+          capReservePriority: b.cap_reserve_priority, webhookSecret: b.webhook_secret, webhookAllowedHosts: b.webhook_allowed_hosts, smsInboundSecret: b.sms_inbound_secret,
+          sms: b.sms === undefined ? undefined : b.sms && { baseUrl: b.sms.base_url, account: b.sms.account, token: b.sms.token, from: b.sms.from },
+          dkim: b.dkim === undefined ? undefined : b.dkim && { domain: b.dkim.domain, selector: b.dkim.selector, privateKey: b.dkim.private_key },
         },
         actorOfPrincipal(principal),
       );

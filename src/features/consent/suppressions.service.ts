@@ -198,3 +198,32 @@ export async function replaceWithErasedHash(db: Kysely<Database>, workspaceId: s
 }
 
 export const countSuppressions = (db: Kysely<Database>, workspaceId: string) => q.countSuppressionsByReason(db, workspaceId);
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+/** SMS opt-outs (STOP) and any suppression keyed by a phone number in E.164. */
+export async function findPhoneSuppressions(db: Kysely<Database>, workspaceId: string, phone: string): Promise<Suppression[]> {
+  return q.selectSuppressionsForPhone(db, workspaceId, phone);
+}
+
+/** A phone number's opt-out of the SMS channel (scope channel sms), audited. */
+export async function addSmsOptOut(db: Kysely<Database>, workspaceId: string, input: { phone: string; source: string; note?: string }, actor: AuditActor): Promise<Suppression> {
+  if (typeof input.phone !== 'string' || !E164.test(input.phone)) throw new AppError('invalid', `phone must be an E.164 number such as +14155550100, got ${JSON.stringify(input.phone)}`, { field: 'phone' });
+  return inTransaction(db, async (trx) => {
+    const [row] = await q.insertSuppressions(trx, [{ workspace_id: workspaceId, scope: 'channel', channel: 'sms', reason: 'unsubscribed', phone: input.phone, source: input.source, note: input.note?.slice(0, 1000) ?? null }]);
+    await recordAudit(trx, { workspaceId, actor, action: 'suppression.added', objectType: 'suppression', objectId: row!.id, details: { scope: 'channel', reason: 'unsubscribed', channel: 'sms', source: input.source } });
+    return row!;
+  });
+}
+
+/** START / UNSTOP: lifts the number's SMS opt-outs; returns how many. */
+export async function liftSmsOptOuts(db: Kysely<Database>, workspaceId: string, phone: string, actor: AuditActor): Promise<number> {
+  return inTransaction(db, async (trx) => {
+    const removed = await q.deleteSmsOptOutsOfPhone(trx, workspaceId, phone);
+    await recordAudit(trx, ...removed.map((r) => ({ workspaceId, actor, action: 'suppression.removed', objectType: 'suppression', objectId: r.id, details: { scope: 'channel', channel: 'sms', reason: 'unsubscribed' } })));
+    return removed.length;
+  });
+}
+
+/** Erasure: suppressions keyed by the person's phone numbers. */
+export const deletePhoneSuppressions = (db: Kysely<Database>, workspaceId: string, phones: string[]) => q.deleteSuppressionsOfPhones(db, workspaceId, phones);

@@ -367,3 +367,9 @@ export async function deleteContactRows(db: Q, workspaceId: string, ids: string[
   const result = await db.deleteFrom('contacts').where('workspace_id', '=', workspaceId).where('id', 'in', ids).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** Contacts with this phone number (E.164), e.g. the sender of an inbound SMS. */
+export async function selectContactIdsByPhone(db: Q, workspaceId: string, phone: string): Promise<string[]> {
+  const result = await sql<{ id: string }>`select id from contacts where workspace_id = ${workspaceId}::uuid and phone = ${phone} order by id`.execute(db);
+  return result.rows.map((r) => r.id);
+}

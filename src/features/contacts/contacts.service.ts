@@ -81,6 +81,9 @@ export const restoreAccountContactLinks = (
 /** Which contacts belong to which accounts, for a whole workspace (account-based attribution). */
 export const listContactAccountLinks = (db: Kysely<Database>, workspaceId: string) => q.selectContactAccountLinks(db, workspaceId);
 /** Contacts of a person by email (row or identity), for privacy export and erasure. */
+/** Contacts with this phone number in E.164 (inbound SMS). */
+export const findContactIdsByPhone = (db: Kysely<Database>, workspaceId: string, phone: string) => q.selectContactIdsByPhone(db, workspaceId, phone);
+
 export const findContactIdsByEmail = (db: Kysely<Database>, workspaceId: string, email: string) => q.selectContactIdsByEmail(db, workspaceId, email.trim().toLowerCase());
 
 /** Erasure only: removes contacts with their identities and account links. */

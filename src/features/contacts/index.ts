@@ -3,6 +3,7 @@ export {
   countContacts,
   eraseContacts,
   findContactIdsByEmail,
+  findContactIdsByPhone,
   createBlankContacts,
   getContactCores,
   pageContactCores,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import { systemActor } from '../audit/index.ts';
@@ -73,5 +74,7 @@ export async function seedDemoConsent(db: Kysely<Database>, workspaceId: string,
   }
   // After the sends, so that the demo's outbox never depends on the hour it was seeded at.
   await updatePolicies(db, workspaceId, { quietHours: { start: '21:00', end: '08:00', timezone: 'America/Los_Angeles' } }, ACTOR);
+  // Channels: per-channel caps, and webhooks only to this machine (a local receiver) and Slack.
+  await updatePolicies(db, workspaceId, { emailMaxPerWeek: 3, smsMaxPerWeek: 2, webhookAllowedHosts: ['localhost', '127.0.0.1', 'hooks.slack.com'], webhookSecret: randomBytes(24).toString('hex'), smsInboundSecret: randomBytes(24).toString('hex') }, ACTOR);
   return { topics: 3, consentRecords: records.length, suppressions: suppressions.length, messages };
 }

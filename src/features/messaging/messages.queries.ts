@@ -1,16 +1,30 @@
-import { sql, type Insertable, type Kysely } from 'kysely';
-import type { Database, MessagesTable } from '../../platform/db/schema.ts';
+import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
+import type { Database, MessageStatus, MessagesTable } from '../../platform/db/schema.ts';
 
 type Q = Kysely<Database>;
 
-const COLUMNS = ['id', 'contact_id', 'topic_id', 'channel', 'transport', 'kind', 'to_address', 'from_address', 'subject', 'text_body', 'html_body', 'headers', 'provider_message_id', 'sent_at'] as const;
+const COLUMNS = [
+  'id', 'contact_id', 'topic_id', 'channel', 'transport', 'kind', 'to_address', 'from_address', 'subject', 'text_body', 'html_body', 'headers', 'provider_message_id', 'sent_at',
+  'status', 'attempts', 'next_attempt_at', 'last_error', 'delivered_at', 'journey_id', 'journey_version', 'step_id', 'variant', 'journey_priority',
+] as const;
 
-/** Only transports call this: a row here means the message was handed over. */
+/**
+ * Only transports call this: a row here means the message was handed over (or, with
+ * status retrying, claimed for its first attempt). The primary key refuses a second row
+ * with the caller's messageId, before any provider sees the message.
+ */
 export const insertMessage = (db: Q, row: Insertable<MessagesTable>) => db.insertInto('messages').values(row).returning(['id', 'sent_at']).executeTakeFirstOrThrow();
+
+export const updateMessage = (db: Q, workspaceId: string, id: string, set: Updateable<MessagesTable>) =>
+  db.updateTable('messages').set(set).where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
 
 export interface MessageFilter {
   transport?: string | undefined;
   contactId?: string | undefined;
+  channel?: string | undefined;
+  status?: MessageStatus | undefined;
+  journeyId?: string | undefined;
+  stepId?: string | undefined;
   before?: { sentAt: string; id: string } | undefined;
   limit: number;
 }
@@ -19,6 +33,10 @@ export async function selectMessages(db: Q, workspaceId: string, f: MessageFilte
   let query = db.selectFrom('messages').select(COLUMNS).where('workspace_id', '=', workspaceId);
   if (f.transport) query = query.where('transport', '=', f.transport as never);
   if (f.contactId) query = query.where('contact_id', '=', f.contactId);
+  if (f.channel) query = query.where('channel', '=', f.channel);
+  if (f.status) query = query.where('status', '=', f.status);
+  if (f.journeyId) query = query.where('journey_id', '=', f.journeyId);
+  if (f.stepId) query = query.where('step_id', '=', f.stepId);
   if (f.before) query = query.where(sql<boolean>`(sent_at, id) < (${f.before.sentAt}::timestamptz, ${f.before.id}::uuid)`);
   return query.orderBy('sent_at', 'desc').orderBy('id', 'desc').limit(f.limit + 1).execute();
 }
@@ -26,17 +44,51 @@ export async function selectMessages(db: Q, workspaceId: string, f: MessageFilte
 export const selectMessage = (db: Q, workspaceId: string, id: string) =>
   db.selectFrom('messages').select(COLUMNS).where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
 
-/** Marketing messages a contact got since a time (frequency caps). */
-export async function countMarketingSince(db: Q, workspaceId: string, contactId: string, since: Date): Promise<number> {
-  const row = await db
+export type StoredMessage = NonNullable<Awaited<ReturnType<typeof selectMessage>>> & { workspace_id: string };
+
+/** Marketing messages to a contact since a time on email and SMS (frequency caps); bounced and dead ones did not reach them. */
+export const selectRecentMarketing = (db: Q, workspaceId: string, contactId: string, since: Date) =>
+  db
     .selectFrom('messages')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .select(['channel', 'sent_at'])
     .where('workspace_id', '=', workspaceId)
     .where('contact_id', '=', contactId)
     .where('kind', '=', 'marketing')
-    .where('sent_at', '>=', since)
+    .where('channel', 'in', ['email', 'sms'])
+    .where('status', 'in', ['sent', 'retrying'])
+    .where('sent_at', '>', since)
+    .execute();
+
+/** The n-th newest message of a journey in (since, until], or null when there are fewer (throttling). */
+export async function selectNthNewestJourneySend(db: Q, workspaceId: string, journeyId: string, since: Date, until: Date, n: number): Promise<Date | null> {
+  const row = await db
+    .selectFrom('messages')
+    .select('sent_at')
+    .where('workspace_id', '=', workspaceId)
+    .where('journey_id', '=', journeyId)
+    .where('sent_at', '>', since)
+    .where('sent_at', '<=', until)
+    .orderBy('sent_at', 'desc')
+    .offset(n - 1)
+    .limit(1)
     .executeTakeFirst();
-  return Number(row?.n ?? 0);
+  return row?.sent_at ?? null;
+}
+
+/**
+ * Claims due retries across workspaces: their next_attempt_at moves `leaseMs` ahead in
+ * the same statement, so two workers never take the same message and a worker that dies
+ * mid-attempt leaves it to be retried after the lease.
+ */
+export async function claimDueMessages(db: Q, now: Date, leaseMs: number, limit: number): Promise<StoredMessage[]> {
+  const result = await sql<StoredMessage>`
+    update messages m set next_attempt_at = ${new Date(now.getTime() + leaseMs)}
+    where (m.workspace_id, m.id) in (
+      select workspace_id, id from messages
+      where status = 'retrying' and next_attempt_at <= ${now}
+      order by next_attempt_at limit ${limit} for update skip locked)
+    returning m.*`.execute(db);
+  return result.rows.map((r) => ({ ...r, sent_at: new Date(r.sent_at), next_attempt_at: r.next_attempt_at ? new Date(r.next_attempt_at) : null }));
 }
 
 /** Erasure: every message to the person, by contact or by address. */
@@ -48,3 +100,15 @@ export async function deleteMessagesOf(db: Q, workspaceId: string, contactIds: s
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** Messages of an address (asynchronous bounces name the recipient, sometimes also our message id). */
+export const selectLatestEmailTo = (db: Q, workspaceId: string, email: string) =>
+  db
+    .selectFrom('messages')
+    .select(COLUMNS)
+    .where('workspace_id', '=', workspaceId)
+    .where('channel', '=', 'email')
+    .where(sql<boolean>`lower(to_address) = ${email}`)
+    .orderBy('sent_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();

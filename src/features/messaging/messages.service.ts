@@ -6,13 +6,16 @@ import * as q from './messages.queries.ts';
 export type MessageFilter = q.MessageFilter;
 export type Message = Awaited<ReturnType<typeof q.selectMessages>>[number];
 
-/** Messages handed to transports (the outbox among them), newest first. */
+/** Messages handed to transports (the outbox among them), newest first; filter by channel, status, journey. */
 export async function listMessages(db: Kysely<Database>, workspaceId: string, filter: MessageFilter) {
   const rows = await q.selectMessages(db, workspaceId, filter);
   const items = rows.slice(0, filter.limit);
   const last = items.at(-1);
   return { items, next: rows.length > filter.limit && last ? { sentAt: last.sent_at.toISOString(), id: last.id } : null };
 }
+
+/** The dead-letter list: messages whose retries ran out or that were refused for good. */
+export const listDeadLetters = (db: Kysely<Database>, workspaceId: string, filter: Omit<MessageFilter, 'status'>) => listMessages(db, workspaceId, { ...filter, status: 'dead' });
 
 export async function getMessage(db: Kysely<Database>, workspaceId: string, id: string): Promise<Message> {
   const row = /^[0-9a-f-]{36}$/i.test(id) ? await q.selectMessage(db, workspaceId, id) : undefined;

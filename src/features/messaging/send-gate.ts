@@ -1,81 +1,86 @@
 import type { Kysely } from 'kysely';
 import { AppError } from '../../platform/errors.ts';
-import type { Database, MessageKind } from '../../platform/db/schema.ts';
-import { findSuppressionsFor, getPolicies, getTopicByKey, isSubscribed, type Topic, type WorkspacePolicies } from '../consent/index.ts';
+import type { Database } from '../../platform/db/schema.ts';
+import { findPhoneSuppressions, findSuppressionsFor, getPolicies, getTopicByKey, getTopicById, isSubscribed, type Channel, type Topic, type WorkspacePolicies } from '../consent/index.ts';
 import { getContact } from '../contacts/index.ts';
+import { recordBounce } from './bounces.service.ts';
+import { checkFrequencyCaps } from './caps.ts';
+import { checkChannel } from './channel-checks.ts';
 import { composeMarketingEmail } from './email-compose.ts';
-import { countMarketingSince, selectMessage } from './messages.queries.ts';
+import { claimDueMessages, selectMessage, updateMessage, type StoredMessage } from './messages.queries.ts';
 import { quietHoursEnd } from './quiet-hours.ts';
+import { checkRequest, DEFAULT_PRIORITY, type EmailContent, type SendOutcome, type SendRequest, type SmsContent, type WebhookContent } from './send-request.ts';
+import { checkThrottle } from './throttle.ts';
+import { DEFAULT_RETRY, deliverAgain, deliverNew, markDead, type LoggedDelivery, type RetryPolicy } from './transports/message-log.ts';
 import { createOutboxTransport } from './transports/outbox-transport.ts';
+import { createSmsTransport, createFormSmsProvider } from './transports/sms-transport.ts';
 import { createSmtpTransport } from './transports/smtp-transport.ts';
-import type { ClearedEmail, Transport } from './transports/transport.ts';
+import type { ClearedMessage, Transport } from './transports/transport.ts';
+import { createWebhookTransport } from './transports/webhook-transport.ts';
 
-/**
- * What any sender (API, double opt-in, journeys, campaigns) passes to the gate.
- *
- * @example
- * await mailer.send(db, { workspaceId, contactId, topicKey: 'newsletter', kind: 'marketing',
- *   content: { subject: 'May news', text: 'Hello' } });
- */
-export interface SendRequest {
-  workspaceId: string;
-  contactId: string;
-  /** Every message belongs to a topic: its consent and suppressions apply. */
-  topicKey: string;
-  channel?: 'email' | 'sms' | 'webhook' | undefined;
-  /**
-   * marketing: needs a lawful basis on the topic, obeys caps and quiet hours.
-   * transactional (confirmations, receipts): no consent needed, no caps or quiet hours;
-   * suppressions still apply.
-   */
-  kind: MessageKind;
-  /** high: a marketing message that may exceed the frequency cap (still counted). */
-  priority?: 'normal' | 'high' | undefined;
-  content: { subject: string; text: string; html?: string | null | undefined };
-  /** Clock of the decision (tests, replays). */
-  now?: Date | undefined;
-  /**
-   * The id the message gets in the log (a uuid chosen by the caller, e.g. derived from a
-   * journey step's idempotency key): a second send with the same id is refused as a
-   * conflict, and a caller that crashed can look the id up to learn whether it went out.
-   */
-  messageId?: string | undefined;
-}
+export type { BlockReason, DeferReason, EmailContent, JourneyRef, SendOutcome, SendRequest, SmsContent, WebhookContent } from './send-request.ts';
 
-export type BlockReason = 'no_address' | 'channel_not_in_topic' | 'no_transport' | 'no_sender' | 'no_postal_address' | 'suppressed' | 'no_consent' | 'frequency_cap';
-
-export type SendOutcome =
-  | { status: 'sent'; messageId: string; transport: Transport['name'] }
-  | { status: 'blocked'; reason: BlockReason; detail: string }
-  | { status: 'deferred'; reason: 'quiet_hours'; notBefore: Date; detail: string };
-
-type Decision = { ok: true; topic: Topic; policies: WorkspacePolicies; to: string } | Exclude<SendOutcome, { status: 'sent' }>;
+type Cleared = { ok: true; topic: Topic; policies: WorkspacePolicies; channel: Channel; to: string; from: string };
+type Decision = Cleared | Exclude<SendOutcome, { status: 'sent' | 'queued' }>;
 
 export interface MailerOptions {
   /** Base of the links in emails (unsubscribe, preferences, confirmation). */
   publicUrl: string;
   /** SMTP relay for every workspace without its own smtp_url; none: the outbox. */
   smtpUrl?: string | undefined;
+  /** How long a webhook receiver or SMS provider may take to answer (default 10 s). */
+  httpTimeoutMs?: number | undefined;
+  /** Backoff of retries (soft bounces, failed webhooks and SMS). */
+  retry?: Partial<RetryPolicy> | undefined;
+}
+
+export interface RetryRound {
+  attempted: number;
+  sent: number;
+  retrying: number;
+  dead: number;
+  bounced: number;
 }
 
 /** The only object that can hand a message to a transport; it checks every message first. */
 export interface Mailer {
   send(db: Kysely<Database>, request: SendRequest): Promise<SendOutcome>;
-  /** The gate's decision without sending (previews, QA). */
+  /** The gate's decision without sending (previews, QA, simulations). */
   check(db: Kysely<Database>, request: SendRequest): Promise<SendOutcome | { status: 'allowed' }>;
+  /** One round of due retries across workspaces (the retry worker calls this). */
+  retryDue(db: Kysely<Database>, options?: { now?: Date | undefined; limit?: number | undefined }): Promise<RetryRound>;
+  /** Sends a dead letter again now, with a fresh set of attempts. */
+  retryMessage(db: Kysely<Database>, workspaceId: string, id: string, now?: Date): Promise<SendOutcome>;
   readonly publicUrl: string;
   close(): Promise<void>;
 }
 
 export function createMailer(options: MailerOptions): Mailer {
+  const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+  const timeout = options.httpTimeoutMs ?? 10_000;
   const outbox = createOutboxTransport();
+  const webhook = createWebhookTransport(timeout);
+  const sms = createSmsTransport(createFormSmsProvider(timeout));
   const smtpPools = new Map<string, Transport>();
-  const transportFor = (policies: WorkspacePolicies): Transport => {
+  const transportFor = (channel: string, transportName: string | null, policies: WorkspacePolicies): Transport => {
+    if (channel === 'webhook') return webhook;
+    if (channel === 'sms') return transportName === 'outbox' || (!transportName && !policies.sms_base_url) ? outbox : sms;
     const url = policies.smtp_url ?? options.smtpUrl;
-    if (!url) return outbox;
+    if (transportName === 'outbox' || !url) return outbox;
     let pool = smtpPools.get(url);
     if (!pool) smtpPools.set(url, (pool = createSmtpTransport(url)));
     return pool;
+  };
+  const redeliver = async (db: Kysely<Database>, row: StoredMessage, now: Date): Promise<LoggedDelivery> => {
+    const policies = await getPolicies(db, row.workspace_id);
+    const suppressed = await suppressedSinceQueued(db, row, policies);
+    if (suppressed) {
+      await markDead(db, row, suppressed);
+      return { id: row.id, status: 'dead', attempts: row.attempts, nextAttemptAt: null, failure: 'dead', error: suppressed };
+    }
+    const result = await deliverAgain(db, transportFor(row.channel, row.transport, policies), row, policies, retry, now);
+    if (result.failure === 'hard') await recordBounce(db, row.workspace_id, { email: row.to_address, kind: 'hard', messageId: row.id, diagnostic: result.error ?? undefined, source: 'smtp' });
+    return result;
   };
   return {
     publicUrl: options.publicUrl,
@@ -91,9 +96,28 @@ export function createMailer(options: MailerOptions): Mailer {
         throw new AppError('conflict', `message ${request.messageId} was already sent`, { field: 'messageId' });
       }
       const cleared = await clear(db, options.publicUrl, request, decision);
-      const transport = transportFor(decision.policies);
-      const { messageId } = await transport.deliver(db, cleared);
-      return { status: 'sent', messageId, transport: transport.name };
+      const transport = transportFor(decision.channel, null, decision.policies);
+      const result = await deliverNew(db, transport, cleared, decision.policies, retry);
+      if (result.failure === 'hard') await recordBounce(db, request.workspaceId, { email: cleared.to, kind: 'hard', messageId: result.id, diagnostic: result.error ?? undefined, source: 'smtp' });
+      return presentDelivery(result, transport.name);
+    },
+    async retryDue(db, o = {}) {
+      const now = o.now ?? new Date();
+      const round: RetryRound = { attempted: 0, sent: 0, retrying: 0, dead: 0, bounced: 0 };
+      for (const row of await claimDueMessages(db, now, retry.leaseMs, o.limit ?? 100)) {
+        const result = await redeliver(db, row, now);
+        round.attempted += 1;
+        round[result.status] += 1;
+      }
+      return round;
+    },
+    async retryMessage(db, workspaceId, id, now = new Date()) {
+      const row = /^[0-9a-f-]{36}$/i.test(id) ? await selectMessage(db, workspaceId, id) : undefined;
+      if (!row) throw new AppError('not_found', `Message ${JSON.stringify(id)} not found`);
+      if (row.status !== 'dead') throw new AppError('conflict', `Message ${id} is ${row.status}; only dead letters can be retried`, { field: 'status', value: row.status });
+      await updateMessage(db, workspaceId, id, { status: 'retrying', attempts: 0, next_attempt_at: new Date(now.getTime() + retry.leaseMs) });
+      const result = await redeliver(db, { ...row, workspace_id: workspaceId, attempts: 0 }, now);
+      return presentDelivery(result, row.transport);
     },
     async close() {
       await Promise.all([...smtpPools.values()].map((t) => t.close()));
@@ -102,70 +126,64 @@ export function createMailer(options: MailerOptions): Mailer {
   };
 }
 
-async function clear(db: Kysely<Database>, publicUrl: string, request: SendRequest, d: { topic: Topic; policies: WorkspacePolicies; to: string }): Promise<ClearedEmail> {
-  const from = d.policies.sender_name ? `"${d.policies.sender_name.replace(/["\\]/g, '')}" <${d.policies.sender_email}>` : d.policies.sender_email!;
-  const base = { messageId: request.messageId ?? null, workspaceId: request.workspaceId, contactId: request.contactId, topicId: d.topic.id, kind: request.kind, to: d.to, from };
-  if (request.kind === 'transactional') {
-    return { ...base, subject: request.content.subject, text: request.content.text, html: request.content.html ?? null, headers: {} };
+function presentDelivery(r: LoggedDelivery, transport: string): SendOutcome {
+  if (r.status === 'sent') return { status: 'sent', messageId: r.id, transport };
+  if (r.status === 'retrying') return { status: 'queued', messageId: r.id, transport, nextAttemptAt: r.nextAttemptAt!, detail: r.error ?? 'retry scheduled' };
+  if (r.status === 'bounced') return { status: 'blocked', reason: 'bounced', detail: `hard bounce, the address is now suppressed: ${r.error}`, messageId: r.id };
+  return { status: 'blocked', reason: 'rejected', detail: r.error ?? 'refused', messageId: r.id };
+}
+
+/** A retry re-checks suppressions: someone may have unsubscribed (or bounced) since. */
+async function suppressedSinceQueued(db: Kysely<Database>, row: StoredMessage, p: WorkspacePolicies): Promise<string | null> {
+  if (row.channel === 'webhook') return null;
+  const list = row.channel === 'email' ? await findSuppressionsFor(db, row.workspace_id, row.to_address, p) : await findPhoneSuppressions(db, row.workspace_id, row.to_address);
+  const topic = row.topic_id ? await getTopicById(db, row.workspace_id, row.topic_id).catch(() => null) : null;
+  const hit = list.find((s) => s.scope === 'global' || (s.scope === 'topic' && s.topic_id === topic?.id) || (s.scope === 'channel' && s.channel === row.channel));
+  return hit ? `suppressed since it was queued (${hit.scope}, ${hit.reason})` : null;
+}
+
+async function clear(db: Kysely<Database>, publicUrl: string, request: SendRequest, d: Cleared): Promise<ClearedMessage> {
+  const base = {
+    messageId: request.messageId ?? null, workspaceId: request.workspaceId, contactId: request.contactId, topicId: d.topic.id, kind: request.kind,
+    channel: d.channel, to: d.to, from: d.from, journey: request.journey ?? null, now: request.now ?? new Date(), html: null, headers: {},
+  };
+  if (d.channel === 'webhook') return { ...base, subject: '', text: JSON.stringify((request.content as WebhookContent).payload) };
+  if (d.channel === 'sms') {
+    const text = (request.content as SmsContent).text;
+    // Carriers expect marketing texts to say how to opt out; STOP is handled by the inbound route.
+    const withOptOut = request.kind === 'marketing' && !/\bSTOP\b/i.test(text) ? `${text}\nReply STOP to opt out.` : text;
+    return { ...base, subject: '', text: withOptOut };
   }
-  const composed = await composeMarketingEmail(db, publicUrl, d.policies, { workspaceId: request.workspaceId, contactId: request.contactId, topic: d.topic, ...request.content });
+  const email = request.content as EmailContent;
+  if (request.kind === 'transactional') return { ...base, subject: email.subject, text: email.text, html: email.html ?? null };
+  const composed = await composeMarketingEmail(db, publicUrl, d.policies, { workspaceId: request.workspaceId, contactId: request.contactId, topic: d.topic, ...email });
   return { ...base, ...composed };
 }
 
 /** Every check, in order; the first that fails decides. */
 async function decide(db: Kysely<Database>, request: SendRequest): Promise<Decision> {
-  checkRequest(request);
-  const channel = request.channel ?? 'email';
+  const channel = checkRequest(request);
   const topic = await getTopicByKey(db, request.workspaceId, request.topicKey);
   const contact = await getContact(db, request.workspaceId, request.contactId);
-  const block = (reason: BlockReason, detail: string): Decision => ({ status: 'blocked', reason, detail });
-  if (!topic.channels.includes(channel)) return block('channel_not_in_topic', `topic ${topic.key} is not sent on ${channel} (its channels: ${topic.channels.join(', ')})`);
-  if (channel !== 'email') return block('no_transport', `no transport for the ${channel} channel yet`);
-  if (!contact.email) return block('no_address', `contact ${contact.id} has no email address`);
+  if (!topic.channels.includes(channel)) return { status: 'blocked', reason: 'channel_not_in_topic', detail: `topic ${topic.key} is not sent on ${channel} (its channels: ${topic.channels.join(', ')})` };
   const policies = await getPolicies(db, request.workspaceId);
-  if (!policies.sender_email) return block('no_sender', 'the workspace has no sender_email (PATCH /api/v1/policies)');
-  const marketing = request.kind === 'marketing';
-  if (marketing && !policies.postal_address) return block('no_postal_address', 'marketing email needs the sender postal address (CAN-SPAM): set postal_address');
-  const suppression = (await findSuppressionsFor(db, request.workspaceId, contact.email, policies)).find(
-    (s) => s.scope === 'global' || (s.scope === 'topic' && s.topic_id === topic.id) || (s.scope === 'channel' && s.channel === channel),
-  );
-  if (suppression) return block('suppressed', `suppressed (${suppression.scope}, ${suppression.reason})`);
-  if (!marketing) return { ok: true, topic, policies, to: contact.email };
-  if (!(await isSubscribed(db, request.workspaceId, contact.id, topic))) {
-    return block('no_consent', `no lawful basis to send topic ${topic.key} (${topic.regime}) to contact ${contact.id}`);
-  }
+  const address = await checkChannel(db, request, channel, topic, contact, policies);
+  if (!address.ok) return { status: 'blocked', reason: address.reason, detail: address.detail };
   const now = request.now ?? new Date();
-  if (request.priority !== 'high') {
-    const capped = await frequencyCapReached(db, request.workspaceId, contact.id, policies, now);
-    if (capped) return block('frequency_cap', capped);
+  const cleared: Cleared = { ok: true, topic, policies, channel, to: address.to, from: address.from };
+  const marketing = request.kind === 'marketing' && channel !== 'webhook';
+  if (marketing && !(await isSubscribed(db, request.workspaceId, contact.id, topic))) {
+    return { status: 'blocked', reason: 'no_consent', detail: `no lawful basis to send topic ${topic.key} (${topic.regime}) to contact ${contact.id}` };
   }
-  const notBefore = quietHoursEnd(policies, contact.timezone, now);
-  if (notBefore) return { status: 'deferred', reason: 'quiet_hours', notBefore, detail: `quiet hours for the contact until ${notBefore.toISOString()}` };
-  return { ok: true, topic, policies, to: contact.email };
-}
-
-async function frequencyCapReached(db: Kysely<Database>, workspaceId: string, contactId: string, p: WorkspacePolicies, now: Date): Promise<string | null> {
-  const caps: Array<[number | null, number, string]> = [
-    [p.max_per_day, 24, 'day'],
-    [p.max_per_week, 24 * 7, 'week'],
-  ];
-  for (const [cap, hours, label] of caps) {
-    if (cap === null) continue;
-    const sent = await countMarketingSince(db, workspaceId, contactId, new Date(now.getTime() - hours * 3_600_000));
-    if (sent >= cap) return `${sent} marketing messages in the last ${label}; the cap is ${cap}`;
+  const quietUntil = marketing ? quietHoursEnd(policies, contact.timezone, now) : null;
+  if (quietUntil) return { status: 'deferred', reason: 'quiet_hours', notBefore: quietUntil, detail: `quiet hours for the contact until ${quietUntil.toISOString()}` };
+  const throttledUntil = await checkThrottle(db, request.workspaceId, request.journey, now);
+  if (throttledUntil) {
+    return { status: 'deferred', reason: 'throttled', notBefore: throttledUntil, detail: `journey ${request.journey!.id} sent ${request.journey!.maxPerHour} messages in the last hour (maxPerHour)` };
   }
-  return null;
-}
-
-function checkRequest(r: SendRequest): void {
-  if (r.kind !== 'marketing' && r.kind !== 'transactional') throw new AppError('invalid', `kind must be "marketing" or "transactional", got ${JSON.stringify(r.kind)}`, { field: 'kind' });
-  if (r.priority !== undefined && r.priority !== 'normal' && r.priority !== 'high') throw new AppError('invalid', `priority must be "normal" or "high", got ${JSON.stringify(r.priority)}`, { field: 'priority' });
-  const subject = r.content?.subject;
-  if (typeof subject !== 'string' || subject.trim() === '' || subject.length > 998 || /[\r\n]/.test(subject)) {
-    throw new AppError('invalid', `content.subject must be one line of 1 to 998 characters, got ${JSON.stringify(String(subject).slice(0, 60))}`, { field: 'content.subject' });
+  if (marketing && request.priority !== 'high') {
+    const capped = await checkFrequencyCaps(db, request.workspaceId, contact.id, policies, channel, request.journey?.priority ?? DEFAULT_PRIORITY, now);
+    if (capped) return { status: 'deferred', reason: 'frequency_cap', notBefore: capped.notBefore, detail: capped.detail };
   }
-  if (r.messageId !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(r.messageId)) {
-    throw new AppError('invalid', `messageId must be a uuid, got ${JSON.stringify(String(r.messageId).slice(0, 60))}`, { field: 'messageId' });
-  }
-  if (typeof r.content.text !== 'string' || r.content.text.length > 1_000_000) throw new AppError('invalid', 'content.text must be text of at most 1 MB', { field: 'content.text' });
+  return cleared;
 }

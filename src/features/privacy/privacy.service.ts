@@ -3,7 +3,9 @@ import { AppError } from '../../platform/errors.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { recordAudit, type AuditActor } from '../audit/index.ts';
 import { deleteConsentOfContacts, getPolicies, hashEmail, replaceWithErasedHash } from '../consent/index.ts';
+import { deletePhoneSuppressions } from '../consent/index.ts';
 import { eraseContacts, findContactIdsByEmail, normalizeEmail } from '../contacts/index.ts';
+import { getContactsByIds } from '../contacts/index.ts';
 import { eraseAudienceStateOfContacts } from '../audiences/index.ts';
 import { redactHealthSnapshots } from '../data-health/index.ts';
 import { eraseDedupePairsOfContacts } from '../dedupe/index.ts';
@@ -118,6 +120,9 @@ async function erasePerson(db: Kysely<Database>, workspaceId: string, email: str
   const messages = await deleteMessagesOfPerson(db, workspaceId, contactIds, email);
   const consentRecords = await deleteConsentOfContacts(db, workspaceId, contactIds);
   await replaceWithErasedHash(db, workspaceId, email);
+  // SMS opt-outs (STOP) are keyed by the person's phone numbers.
+  const phones = (await getContactsByIds(db, workspaceId, contactIds)).map((c) => c.phone).filter((p): p is string => p !== null);
+  await deletePhoneSuppressions(db, workspaceId, phones);
   const contacts = await eraseContacts(db, workspaceId, contactIds);
   return { contacts, identifiers: identifiers.length, events, rejected_events: ingest.rejected, inbox_events: ingest.inboxEvents, merges_and_conflicts: identityTraces, messages, consent_records: consentRecords, ...derived };
 }

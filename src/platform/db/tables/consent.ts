@@ -7,7 +7,9 @@ export type ConsentStatus = 'opted_in' | 'opted_out' | 'pending';
 export type SuppressionScope = 'global' | 'topic' | 'channel';
 export type SuppressionReason = 'hard_bounce' | 'complaint' | 'erased' | 'manual' | 'unsubscribed';
 export type MessageKind = 'marketing' | 'transactional';
-export type TransportName = 'outbox' | 'smtp';
+export type TransportName = 'outbox' | 'smtp' | 'webhook' | 'sms';
+/** Delivery state of a message (migration 0011). */
+export type MessageStatus = 'sent' | 'retrying' | 'dead' | 'bounced';
 export type RetentionMode = 'delete' | 'anonymize';
 export type PrivacyRequestKind = 'erasure' | 'export';
 export type PrivacyRequestStatus = 'pending' | 'done' | 'failed';
@@ -30,6 +32,22 @@ export interface WorkspacePoliciesTable {
   retention_days: number | null;
   retention_mode: ColumnType<RetentionMode, RetentionMode | undefined, RetentionMode>;
   updated_at: TimestampDefault;
+  // channels (migration 0011)
+  email_max_per_day: number | null;
+  email_max_per_week: number | null;
+  sms_max_per_day: number | null;
+  sms_max_per_week: number | null;
+  cap_reserve_priority: ColumnType<number, number | undefined, number>;
+  webhook_secret: string | null;
+  webhook_allowed_hosts: ColumnType<string[], string[] | undefined, string[]>;
+  sms_base_url: string | null;
+  sms_account: string | null;
+  sms_token: string | null;
+  sms_from: string | null;
+  sms_inbound_secret: string | null;
+  dkim_domain: string | null;
+  dkim_selector: string | null;
+  dkim_private_key: string | null;
 }
 
 export interface SubscriptionTopicsTable {
@@ -71,6 +89,8 @@ export interface SuppressionsTable {
   source: string;
   note: string | null;
   created_at: TimestampDefault;
+  /** SMS opt-outs: the E.164 number (migration 0011). */
+  phone: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MessagesTable {
@@ -89,6 +109,17 @@ export interface MessagesTable {
   headers: JsonDefault<Record<string, string>>;
   provider_message_id: string | null;
   sent_at: TimestampDefault;
+  // delivery and journey attribution (migration 0011)
+  status: ColumnType<MessageStatus, MessageStatus | undefined, MessageStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  last_error: ColumnType<string | null, string | null | undefined, string | null>;
+  delivered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  journey_id: ColumnType<string | null, string | null | undefined, string | null>;
+  journey_version: ColumnType<number | null, number | null | undefined, number | null>;
+  step_id: ColumnType<string | null, string | null | undefined, string | null>;
+  variant: ColumnType<string | null, string | null | undefined, string | null>;
+  journey_priority: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface PrivacyRequestsTable {
