@@ -17,15 +17,17 @@ export interface ServeOptions {
   host: string;
   importMaxBytes?: number | undefined;
   mail?: MailerOptions | undefined;
+  jobs?: { pollingIntervalSeconds?: number; journeyLeaseSeconds?: number; journeyScanMs?: number } | undefined;
 }
 
 /** Serves the API (roles api/all) and runs the workers (roles worker/all). */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const { app, worker, healthSnapshots, audienceWorker, privacyWorker, mailer } = createApp({
+  const { app, worker, healthSnapshots, audienceWorker, privacyWorker, mailer, journeys } = createApp({
     db: options.db,
     logger: options.logger,
     importMaxBytes: options.importMaxBytes,
     mail: options.mail,
+    jobs: options.jobs,
   });
   let server: ServerType | undefined;
   let port = options.port;
@@ -50,6 +52,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     healthSnapshots.start();
     audienceWorker.start();
     privacyWorker.start();
+    await journeys.start();
   }
   return {
     port,
@@ -59,6 +62,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await healthSnapshots.stop();
       await audienceWorker.stop();
       await privacyWorker.stop();
+      await journeys.stop();
       await mailer.close();
     },
   };
