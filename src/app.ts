@@ -78,7 +78,11 @@ export function createApp({ db, logger, healthSources = createHealthSources(), i
   const worker = createIngestWorker(db.kysely, db.kind, logger.child({ component: 'ingest-worker' }));
   const audienceWorker = createAudienceWorker(db.kysely, logger.child({ component: 'audience-worker' }));
   const writeKeys = createWriteKeyAuthenticator(db.kysely);
-  const jobQueue = createJobQueue(db, logger.child({ component: 'jobs' }), { pollingIntervalSeconds: jobs?.pollingIntervalSeconds });
+  const jobQueue = createJobQueue(db, logger.child({ component: 'jobs' }), {
+    pollingIntervalSeconds: jobs?.pollingIntervalSeconds,
+    // A killed worker's step job is retried once it expires (after the lease): look that often.
+    maintenanceIntervalSeconds: Math.max(1, Math.min(60, jobs?.journeyLeaseSeconds ?? 60)),
+  });
   const journeys = createJourneyRuntime(db.kysely, jobQueue, createJourneyEffects(mailer), logger.child({ component: 'journeys' }), { leaseSeconds: jobs?.journeyLeaseSeconds, scanMs: jobs?.journeyScanMs });
   const healthSnapshots = createHealthSnapshotJob(db.kysely, logger.child({ component: 'data-health' }), { sources: healthSources });
 

@@ -63,7 +63,7 @@ export function createJourneyRuntime(db: Kysely<Database>, queue: JobQueue, effe
   let wakeScan: (() => void) | undefined;
   const scanOnce = async () => {
     await scanJourneyTriggers(engine);
-    await rescheduleStalledRuns(engine, (leaseSeconds * 2 + 30) * 1000);
+    await rescheduleStalledRuns(engine, leaseSeconds * 3 * 1000);
   };
   return {
     engine,

@@ -52,6 +52,8 @@ export interface JobQueueOptions {
   pollingIntervalSeconds?: number | undefined;
   /** Run pg-boss maintenance (expiry, archiving) in this process. */
   supervise?: boolean | undefined;
+  /** Seconds between maintenance runs: how soon a job of a killed worker is found expired and retried. */
+  maintenanceIntervalSeconds?: number | undefined;
 }
 
 /** pg-boss's `db` option over a Kysely handle: a transaction, or the pool outside one. */
@@ -73,6 +75,7 @@ export function createJobQueue(db: Db, logger: Logger, options: JobQueueOptions 
     schema: JOB_SCHEMA,
     pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2,
     supervise: options.supervise ?? true,
+    maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 60,
     // Keel schedules with startAfter; cron would add a second clock to reason about.
     schedule: false,
     migrate: true,
