@@ -38,7 +38,16 @@ export function createJourneyRuntime(db: Kysely<Database>, queue: JobQueue, effe
   const scheduler: StepScheduler = {
     async schedule(trx, job, at) {
       // The job id is fixed by (run, token): scheduling the same token twice stores one job.
-      await queue.send(STEP_QUEUE, job, { id: jobIdOf(job.runId, job.token), startAfter: at, retryLimit: 50, retryDelaySeconds: 1, expireInSeconds: leaseSeconds }, trx);
+      await queue.send(STEP_QUEUE, job, {
+        id: jobIdOf(job.runId, job.token),
+        startAfter: at,
+        // A step whose lease another worker holds is retried at a steady pace until the lease ends;
+        // a run whose job runs out of retries is rescheduled by the stalled-run check.
+        retryLimit: 50,
+        retryDelaySeconds: Math.min(30, Math.max(1, Math.round(leaseSeconds / 4))),
+        retryBackoff: false,
+        expireInSeconds: leaseSeconds,
+      }, trx);
     },
     wake: () => queue.nudge(STEP_QUEUE),
     prepare: () => queue.ensureQueue(STEP_QUEUE),

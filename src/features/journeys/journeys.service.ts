@@ -13,6 +13,10 @@ import * as q from './journeys.queries.ts';
 import { loadDefinition, type JourneyEngine } from './run-engine.ts';
 import { startingCursor } from './trigger-scan.ts';
 
+/** JSON with sorted keys: jsonb gives keys back in its own order. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
+
 export type JourneyRow = NonNullable<Awaited<ReturnType<typeof q.selectJourneyByKey>>>;
 
 export async function getJourney(db: Kysely<Database>, workspaceId: string, key: string): Promise<JourneyRow> {
@@ -71,7 +75,7 @@ export async function applyJourney(db: Kysely<Database>, workspaceId: string, in
     }
     if (existing.state === 'archived') throw new AppError('conflict', `journey ${definition.key} is archived: give the edited journey a new key`);
     const current = await q.selectVersion(trx, workspaceId, existing.id, existing.current_version);
-    if (JSON.stringify(current?.definition) === JSON.stringify(JSON.parse(JSON.stringify(definition)))) return { journey: existing, version: existing.current_version, created: false, changed: false };
+    if (canonical(current?.definition) === canonical(definition)) return { journey: existing, version: existing.current_version, created: false, changed: false };
     const version = existing.current_version + 1;
     await q.insertVersion(trx, { workspace_id: workspaceId, journey_id: existing.id, version, definition: JSON.stringify(definition) });
     await q.updateJourney(trx, workspaceId, existing.id, { current_version: version, name: definition.name });

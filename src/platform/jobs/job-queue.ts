@@ -18,6 +18,8 @@ export interface SendJobOptions {
   startAfter?: Date | undefined;
   retryLimit?: number | undefined;
   retryDelaySeconds?: number | undefined;
+  /** Double the delay on each retry (default true). */
+  retryBackoff?: boolean | undefined;
   /** How long a fetched job may run before pg-boss hands it to another worker. */
   expireInSeconds?: number | undefined;
 }
@@ -90,7 +92,7 @@ export function createJobQueue(db: Db, logger: Logger, options: JobQueueOptions 
     ...(o.startAfter ? { startAfter: o.startAfter } : {}),
     retryLimit: o.retryLimit ?? 5,
     retryDelay: o.retryDelaySeconds ?? 2,
-    retryBackoff: true,
+    retryBackoff: o.retryBackoff ?? true,
     expireInSeconds: o.expireInSeconds ?? 300,
   });
 
