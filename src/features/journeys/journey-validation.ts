@@ -60,7 +60,13 @@ export function checkJourneyGraph(d: JourneyDefinition): ValidationIssue[] {
   if (issues.length > 0) return issues;
   const edges = d.steps.map((_, i) => successorsOf(d.steps, i).map((id) => index.get(id)!));
   const reached = new Set<number>([0]);
-  for (const stack = [0]; stack.length > 0; ) for (const j of edges[stack.pop()!]!) if (!reached.has(j)) (reached.add(j), stack.push(j));
+  for (const stack = [0]; stack.length > 0; ) {
+    for (const j of edges[stack.pop()!]!) {
+      if (reached.has(j)) continue;
+      reached.add(j);
+      stack.push(j);
+    }
+  }
   d.steps.forEach((s, i) => {
     if (!reached.has(i)) issues.push({ path: `steps[${i}]`, message: `step "${s.id}" is unreachable from the first step` });
   });

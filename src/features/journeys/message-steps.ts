@@ -45,7 +45,7 @@ async function runMessageStep(e: JourneyEngine, job: StepJob, step: JourneyStep,
 
 async function claimStep(trx: Kysely<Database>, e: JourneyEngine, job: StepJob, seq: number) {
   const run = await q.selectRunForUpdate(trx, job.workspaceId, job.runId);
-  if (!run || run.token !== job.token || run.status !== 'active' || run.visits !== seq) return null;
+  if (!run || run.status !== 'active' || run.visits !== seq) return null;
   const stepRun = await q.selectStepRun(trx, run.workspace_id, run.id, seq);
   if (!stepRun || stepRun.status !== 'running') return null;
   const now = e.now();
@@ -118,7 +118,9 @@ async function recordOutcome(trx: Kysely<Database>, e: JourneyEngine, job: StepJ
   const run = await q.selectRunForUpdate(trx, job.workspaceId, job.runId);
   if (!run) return;
   const now = e.now();
-  const current = run.token === job.token && run.status === 'active' && run.visits === seq;
+  // The step execution (visits), not the token, says whether this outcome moves the run: a
+  // stalled-run check may have rescheduled the run while this send was in progress.
+  const current = run.status === 'active' && run.visits === seq;
   if (outcome.status === 'deferred' && current) {
     const token = run.token + 1;
     await q.updateStepRun(trx, run.workspace_id, run.id, seq, { lease_until: null, detail: JSON.stringify({ deferred: outcome.reason, not_before: outcome.notBefore.toISOString(), detail: outcome.detail }) });

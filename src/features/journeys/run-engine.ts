@@ -152,6 +152,12 @@ export async function runStepInTransaction(trx: Kysely<Database>, e: JourneyEngi
     await q.updateStepRun(trx, run.workspace_id, run.id, run.visits, { status: 'completed', result, detail: JSON.stringify(detail), finished_at: now });
     await advanceRun(trx, e, run, definition, next, now);
   };
+  if (stepRun.status === 'completed' || stepRun.status === 'skipped') {
+    // A message step whose outcome was recorded by a job that had been superseded (the
+    // stalled-run check rescheduled it meanwhile): move on without running it again.
+    await advanceRun(trx, e, run, definition, nextOf(definition, step), now);
+    return { kind: 'done' };
+  }
   const subject = { workspaceId: run.workspace_id, runId: run.id, contactId: run.contact_id, now };
   if (step.wait) return runWait(trx, e, run, definition, step, stepRun, now, finish);
   if (step.branch) {
