@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseLabel } from '../../platform/db/test-database.ts';
 import { bearer, createTestApp, type TestApp } from '../../testing/test-app.ts';
 import { applySegment } from '../audiences/index.ts';
+import { requestErasure } from '../privacy/index.ts';
+import { sql } from 'kysely';
 import type { CreatedWorkspace } from '../workspaces/index.ts';
 import { actor, makeContacts, messagesOf, prepareSendingWorkspace, runUntil, track } from './journey-fixtures.ts';
 import { applyJourney, countJourney, enrollInJourney, JOURNEY_JSON_SCHEMA, launchJourney, listContactRuns, migrateRuns, parseJourneyDefinition, setJourneyState, simulateJourney } from './index.ts';
@@ -195,6 +197,20 @@ describe(`entry rules, versions, goals, holdout, splits (${testDatabaseLabel})`,
     expect(held).toMatchObject({ status: 'active', wake_at: null });
     expect((await launchJourney(t.journeys.engine, ws.id, 'pausy', actor)).resumed).toBe(1);
     await runUntil(t, async () => (await listContactRuns(t.db.kysely, ws.id, { email: emails[8] }, 'pausy'))[0]!.status === 'completed');
+  });
+});
+
+describe(`privacy (${testDatabaseLabel})`, () => {
+  it('erasure removes the runs and step executions of the person', async () => {
+    const [extra] = [...(await makeContacts(t, ws, [{ email: 'erase-me@example.com' }])).entries()].filter(([e]) => e === 'erase-me@example.com');
+    await applyJourney(t.db.kysely, ws.id, doc('erasable', 'trigger: { manual: true }\nsteps:\n  - id: hi\n    email: { template: erasable }'), actor);
+    await launchJourney(t.journeys.engine, ws.id, 'erasable', actor);
+    await enrollInJourney(t.journeys.engine, ws.id, 'erasable', { email: 'erase-me@example.com' });
+    await t.journeys.runDue();
+    const count = async () => (await sql<{ n: number }>`select (select count(*) from journey_runs where contact_id = ${extra![1]}::uuid)::int + (select count(*) from journey_step_runs s join journey_runs r on r.id = s.run_id where r.contact_id = ${extra![1]}::uuid)::int as n`.execute(t.db.kysely)).rows[0]!.n;
+    expect(await count()).toBe(2);
+    await requestErasure(t.db.kysely, ws.id, 'erase-me@example.com', actor);
+    expect(await count()).toBe(0);
   });
 });
 
