@@ -28,6 +28,9 @@ import { registerAttributionRoutes } from './features/attribution/index.ts';
 import { registerAccountRoutes, registerContactRoutes } from './features/profiles/index.ts';
 import { registerStatsRoutes } from './features/stats/index.ts';
 import { registerTrackingPlanRoutes } from './features/tracking-plan/index.ts';
+import { createJourneyRuntime, registerJourneyRoutes, type JourneyRuntime } from './features/journeys/index.ts';
+import { createJobQueue } from './platform/jobs/job-queue.ts';
+import { createJourneyEffects } from './journey-effects.ts';
 import { createWriteKeyAuthenticator, registerWorkspaceRoutes, requireAdminKey } from './features/workspaces/index.ts';
 
 export type Role = 'api' | 'worker' | 'all';
@@ -43,6 +46,8 @@ export interface AppContext {
   importMaxBytes?: number | undefined;
   /** Links in emails and the SMTP relay; default: http://localhost:3000 and the outbox. */
   mail?: MailerOptions | undefined;
+  /** Job queue and journey timings (KEEL_JOBS_POLL_SECONDS, KEEL_JOURNEY_LEASE_SECONDS, KEEL_JOURNEY_SCAN_MS). */
+  jobs?: { pollingIntervalSeconds?: number; journeyLeaseSeconds?: number; journeyScanMs?: number } | undefined;
 }
 
 // CSV uploads stream to the importer under their own limit instead of the 1 MB one.
@@ -63,10 +68,12 @@ export interface KeelApp {
   mailer: Mailer;
   /** Retries of soft-bounced email, failed webhooks and SMS; `start()` it where the workers run. */
   retryWorker: RetryWorker;
+  /** Journeys: the engine over the job queue; `start()` its workers where the ingest worker runs. */
+  journeys: JourneyRuntime;
 }
 
 /** The composition root: every route and worker is wired here and nowhere else. */
-export function createApp({ db, logger, healthSources = createHealthSources(), importMaxBytes, mail }: AppContext): KeelApp {
+export function createApp({ db, logger, healthSources = createHealthSources(), importMaxBytes, mail, jobs }: AppContext): KeelApp {
   const app = createApiApp();
   const deps: RouteDeps = { db: db.kysely, logger };
   const mailer = createMailer(mail ?? { publicUrl: 'http://localhost:3000' });
@@ -75,6 +82,12 @@ export function createApp({ db, logger, healthSources = createHealthSources(), i
   const worker = createIngestWorker(db.kysely, db.kind, logger.child({ component: 'ingest-worker' }));
   const audienceWorker = createAudienceWorker(db.kysely, logger.child({ component: 'audience-worker' }));
   const writeKeys = createWriteKeyAuthenticator(db.kysely);
+  const jobQueue = createJobQueue(db, logger.child({ component: 'jobs' }), {
+    pollingIntervalSeconds: jobs?.pollingIntervalSeconds,
+    // A killed worker's step job is retried once it expires (after the lease): look that often.
+    maintenanceIntervalSeconds: Math.max(1, Math.min(60, jobs?.journeyLeaseSeconds ?? 60)),
+  });
+  const journeys = createJourneyRuntime(db.kysely, jobQueue, createJourneyEffects(mailer), logger.child({ component: 'journeys' }), { leaseSeconds: jobs?.journeyLeaseSeconds, scanMs: jobs?.journeyScanMs });
   const healthSnapshots = createHealthSnapshotJob(db.kysely, logger.child({ component: 'data-health' }), { sources: healthSources });
 
   app.onError(createErrorHandler(logger));
@@ -146,6 +159,7 @@ export function createApp({ db, logger, healthSources = createHealthSources(), i
   registerSubscriptionRoutes(app, { ...deps, mailer });
   registerPrivacyRoutes(app, deps);
   registerAuditRoutes(app, deps);
+  registerJourneyRoutes(app, { ...deps, journeys });
 
-  return { app, worker, healthSnapshots, audienceWorker, privacyWorker, mailer, retryWorker };
+  return { app, worker, healthSnapshots, audienceWorker, privacyWorker, mailer, retryWorker, journeys };
 }

@@ -17,15 +17,17 @@ export interface ServeOptions {
   host: string;
   importMaxBytes?: number | undefined;
   mail?: MailerOptions | undefined;
+  jobs?: { pollingIntervalSeconds?: number; journeyLeaseSeconds?: number; journeyScanMs?: number } | undefined;
 }
 
 /** Serves the API (roles api/all) and runs the workers (roles worker/all). */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const { app, worker, healthSnapshots, audienceWorker, privacyWorker, mailer, retryWorker } = createApp({
+  const { app, worker, healthSnapshots, audienceWorker, privacyWorker, mailer, retryWorker, journeys } = createApp({
     db: options.db,
     logger: options.logger,
     importMaxBytes: options.importMaxBytes,
     mail: options.mail,
+    jobs: options.jobs,
   });
   let server: ServerType | undefined;
   let port = options.port;
@@ -51,6 +53,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     audienceWorker.start();
     privacyWorker.start();
     retryWorker.start();
+    await journeys.start();
   }
   return {
     port,
@@ -61,6 +64,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await audienceWorker.stop();
       await privacyWorker.stop();
       await retryWorker.stop();
+      await journeys.stop();
       await mailer.close();
     },
   };

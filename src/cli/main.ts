@@ -12,6 +12,7 @@ import { registerEnrichCommands } from './commands/enrich.ts';
 import { registerExportCommand } from './commands/export.ts';
 import { registerHealthCommand } from './commands/health.ts';
 import { registerImportCommand } from './commands/import.ts';
+import { registerJourneyCommands } from './commands/journeys.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerNormalizeCommands } from './commands/normalize.ts';
@@ -60,6 +61,7 @@ registerBounceCommands(program);
 registerPrivacyCommands(program);
 registerAuditCommand(program);
 registerDedupeCommands(program);
+registerJourneyCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -16,6 +16,11 @@ const EnvSchema = z.object({
   KEEL_PUBLIC_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL').optional()),
   // SMTP relay for every workspace without its own; unset: messages go to the built-in outbox.
   KEEL_SMTP_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL').optional()),
+  // Job queue (pg-boss) and journeys: idle poll of step workers (pg-boss minimum 0.5 s), the
+  // lease of a message step (a crashed worker's step is retried after it), the trigger scan.
+  KEEL_JOBS_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
+  KEEL_JOURNEY_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  KEEL_JOURNEY_SCAN_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
   KEEL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -30,6 +35,7 @@ export interface Config {
   readonly importMaxBytes: number;
   readonly logLevel: z.infer<typeof EnvSchema>['KEEL_LOG_LEVEL'];
   readonly mail: { readonly publicUrl: string; readonly smtpUrl: string | undefined };
+  readonly jobs: { readonly pollingIntervalSeconds: number; readonly journeyLeaseSeconds: number; readonly journeyScanMs: number };
 }
 
 /**
@@ -53,5 +59,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     importMaxBytes: e.KEEL_IMPORT_MAX_BYTES,
     logLevel: e.KEEL_LOG_LEVEL,
     mail: Object.freeze({ publicUrl: e.KEEL_PUBLIC_URL ?? `http://localhost:${e.PORT}`, smtpUrl: e.KEEL_SMTP_URL }),
+    jobs: Object.freeze({ pollingIntervalSeconds: e.KEEL_JOBS_POLL_SECONDS, journeyLeaseSeconds: e.KEEL_JOURNEY_LEASE_SECONDS, journeyScanMs: e.KEEL_JOURNEY_SCAN_MS }),
   });
 }

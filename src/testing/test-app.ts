@@ -25,7 +25,10 @@ export async function createTestApp(): Promise<TestApp> {
       await drainAudienceQueue(db.kysely);
     },
     workspace: (name = 'test') => createWorkspace(db.kysely, name),
-    close: () => db.close(),
+    close: async () => {
+      await keel.journeys.stop();
+      await db.close();
+    },
   };
 }
 

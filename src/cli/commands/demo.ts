@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
-import { DEMO_WORKSPACE_NAME, seedDemoDuplicates, seedDemoWorkspace, type DemoDedupeResult, type SeedProgress } from '../../features/demo/index.ts';
+import { createApp } from '../../app.ts';
+import { systemActor } from '../../features/audit/index.ts';
+import { DEMO_NURTURE_KEY, DEMO_WORKSPACE_NAME, seedDemoDuplicates, seedDemoWorkspace, type DemoDedupeResult, type SeedProgress } from '../../features/demo/index.ts';
+import { getJourney, launchJourney } from '../../features/journeys/index.ts';
 import { createWorkspace, listWorkspaces, type CreatedWorkspace } from '../../features/workspaces/index.ts';
 import type { Db } from '../../platform/db/connection.ts';
 import { createTableMaintenance } from '../../platform/db/maintenance.ts';
 import { INGEST_MAINTENANCE } from '../../features/ingest/index.ts';
-import type { Logger } from '../../platform/logger.ts';
+import { createLogger, type Logger } from '../../platform/logger.ts';
 import { withContext } from '../cli-context.ts';
 
 /** A one-line progress report: a bar with rate and ETA on a terminal, plain lines elsewhere. */
@@ -53,6 +56,19 @@ async function seedWithProgress(db: Db, options: { scale?: number; seed?: number
   return result;
 }
 
+/** Launches the demo's nurture journey (its segment's members enter; the workers take the steps). */
+async function launchDemoJourney(db: Db, logger: Logger, workspaceId: string): Promise<void> {
+  const keel = createApp({ db, logger });
+  try {
+    const journey = await getJourney(db.kysely, workspaceId, DEMO_NURTURE_KEY);
+    if (journey.state !== 'draft') return;
+    const launched = await launchJourney(keel.journeys.engine, workspaceId, DEMO_NURTURE_KEY, systemActor('demo'));
+    console.log(`Journey ${DEMO_NURTURE_KEY} is live: ${launched.enrolled} enterprise contacts entered (\`npx keel journeys counts ${DEMO_NURTURE_KEY}\`; messages land in the outbox).`);
+  } finally {
+    await keel.journeys.stop();
+  }
+}
+
 function printDedupe(result: DemoDedupeResult): void {
   const line = (s: DemoDedupeResult['contacts']) => `${s.entity}s: ${s.merged} merged, ${s.queued} in the review queue`;
   console.log(`Dedupe after the seed: ${line(result.contacts)}; ${line(result.accounts)} (see \`keel dedupe review\`).`);
@@ -75,6 +91,7 @@ export async function seedDemoOnEmptyDatabase(db: Db, base: string, logger: Logg
     console.log(`Demo workspace ready: ${result.events.toLocaleString('en-US')} events, ${result.opportunities} opportunities in ${(result.elapsedMs / 1000).toFixed(1)} s.`);
     console.log(`Data health score ${result.healthScore ?? '—'} / 100 (\`npx keel health\`); tracking-plan violations: \`npx keel tracking-plan violations\`.`);
     printDedupe(await seedDemoDuplicates(db.kysely, result.workspaceId));
+    await launchDemoJourney(db, logger, result.workspaceId);
   } catch (error) {
     logger.error({ err: error }, 'demo seeding failed; run `keel demo` to finish it');
   }
@@ -101,6 +118,7 @@ export function registerDemoCommand(program: Command): void {
             `examples/contacts.csv imported: ${result.csvImport.inserted} inserted, ${result.csvImport.updated} updated, ${result.csvImport.unchanged} unchanged, ${result.csvImport.refused} refused.`,
         );
         printDedupe(await seedDemoDuplicates(db.kysely, result.workspaceId));
+        await launchDemoJourney(db, createLogger('warn'), result.workspaceId);
       });
     });
 }

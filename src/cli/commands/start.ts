@@ -22,7 +22,7 @@ export function registerStartCommand(program: Command): void {
       const db = await openDatabase(config.database);
       const applied = await migrateToLatest(db);
       if (applied.length > 0) logger.info({ applied }, 'applied migrations');
-      const server = await startServer({ db, logger, role: opts.role, port: config.port, host: config.host, importMaxBytes: config.importMaxBytes, mail: config.mail }).catch(async (error: unknown) => {
+      const server = await startServer({ db, logger, role: opts.role, port: config.port, host: config.host, importMaxBytes: config.importMaxBytes, mail: config.mail, jobs: config.jobs }).catch(async (error: unknown) => {
         await db.close();
         throw error;
       });

@@ -19,7 +19,7 @@ export {
   type SegmentRow,
 } from './segments.service.ts';
 export { saveScoringModel } from './scoring.service.ts';
-export { saveStageRules } from './stages.service.ts';
+export { saveStageRules, setContactStage } from './stages.service.ts';
 export { backtestModel, computeScores, deleteScoringModel, explainScores, findContactId, getAccountScores, getScoringModel, listScoringModels } from './scoring.service.ts';
 export { computeStages, countContactsByStage, getStageRules, getStagesOfContact, listStageHistory } from './stages.service.ts';
 export {
@@ -40,3 +40,8 @@ export { registerScoringRoutes, SCORING_MODEL_JSON_SCHEMA } from './scoring.rout
 export { registerStageRoutes, STAGES_JSON_SCHEMA } from './stages.routes.ts';
 export { createAudienceWorker, type AudienceWorker, type AudienceWorkerOptions } from './audience-worker.ts';
 export { eraseAudienceStateOfContacts } from './erasure.queries.ts';
+export { ConditionSchema, ConsentTestSchema, EventTestSchema, FieldTestSchema, OpportunityTestSchema, ScoreTestSchema, SegmentRefSchema, StageTestSchema, formatPath } from './conditions.ts';
+export { parseYamlText, toPublishedSchema, validateDocument } from './config-documents.ts';
+export { selectContactsMatching } from './contact-match.queries.ts';
+export { getLastMembershipChangeId, isSegmentMember, listMembershipChangesAfter } from './segments.service.ts';
+export { getLastStageMoveId, listStageMovesAfter } from './stages.service.ts';

@@ -228,3 +228,21 @@ export const selectMembershipHistory = (db: Kysely<Database>, workspaceId: strin
 
 export const selectSegmentIdsOfMember = (db: Kysely<Database>, workspaceId: string, memberId: string) =>
   db.selectFrom('segment_members').select(['segment_id', 'entered_at']).where('workspace_id', '=', workspaceId).where('member_id', '=', memberId).execute();
+
+/** Entries and exits of one segment after a history id, oldest first (journey triggers). */
+export const selectMembershipChangesAfter = (db: Kysely<Database>, workspaceId: string, segmentId: string, afterId: string, limit: number) =>
+  db
+    .selectFrom('segment_membership_history')
+    .select(['id', 'member_id', 'change', 'at'])
+    .where('workspace_id', '=', workspaceId)
+    .where('segment_id', '=', segmentId)
+    .where('id', '>', afterId as never)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+
+export const selectLastMembershipChangeId = async (db: Kysely<Database>, workspaceId: string): Promise<string> =>
+  String((await db.selectFrom('segment_membership_history').select((eb) => eb.fn.max('id').as('id')).where('workspace_id', '=', workspaceId).executeTakeFirst())?.id ?? 0);
+
+export const isSegmentMember = async (db: Kysely<Database>, workspaceId: string, segmentId: string, memberId: string): Promise<boolean> =>
+  Boolean(await db.selectFrom('segment_members').select('member_id').where('workspace_id', '=', workspaceId).where('segment_id', '=', segmentId).where('member_id', '=', memberId).executeTakeFirst());

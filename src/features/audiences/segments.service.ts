@@ -212,3 +212,6 @@ export async function changeStaticSegmentMembers(db: Kysely<Database>, workspace
 
 export const listMembershipHistory = q.selectMembershipHistory;
 export const listSegmentsOfMember = q.selectSegmentIdsOfMember;
+export const listMembershipChangesAfter = q.selectMembershipChangesAfter;
+export const getLastMembershipChangeId = q.selectLastMembershipChangeId;
+export const isSegmentMember = q.isSegmentMember;

@@ -62,3 +62,18 @@ export const countByStage = (db: Kysely<Database>, workspaceId: string) =>
     .orderBy('dimension')
     .orderBy('stage')
     .execute();
+
+/** Stage moves after a history id, oldest first (journey triggers). */
+export const selectStageMovesAfter = (db: Kysely<Database>, workspaceId: string, dimension: StageDimension, afterId: string, limit: number) =>
+  db
+    .selectFrom('stage_history')
+    .select(['id', 'contact_id', 'from_stage', 'to_stage', 'at'])
+    .where('workspace_id', '=', workspaceId)
+    .where('dimension', '=', dimension)
+    .where('id', '>', afterId as never)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+
+export const selectLastStageMoveId = async (db: Kysely<Database>, workspaceId: string): Promise<string> =>
+  String((await db.selectFrom('stage_history').select((eb) => eb.fn.max('id').as('id')).where('workspace_id', '=', workspaceId).executeTakeFirst())?.id ?? 0);

@@ -52,3 +52,16 @@ export async function computeStages(db: Kysely<Database>, workspaceId: string, o
 export const getStagesOfContact = q.selectStagesOfContact;
 export const listStageHistory = q.selectStageHistory;
 export const countContactsByStage = q.countByStage;
+
+/**
+ * Moves one contact to a stage by hand (a journey's "update stage" step), logged in the
+ * stage history like a rule's move. The next rule evaluation may move it again.
+ */
+export async function setContactStage(db: Kysely<Database>, workspaceId: string, contactId: string, dimension: StageDimension, stage: string, now = new Date()): Promise<boolean> {
+  const current = (await q.selectStagesOfContact(db, workspaceId, contactId)).find((s) => s.dimension === dimension);
+  if (current?.stage === stage) return false;
+  await q.writeStageMoves(db, workspaceId, dimension, [{ contactId, from: current?.stage ?? null, to: stage }], now);
+  return true;
+}
+export const listStageMovesAfter = q.selectStageMovesAfter;
+export const getLastStageMoveId = q.selectLastStageMoveId;

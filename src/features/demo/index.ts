@@ -16,5 +16,6 @@ export type { DemoOpportunity, DemoStage } from './demo-opportunities.ts';
 export { DEMO_FREE_MAIL_DOMAINS, JOB_TITLES } from './demo-people.ts';
 export { ENTERPRISE_EMPLOYEES } from './demo-companies.ts';
 export { seedDemoConsent, type DemoConsentResult } from './demo-consent.ts';
+export { applyDemoNurtureJourney, DEMO_NURTURE_KEY } from './demo-nurture.ts';
 export { seedDemoDuplicates, type DemoDedupeResult } from './demo-duplicates.ts';
 export { importDemoContactsCsv, DEMO_CONTACTS_CSV } from './demo-csv-import.ts';

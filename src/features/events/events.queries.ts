@@ -170,3 +170,20 @@ export async function anonymizeEventsBefore(db: Q, workspaceId: string, cutoff: 
       limit ${batch})`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
+
+/** Track events stored after an id (ascending): the journeys' trigger and goal scan reads these. */
+export const selectTrackEventsAfter = (db: Kysely<Database>, workspaceId: string, afterId: string, names: readonly string[], limit: number) =>
+  db
+    .selectFrom('events')
+    .select(['id', 'name', 'contact_id', 'properties', 'timestamp'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '>', afterId as never)
+    .where('name', 'in', names.length > 0 ? [...names] : [''])
+    .where('contact_id', 'is not', null)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+
+/** The id of the newest stored event (a scan that starts now skips history). */
+export const selectLastEventId = async (db: Kysely<Database>, workspaceId: string): Promise<string> =>
+  String((await db.selectFrom('events').select((eb) => eb.fn.max('id').as('id')).where('workspace_id', '=', workspaceId).executeTakeFirst())?.id ?? 0);

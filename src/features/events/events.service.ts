@@ -35,3 +35,5 @@ export const eraseEventsOfPerson = (db: Kysely<Database>, workspaceId: string, c
 export function applyEventRetention(db: Kysely<Database>, workspaceId: string, cutoff: Date, mode: 'delete' | 'anonymize', batch = 5_000) {
   return mode === 'delete' ? q.deleteEventsBefore(db, workspaceId, cutoff, batch) : q.anonymizeEventsBefore(db, workspaceId, cutoff, batch);
 }
+export const listTrackEventsAfter = q.selectTrackEventsAfter;
+export const getLastEventId = q.selectLastEventId;

@@ -6,6 +6,8 @@ export {
   listEvents,
   listEventsOfPerson,
   listTouchEvents,
+  listTrackEventsAfter,
+  getLastEventId,
   moveEventsOfContact,
   moveEventsToContact,
   restoreEventsOfContact,

@@ -5,6 +5,7 @@ import { enqueueAudienceWork, mergeAudienceState } from '../audiences/index.ts';
 import { moveConsentToContact, restoreConsentToContact } from '../consent/index.ts';
 import { moveContactAccountLinks, restoreContactAccountLinks } from '../contacts/index.ts';
 import { moveEventsOfContact, restoreEventsOfContact } from '../events/index.ts';
+import { moveJourneyRunsToContact, restoreJourneyRunsToContact } from '../journeys/index.ts';
 import * as q from './identity.queries.ts';
 
 /**
@@ -60,6 +61,13 @@ export const CONTACT_REFERENCES: readonly ContactReference[] = [
       return [];
     },
     restore: (db, ws, _keys, winner, loser) => enqueueAudienceWork(db, ws, { contactIds: [winner, loser] }),
+  },
+  {
+    // Journey runs follow the person (numbered after the winner's own entries); their step
+    // keys use the run id, so a moved run never resends a step it already took.
+    table: 'journey_runs',
+    move: (db, ws, from, to) => moveJourneyRunsToContact(db, ws, from, to),
+    restore: (db, ws, keys, _winner, loser) => restoreJourneyRunsToContact(db, ws, keys as string[], loser),
   },
   {
     table: 'contact_accounts',

@@ -16,6 +16,7 @@ import { eraseTrackingPlanTraces } from '../tracking-plan/index.ts';
 import { eraseIdentityTraces, getAllIdentitiesOf } from '../identity/index.ts';
 import { eraseIngestTraces } from '../ingest/index.ts';
 import { deleteMessagesOfPerson } from '../messaging/index.ts';
+import { eraseJourneyRunsOfContacts } from '../journeys/index.ts';
 import { EXPORT_SECTIONS, type DataSubject, type ExportSection } from './export-sections.ts';
 import * as q from './privacy.queries.ts';
 
@@ -113,6 +114,8 @@ async function erasePerson(db: Kysely<Database>, workspaceId: string, email: str
     audience_rows: await eraseAudienceStateOfContacts(db, workspaceId, contactIds),
     import_refusals: await eraseImportRefusalsMentioning(db, workspaceId, values),
     health_snapshots_redacted: await redactHealthSnapshots(db, workspaceId, values),
+    // Runs and (by cascade) step executions; their pg-boss jobs carry only run ids and go stale.
+    journey_runs: await eraseJourneyRunsOfContacts(db, workspaceId, contactIds),
   };
   const events = await eraseEventsOfPerson(db, workspaceId, contactIds, identifiers);
   const ingest = await eraseIngestTraces(db, workspaceId, identifiers);

@@ -17,6 +17,12 @@ export interface Db {
   copyCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
   /** Runs `fn` in one transaction with a raw runner that also takes multi-statement scripts. */
   rawTransaction<T>(fn: (raw: RawRunner) => Promise<T>): Promise<T>;
+  /**
+   * One statement with `$n` parameters, or (without values) a script of several, outside
+   * any transaction of Kysely's; on PGlite it waits its turn on the one connection. The
+   * job queue (platform/jobs) runs pg-boss through this.
+   */
+  executeSql(text: string, values?: readonly unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
   close(): Promise<void>;
 }
 
@@ -68,6 +74,14 @@ async function openPGlite(dataDir: string | undefined): Promise<Db> {
           }),
         ),
       );
+    },
+    async executeSql(text, values) {
+      return kysely.connection().execute(async () => {
+        // PGlite's query() takes one statement; a script without parameters goes through exec().
+        if (values && values.length > 0) return { rows: (await pglite.query(text, values as unknown[])).rows as Record<string, unknown>[] };
+        const results = await pglite.exec(text);
+        return { rows: (results.at(-1)?.rows ?? []) as Record<string, unknown>[] };
+      });
     },
     async close() {
       await kysely.destroy();
@@ -152,6 +166,12 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Db> {
       } finally {
         client.release();
       }
+    },
+    async executeSql(text, values) {
+      const result = await pool.query(text, values && values.length > 0 ? (values as unknown[]) : undefined);
+      // A multi-statement script answers one result per statement; the last one is what callers read.
+      const last = Array.isArray(result) ? (result.at(-1) as pg.QueryResult | undefined) : result;
+      return { rows: (last?.rows ?? []) as Record<string, unknown>[] };
     },
     async close() {
       await kysely.destroy();
