@@ -27,6 +27,8 @@ import { registerAttributionRoutes } from './features/attribution/index.ts';
 import { registerAccountRoutes, registerContactRoutes } from './features/profiles/index.ts';
 import { registerStatsRoutes } from './features/stats/index.ts';
 import { registerTrackingPlanRoutes } from './features/tracking-plan/index.ts';
+import { registerTemplateRoutes } from './features/templates/index.ts';
+import { registerTrackingRoutes } from './features/email-tracking/index.ts';
 import { createWriteKeyAuthenticator, registerWorkspaceRoutes, requireAdminKey } from './features/workspaces/index.ts';
 
 export type Role = 'api' | 'worker' | 'all';
@@ -105,6 +107,8 @@ export function createApp({ db, logger, healthSources = createHealthSources(), i
   registerIngestRoutes(app, { ...deps, writeKeys, onAccepted: () => worker.nudge() });
   // Public pages of contacts (unsubscribe, preferences, confirmation): the signed link is the key.
   registerPublicPages(app, { ...deps, mailer });
+  // Email open pixel and click redirect: public too, the signed token is the key.
+  registerTrackingRoutes(app, deps);
 
   app.use('/api/v1/*', requireAdminKey(db.kysely));
   // Management bodies are small (a key, an opportunity); refuse big ones before parsing.
@@ -139,6 +143,7 @@ export function createApp({ db, logger, healthSources = createHealthSources(), i
   registerSuppressionRoutes(app, deps);
   registerPolicyRoutes(app, deps);
   registerMessageRoutes(app, { ...deps, mailer });
+  registerTemplateRoutes(app, deps);
   registerSubscriptionRoutes(app, { ...deps, mailer });
   registerPrivacyRoutes(app, deps);
   registerAuditRoutes(app, deps);

@@ -7,6 +7,7 @@ import type { AccountMergesTable, DedupePairsTable, DedupeRunsTable, DedupeSetti
 import type { AccountScoresTable, AudienceQueueTable, ContactScorePartsTable, ContactScoresTable, ContactStagesTable, ScoreChangesTable, ScoringModelsTable, SegmentMembersTable, SegmentMembershipHistoryTable, SegmentsTable, StageHistoryTable, StageRulesTable } from './tables/audiences.ts';
 import type { ConsentRecordsTable, MessagesTable, PrivacyRequestsTable, SubscriptionTopicsTable, SuppressionsTable, WorkspacePoliciesTable } from './tables/consent.ts';
 import type { AttributionSettingsTable } from './tables/attribution.ts';
+import type { EmailTemplateVersionsTable, EmailTemplatesTable } from './tables/templates.ts';
 import type { DataHealthSnapshotsTable, TrackingPlanDailyTable, TrackingPlanUnknownsTable, TrackingPlanViolationCountsTable, TrackingPlanViolationsTable, TrackingPlansTable } from './tables/tracking-plan.ts';
 
 /** Typed view of the tables in migrations/, one file per capability under tables/. snake_case, as in SQL. */
@@ -19,6 +20,7 @@ export type * from './tables/audiences.ts';
 export type * from './tables/consent.ts';
 export type * from './tables/attribution.ts';
 export type * from './tables/tracking-plan.ts';
+export type * from './tables/templates.ts';
 
 export interface Database {
   workspaces: WorkspacesTable;
@@ -70,6 +72,8 @@ export interface Database {
   messages: MessagesTable;
   privacy_requests: PrivacyRequestsTable;
   attribution_settings: AttributionSettingsTable;
+  email_templates: EmailTemplatesTable;
+  email_template_versions: EmailTemplateVersionsTable;
 }
 
 export type ContactRow = Selectable<ContactsTable>;
