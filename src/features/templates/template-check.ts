@@ -75,7 +75,7 @@ function checkLinks(html: string): TemplateCheckReport['links'] {
 
 function checkImages(html: string): TemplateCheckReport['images'] {
   const images = [...html.matchAll(/<img\b[^>]*>/gi)].map((m) => m[0]);
-  const withoutAlt = images.filter((tag) => !/\salt\s*=\s*("[^"]*\S[^"]*"|'[^']*\S[^']*')/i.test(tag)).map((tag) => /\ssrc\s*=\s*["']([^"']*)["']/i.exec(tag)?.[1] ?? tag.slice(0, 100));
+  const withoutAlt = images.filter((tag) => !/\salt\s*=\s*("[^"]*[^"\s][^"]*"|'[^']*[^'\s][^']*')/i.test(tag)).map((tag) => /\ssrc\s*=\s*["']([^"']*)["']/i.exec(tag)?.[1] ?? tag.slice(0, 100));
   return { count: images.length, withoutAlt };
 }
 
