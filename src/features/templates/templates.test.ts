@@ -149,7 +149,8 @@ describe(`YAML documents (${testDatabaseLabel})`, () => {
     expect((await apply('kind: template\nkey: [\n')).message).toMatch(/YAML syntax error at line \d+, column \d+/);
     const second = await apply('kind: template\nkey: a\nname: A\nsubject: A\nbody: <p>a</p>\n---\nkind: template\nkey: b\nname: B\nbody: <p>b</p>\n');
     expect(second.message).toContain('welcome.yaml (document 2) is not a valid template: subject (line 7)');
-    expect((await getTemplate(t.db.kysely, ws.id, 'a').catch((e: AppError) => e)).code).toBe('not_found');
+    // Nothing of the file was saved: the first document was fine, the second was not.
+    expect((await refusal(getTemplate(t.db.kysely, ws.id, 'a'))).code).toBe('not_found');
   });
 });
 
