@@ -2,5 +2,5 @@ export { addEmailTracking, insertBeforeBodyEnd, MAX_TRACKED_URL_CHARS, type Trac
 export { appendUtmParameters, utmOf, type UtmContext } from './utm-rules.ts';
 export { classifyOpen, MACHINE_OPEN_SECONDS } from './machine-open.ts';
 export { EMAIL_LINK_CLICKED, EMAIL_OPENED, recordEmailClick, recordEmailOpen, type HitClient } from './tracking.service.ts';
-export { verifyClickToken, verifyOpenToken, type TrackedClick, type TrackedMessage } from './tracking-token.ts';
+export { createTrackingSigner, verifyClickToken, verifyOpenToken, type TrackedClick, type TrackedMessage, type TrackingSigner } from './tracking-token.ts';
 export { PIXEL_GIF, registerTrackingRoutes } from './tracking.routes.ts';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
-import { createTrackingSigner, type TrackedMessage } from './tracking-token.ts';
+import { createTrackingSigner, type TrackedMessage, type TrackingSigner } from './tracking-token.ts';
 import { appendUtmParameters } from './utm-rules.ts';
 
 export interface TrackingInput extends Omit<TrackedMessage, 'issuedAt'> {
@@ -31,10 +31,10 @@ const NO_TRACK = /\sdata-keel-track\s*=\s*(?:"false"|'false'|false)/i;
  * removed), and Keel's own pages (/u /p /c /t under publicUrl: the gate adds the
  * unsubscribe and preference links after this).
  */
-export async function addEmailTracking(db: Kysely<Database>, html: string, input: TrackingInput): Promise<TrackedHtml> {
+export async function addEmailTracking(db: Kysely<Database>, html: string, input: TrackingInput, signer?: TrackingSigner): Promise<TrackedHtml> {
   const base = input.publicUrl.replace(/\/+$/, '');
   const message: TrackedMessage = { ...input, issuedAt: input.issuedAt ?? new Date() };
-  const sign = await createTrackingSigner(db, input.workspaceId);
+  const sign = signer ?? (await createTrackingSigner(db, input.workspaceId));
   const links: TrackedHtml['links'] = [];
   const own = new RegExp(`^${escapeRegExp(base)}/(u|p|c|t)/`, 'i');
   let untrackedHtml = '';

@@ -3,7 +3,7 @@ import { compile as compileHtmlToText } from 'html-to-text';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
-import { addEmailTracking, appendUtmParameters } from '../email-tracking/index.ts';
+import { addEmailTracking, appendUtmParameters, createTrackingSigner } from '../email-tracking/index.ts';
 import type { CompiledTemplate } from './template-compiler.ts';
 import { loadTemplateData } from './template-data.ts';
 import { renderLiquidPart, type MissingField } from './template-liquid.ts';
@@ -48,8 +48,12 @@ const toText = compileHtmlToText({
  * const email = await renderEmail(db, { workspaceId, contactId, templateKey: 'welcome', messageId: randomUUID(), publicUrl: 'https://mail.example.com' });
  */
 export async function renderEmail(db: Kysely<Database>, input: RenderEmailInput): Promise<RenderedEmail> {
-  const { row, compiled } = await loadRenderableTemplate(db, input.workspaceId, input.templateKey, input.version);
-  const data = await loadTemplateData(db, input.workspaceId, input.contactId);
+  // Independent reads side by side: with a connection pool they overlap.
+  const [{ row, compiled }, data, signer] = await Promise.all([
+    loadRenderableTemplate(db, input.workspaceId, input.templateKey, input.version),
+    loadTemplateData(db, input.workspaceId, input.contactId),
+    createTrackingSigner(db, input.workspaceId),
+  ]);
   const parts = renderParts(compiled, data);
   refuseMissing(row, input.contactId, parts.missing);
   const tracked = await addEmailTracking(db, withPreheader(parts.html, parts.preheader), {
@@ -63,7 +67,7 @@ export async function renderEmail(db: Kysely<Database>, input: RenderEmailInput)
     stepId: input.journey?.stepId ?? null,
     variant: input.journey?.variant ?? null,
     publicUrl: input.publicUrl,
-  });
+  }, signer);
   return { templateKey: input.templateKey, templateVersion: row.version, subject: parts.subject, preheader: parts.preheader, html: tracked.html, text: parts.text ?? toText(tracked.untrackedHtml) };
 }
 

@@ -20,7 +20,8 @@ export function withoutEmpty(value: Record<string, unknown>): Record<string, unk
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     if (v === null || v === undefined || (typeof v === 'string' && v.trim() === '')) continue;
-    out[k] = typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) ? withoutEmpty(v as Record<string, unknown>) : v;
+    // defineProperty: a trait named "__proto__" stays a plain field instead of setting the prototype.
+    Object.defineProperty(out, k, { value: typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) ? withoutEmpty(v as Record<string, unknown>) : v, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -49,7 +50,7 @@ export async function loadTemplateData(db: Kysely<Database>, workspaceId: string
   const first = accounts[0];
   if (first) {
     const a = await getAccount(db, workspaceId, first.id);
-    data.account = withoutEmpty({ id: a.id, name: a.name, domain: a.domain, industry: a.industry, employees: a.employees, annual_revenue: a.annual_revenue, country: a.country, ...{ traits: a.traits } });
+    data.account = withoutEmpty({ id: a.id, name: a.name, domain: a.domain, industry: a.industry, employees: a.employees, annual_revenue: a.annual_revenue, country: a.country, traits: a.traits });
   }
   return data;
 }
