@@ -6,6 +6,7 @@ import { ChannelGrouping, deriveTouchpoints, TOUCH_EVENTS } from '../attribution
 import { getScoresOfContact, saveScoringModel } from '../audiences/index.ts';
 import { cliActor } from '../audit/index.ts';
 import { listTouchEvents } from '../events/index.ts';
+import { requestErasure } from '../privacy/index.ts';
 import { renderEmail } from '../templates/index.ts';
 import { makeContact, saveTemplate } from '../templates/template-fixtures.ts';
 import type { CreatedWorkspace } from '../workspaces/index.ts';
@@ -133,5 +134,18 @@ describe(`open pixel (${testDatabaseLabel})`, () => {
       [true, 'google_image_proxy'],
     ]);
     expect(opens[0]!.properties).toMatchObject({ template: 'launch', journey_id: null, step_id: null, variant: null });
+  });
+});
+
+describe(`erased contacts (${testDatabaseLabel})`, () => {
+  it('still redirects a click of an erased person but records nothing about them', async () => {
+    const eve = await makeContact(t, ws, { email: 'eve@acme.example', firstName: 'Eve' });
+    const email = await renderEmail(t.db.kysely, { workspaceId: ws.id, contactId: eve, templateKey: 'launch', messageId: randomUUID(), publicUrl });
+    expect((await requestErasure(t.db.kysely, ws.id, 'eve@acme.example', cliActor())).status).toBe('done');
+    const res = await get(new URL(hrefs(email.html)[0]!).pathname);
+    expect(res.status).toBe(302);
+    expect((await get(pixelOf(email.html))).status).toBe(200);
+    const rows = await getJson(t.app, `/api/v1/events?contact_id=${eve}`, ws.adminKey.key);
+    expect(rows.body.data).toEqual([]);
   });
 });
