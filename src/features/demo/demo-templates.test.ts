@@ -38,6 +38,7 @@ describe(`demo templates (${testDatabaseLabel})`, () => {
     const render = (key: string, contactId: string) => renderEmail(t.db.kysely, { workspaceId: ws.id, contactId, templateKey: key, messageId: randomUUID(), publicUrl: 'http://localhost:3000' });
     const engaged = await render('nurture-engaged', ada);
     expect(engaged.subject).toBe('Ada, a plan for Acme');
+    expect(engaged.topic).toBe('product-updates');
     expect(engaged.preheader).toBe('What 4000-person companies automate first');
     expect(engaged.text).toContain('stage: highly engaged');
     expect(engaged.html).toContain('As VP Marketing at Acme, a 30-minute walkthrough');

@@ -7,7 +7,7 @@ import { addEmailTracking, appendUtmParameters, createTrackingSigner } from '../
 import type { CompiledTemplate } from './template-compiler.ts';
 import { loadTemplateData } from './template-data.ts';
 import { renderLiquidPart, type MissingField } from './template-liquid.ts';
-import { loadRenderableTemplate, type TemplateVersion } from './templates.service.ts';
+import { loadRenderableTemplate } from './templates.service.ts';
 
 export interface RenderEmailInput {
   workspaceId: string;
@@ -28,6 +28,8 @@ export interface RenderedEmail {
   preheader: string | null;
   html: string;
   text: string;
+  /** The template's default subscription topic key (beyond the contract; optional so other shapes still fit). */
+  topic?: string | null;
 }
 
 const toText = compileHtmlToText({
@@ -55,7 +57,7 @@ export async function renderEmail(db: Kysely<Database>, input: RenderEmailInput)
     createTrackingSigner(db, input.workspaceId),
   ]);
   const parts = renderParts(compiled, data);
-  refuseMissing(row, input.contactId, parts.missing);
+  refuseMissing(input.templateKey, row.version, input.contactId, parts.missing);
   const tracked = await addEmailTracking(db, withPreheader(parts.html, parts.preheader), {
     workspaceId: input.workspaceId,
     contactId: input.contactId,
@@ -68,14 +70,22 @@ export async function renderEmail(db: Kysely<Database>, input: RenderEmailInput)
     variant: input.journey?.variant ?? null,
     publicUrl: input.publicUrl,
   }, signer);
-  return { templateKey: input.templateKey, templateVersion: row.version, subject: parts.subject, preheader: parts.preheader, html: tracked.html, text: parts.text ?? toText(tracked.untrackedHtml) };
+  return {
+    templateKey: input.templateKey,
+    templateVersion: row.version,
+    subject: parts.subject,
+    preheader: parts.preheader,
+    html: tracked.html,
+    text: parts.text ?? toText(tracked.untrackedHtml),
+    topic: row.default_topic,
+  };
 }
 
 /** A preview for a person: no tracking (links get their UTM parameters only), nothing recorded. */
 export async function previewEmail(db: Kysely<Database>, workspaceId: string, templateKey: string, contactId: string, version?: number): Promise<RenderedEmail & { messageId: string }> {
   const { row, compiled } = await loadRenderableTemplate(db, workspaceId, templateKey, version);
   const parts = renderParts(compiled, await loadTemplateData(db, workspaceId, contactId));
-  refuseMissing(row, contactId, parts.missing);
+  refuseMissing(templateKey, row.version, contactId, parts.missing);
   const html = withPreheader(parts.html, parts.preheader).replace(/href="(https?:\/\/[^"]+)"/gi, (whole, href: string) => {
     try {
       return `href="${appendUtmParameters(new URL(href.replace(/&amp;/g, '&')), { templateKey }).href.replace(/&/g, '&amp;')}"`;
@@ -83,7 +93,7 @@ export async function previewEmail(db: Kysely<Database>, workspaceId: string, te
       return whole;
     }
   });
-  return { messageId: randomUUID(), templateKey, templateVersion: row.version, subject: parts.subject, preheader: parts.preheader, html, text: parts.text ?? toText(html) };
+  return { messageId: randomUUID(), templateKey, templateVersion: row.version, subject: parts.subject, preheader: parts.preheader, html, text: parts.text ?? toText(html), topic: row.default_topic };
 }
 
 export interface RenderedParts {
@@ -109,12 +119,12 @@ export function renderParts(compiled: CompiledTemplate, data: Record<string, unk
   };
 }
 
-function refuseMissing(row: TemplateVersion, contactId: string, missing: MissingField[]): void {
+function refuseMissing(key: string, version: number, contactId: string, missing: MissingField[]): void {
   if (missing.length === 0) return;
   const list = missing.map((m) => `${m.field} (${m.part}${m.line ? ` line ${m.line}` : ''})`).join(', ');
   throw new AppError(
     'invalid',
-    `template ${row.name} v${row.version} cannot be rendered for contact ${contactId}: no data and no default for ${list}; fill the field or write {{ field | default: "..." }}`,
+    `template ${key} v${version} cannot be rendered for contact ${contactId}: no data and no default for ${list}; fill the field or write {{ field | default: "..." }}`,
     { field: 'template', missing },
   );
 }

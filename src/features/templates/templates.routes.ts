@@ -42,7 +42,7 @@ const TemplateSchema = z
   .openapi('EmailTemplate');
 const AppliedSchema = z.object({ key: z.string(), version: z.number().int(), changed: z.boolean(), created: z.boolean() }).openapi('AppliedEmailTemplate');
 const RenderedSchema = z
-  .object({ templateKey: z.string(), templateVersion: z.number().int(), subject: z.string(), preheader: z.string().nullable(), html: z.string(), text: z.string() })
+  .object({ templateKey: z.string(), templateVersion: z.number().int(), subject: z.string(), preheader: z.string().nullable(), html: z.string(), text: z.string(), topic: z.string().nullable().optional() })
   .openapi('RenderedEmail');
 const ApplyBody = z
   .record(z.string(), z.unknown())
