@@ -1,4 +1,3 @@
-import mjml2html from 'mjml';
 import { AppError } from '../../platform/errors.ts';
 import type { TemplateBodyFormat } from '../../platform/db/schema.ts';
 import { parseLiquidPart, type LiquidPart } from './template-liquid.ts';
@@ -33,6 +32,8 @@ export const detectBodyFormat = (body: string): TemplateBodyFormat => (/^\s*(<\?
  * problem's line and message. `mj-include` is ignored (user templates must not read files).
  */
 export async function compileMjml(body: string): Promise<string> {
+  // Loaded on first use: mjml takes about a second to import, which every CLI command would pay.
+  const { default: mjml2html } = await import('mjml');
   let result: Awaited<ReturnType<typeof mjml2html>>;
   try {
     result = await mjml2html(body, { validationLevel: 'strict', ignoreIncludes: true, keepComments: false });
