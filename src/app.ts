@@ -31,6 +31,8 @@ import { registerTrackingPlanRoutes } from './features/tracking-plan/index.ts';
 import { createJourneyRuntime, registerJourneyRoutes, type JourneyRuntime } from './features/journeys/index.ts';
 import { createJobQueue } from './platform/jobs/job-queue.ts';
 import { createJourneyEffects } from './journey-effects.ts';
+import { registerTemplateRoutes } from './features/templates/index.ts';
+import { registerTrackingRoutes } from './features/email-tracking/index.ts';
 import { createWriteKeyAuthenticator, registerWorkspaceRoutes, requireAdminKey } from './features/workspaces/index.ts';
 
 export type Role = 'api' | 'worker' | 'all';
@@ -122,6 +124,8 @@ export function createApp({ db, logger, healthSources = createHealthSources(), i
   registerIngestRoutes(app, { ...deps, writeKeys, onAccepted: () => worker.nudge() });
   // Public pages of contacts (unsubscribe, preferences, confirmation): the signed link is the key.
   registerPublicPages(app, { ...deps, mailer });
+  // Email open pixel and click redirect: public too, the signed token is the key.
+  registerTrackingRoutes(app, deps);
 
   app.use('/api/v1/*', requireAdminKey(db.kysely));
   // Management bodies are small (a key, an opportunity); refuse big ones before parsing.
@@ -156,6 +160,7 @@ export function createApp({ db, logger, healthSources = createHealthSources(), i
   registerSuppressionRoutes(app, deps);
   registerPolicyRoutes(app, deps);
   registerMessageRoutes(app, { ...deps, mailer });
+  registerTemplateRoutes(app, deps);
   registerSubscriptionRoutes(app, { ...deps, mailer });
   registerPrivacyRoutes(app, deps);
   registerAuditRoutes(app, deps);

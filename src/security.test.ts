@@ -86,6 +86,8 @@ async function seedConsentOfTenantA(contactId: string): Promise<void> {
   idsByPathParam.set('/api/v1/topics/{key}', 'tenanta-news');
   idsByPathParam.set('/api/v1/privacy/requests/{id}', String(listed.body.data![0]!.id));
   idsByPathParam.set('/api/v1/privacy/requests/{id}/retry', String(listed.body.data![0]!.id));
+  await post('/api/v1/templates', { kind: 'template', key: 'tenanta-mail', name: 'TenantA Mail', subject: 'TenantA Template Subject', format: 'html', body: '<p>TenantA template body</p>' });
+  for (const path of ['/api/v1/templates/{key}', '/api/v1/templates/{key}/preview', '/api/v1/templates/{key}/check']) idsByPathParam.set(path, 'tenanta-mail');
   secrets.push('tenanta-news', 'TenantA News', 'TenantA agreement', 'suppressed.person@tenant-a.com', 'TenantA Subject', 'TenantA Street', String(sent.message_id), String(listed.body.data![0]!.id));
 }
 afterAll(() => t.close());
@@ -180,6 +182,8 @@ const OTHER_BODIES: Record<string, unknown> = {
   '/api/v1/normalize/preview': { kind: 'contact', traits: { email: 'someone@tenant-a.com' } },
   '/api/v1/enrichment/settings': { create_accounts_from_email_domain: false },
   '/api/v1/enrichment/runs': { target: 'contacts' },
+  '/api/v1/templates': { kind: 'template', key: 'probe', name: 'Probe', subject: 'x', format: 'html', body: '<p>x</p>' },
+  '/api/v1/templates/{key}/preview': { contact: 'secret.person@tenant-a.com' },
   '/api/v1/enrichment/providers/{name}': { config: { url_template: 'http://127.0.0.1:9/x?d={domain}', mapping: { industry: 'industry' } } },
 };
 

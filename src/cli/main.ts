@@ -27,6 +27,7 @@ import { registerStartCommand } from './commands/start.ts';
 import { registerSuppressCommands } from './commands/suppress.ts';
 import { registerTopicCommands } from './commands/topics.ts';
 import { registerTrackingPlanCommands } from './commands/tracking-plan.ts';
+import { registerTemplateCommands } from './commands/templates.ts';
 import { registerWorkspaceCommands } from './commands/workspace.ts';
 
 const program = new Command()
@@ -62,6 +63,7 @@ registerPrivacyCommands(program);
 registerAuditCommand(program);
 registerDedupeCommands(program);
 registerJourneyCommands(program);
+registerTemplateCommands(program);
 
 try {
   await program.parseAsync(process.argv);

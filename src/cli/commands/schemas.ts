@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SCORING_MODEL_JSON_SCHEMA, SEGMENT_JSON_SCHEMA, STAGES_JSON_SCHEMA } from '../../features/audiences/index.ts';
 import { JOURNEY_JSON_SCHEMA } from '../../features/journeys/index.ts';
+import { TEMPLATE_JSON_SCHEMA } from '../../features/templates/index.ts';
 
 const SCHEMAS: Record<string, Record<string, unknown>> = {
   segment: SEGMENT_JSON_SCHEMA,
   'scoring-model': SCORING_MODEL_JSON_SCHEMA,
   stages: STAGES_JSON_SCHEMA,
   journey: JOURNEY_JSON_SCHEMA,
+  'email-template': TEMPLATE_JSON_SCHEMA,
 };
 
 /** The JSON Schemas of configuration documents, for editors and CI. */

@@ -20,7 +20,7 @@ export {
 } from './segments.service.ts';
 export { saveScoringModel } from './scoring.service.ts';
 export { saveStageRules, setContactStage } from './stages.service.ts';
-export { backtestModel, computeScores, deleteScoringModel, explainScores, findContactId, getAccountScores, getScoringModel, listScoringModels } from './scoring.service.ts';
+export { backtestModel, computeScores, deleteScoringModel, explainScores, findContactId, getAccountScores, getScoresOfContact, getScoringModel, listScoringModels } from './scoring.service.ts';
 export { computeStages, countContactsByStage, getStageRules, getStagesOfContact, listStageHistory } from './stages.service.ts';
 export {
   analyzeAudienceTables,

@@ -71,6 +71,8 @@ export async function computeScores(db: Kysely<Database>, workspaceId: string, o
 }
 
 export const listScoringModels = q.selectModels;
+/** A contact's scores per model (fit, engagement, total): templates personalise with them. */
+export const getScoresOfContact = q.selectContactScores;
 
 export async function getScoringModel(db: Kysely<Database>, workspaceId: string, name: string): Promise<ScoringModelRow> {
   const row = await q.selectModelByName(db, workspaceId, name);

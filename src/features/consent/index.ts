@@ -8,7 +8,7 @@ export {
   type PolicyChanges,
   type WorkspacePolicies,
 } from './policies.service.ts';
-export { signToken, verifyToken, type TokenClaims, type TokenPurpose } from './signed-token.ts';
+export { createTokenSigner, signToken, verifyToken, type TokenClaims, type TokenPurpose } from './signed-token.ts';
 export { CHANNELS, createTopic, getTopicById, getTopicByKey, listTopics, updateTopic, type Channel, type Topic, type TopicInput } from './topics.service.ts';
 export {
   CONSENT_SOURCES,

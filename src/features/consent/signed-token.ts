@@ -5,7 +5,7 @@ import type { Database } from '../../platform/db/schema.ts';
 import { getPolicies } from './policies.service.ts';
 
 /** What a link lets its holder do: one purpose per token. */
-export type TokenPurpose = 'unsubscribe' | 'preferences' | 'confirm';
+export type TokenPurpose = 'unsubscribe' | 'preferences' | 'confirm' | 'open' | 'click';
 
 export interface TokenClaims {
   workspaceId: string;
@@ -15,26 +15,39 @@ export interface TokenClaims {
   topicId?: string | undefined;
   /** Expiry; confirmation links expire, unsubscribe links must keep working. */
   expiresAt?: Date | undefined;
+  /** What else the link carries (email tracking: message id, link index, destination). */
+  data?: Record<string, string | number> | undefined;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const PURPOSES: readonly TokenPurpose[] = ['unsubscribe', 'preferences', 'confirm'];
+const PURPOSES: readonly TokenPurpose[] = ['unsubscribe', 'preferences', 'confirm', 'open', 'click'];
+// Click tokens carry their destination URL, so they may be longer than the consent links.
+const MAX_TOKEN_CHARS = 4096;
 
 const mac = (secret: string, payload: string) => createHmac('sha256', secret).update(payload).digest('base64url');
 
 /** A link token: base64url(claims) "." HMAC-SHA256 with the workspace's secret. */
 export async function signToken(db: Kysely<Database>, claims: TokenClaims): Promise<string> {
-  const { signing_secret } = await getPolicies(db, claims.workspaceId);
-  const payload = Buffer.from(
-    JSON.stringify({
-      w: claims.workspaceId,
-      c: claims.contactId,
-      p: claims.purpose,
-      ...(claims.topicId ? { t: claims.topicId } : {}),
-      ...(claims.expiresAt ? { x: Math.floor(claims.expiresAt.getTime() / 1000) } : {}),
-    }),
-  ).toString('base64url');
-  return `${payload}.${mac(signing_secret, payload)}`;
+  return (await createTokenSigner(db, claims.workspaceId))(claims);
+}
+
+/** One secret read for many tokens of a workspace (every tracked link of an email). */
+export async function createTokenSigner(db: Kysely<Database>, workspaceId: string): Promise<(claims: TokenClaims) => string> {
+  const { signing_secret } = await getPolicies(db, workspaceId);
+  return (claims) => {
+    if (claims.workspaceId !== workspaceId) throw new Error(`token signer of workspace ${workspaceId} asked to sign for ${claims.workspaceId}`);
+    const payload = Buffer.from(
+      JSON.stringify({
+        w: claims.workspaceId,
+        c: claims.contactId,
+        p: claims.purpose,
+        ...(claims.topicId ? { t: claims.topicId } : {}),
+        ...(claims.expiresAt ? { x: Math.floor(claims.expiresAt.getTime() / 1000) } : {}),
+        ...(claims.data ? { d: claims.data } : {}),
+      }),
+    ).toString('base64url');
+    return `${payload}.${mac(signing_secret, payload)}`;
+  };
 }
 
 /**
@@ -44,8 +57,8 @@ export async function signToken(db: Kysely<Database>, claims: TokenClaims): Prom
 export async function verifyToken(db: Kysely<Database>, token: string, purpose: TokenPurpose, now = new Date()): Promise<TokenClaims> {
   const bad = (why: string) => new AppError('invalid', `This link is not valid (${why}). Use the latest link from your email.`, { field: 'token' });
   const [payload, signature, extra] = token.split('.');
-  if (!payload || !signature || extra !== undefined || token.length > 1000) throw bad('malformed token');
-  let claims: { w?: unknown; c?: unknown; p?: unknown; t?: unknown; x?: unknown };
+  if (!payload || !signature || extra !== undefined || token.length > MAX_TOKEN_CHARS) throw bad('malformed token');
+  let claims: { w?: unknown; c?: unknown; p?: unknown; t?: unknown; x?: unknown; d?: unknown };
   try {
     claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof claims;
   } catch {
@@ -70,5 +83,13 @@ export async function verifyToken(db: Kysely<Database>, token: string, purpose: 
     purpose,
     topicId: typeof claims.t === 'string' && UUID.test(claims.t) ? claims.t : undefined,
     expiresAt: typeof claims.x === 'number' ? new Date(claims.x * 1000) : undefined,
+    data: dataOf(claims.d),
   };
+}
+
+function dataOf(value: unknown): Record<string, string | number> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const data: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(value)) if (typeof v === 'string' || typeof v === 'number') data[k] = v;
+  return data;
 }

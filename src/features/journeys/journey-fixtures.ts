@@ -1,16 +1,22 @@
 import { sql } from 'kysely';
 import { cliActor } from '../audit/index.ts';
 import { createTopic, updatePolicies } from '../consent/index.ts';
+import { applyTemplates } from '../templates/index.ts';
 import type { CreatedWorkspace } from '../workspaces/index.ts';
 import { basicAuth, postIngest, type TestApp } from '../../testing/test-app.ts';
 
 export const actor = cliActor();
+
+const TEST_TEMPLATE_KEYS = ['after-wait', 'erasable', 'first', 'follow-up', 'hello', 'late', 'never', 'rest', 'second', 'small', 'variant-a', 'variant-b', 'w', 'welcome', 'x'];
 
 /** A workspace that can send: an opt-out topic `news` (no consent record needed), a sender and a postal address. */
 export async function prepareSendingWorkspace(t: TestApp, name = 'journeys'): Promise<CreatedWorkspace> {
   const ws = await t.workspace(name);
   await createTopic(t.db.kysely, ws.id, { key: 'news', name: 'News', regime: 'opt_out', channels: ['email', 'sms', 'webhook'] }, actor);
   await updatePolicies(t.db.kysely, ws.id, { senderEmail: 'news@acme.example', senderName: 'Acme', postalAddress: '1 Main St, Springfield' }, actor);
+  // Every template key the journey tests send: the subject names the key, the body greets by name with a default.
+  const docs = TEST_TEMPLATE_KEYS.map((key) => `kind: template\nkey: ${key}\nname: ${key}\nsubject: "[${key}]"\nbody: "<p>Hi {{ contact.first_name | default: 'there' }}, this is ${key}.</p>"\n`);
+  await applyTemplates(t.db.kysely, ws.id, docs.join('---\n'), actor);
   return ws;
 }
 

@@ -1,9 +1,11 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseLabel } from '../../platform/db/test-database.ts';
 import { createTestApp, type TestApp } from '../../testing/test-app.ts';
 import { applySegment } from '../audiences/index.ts';
-import { recordConsent } from '../consent/index.ts';
+import { recordConsent, updatePolicies } from '../consent/index.ts';
 import type { CreatedWorkspace } from '../workspaces/index.ts';
 import { actor, makeContacts, messagesOf, prepareSendingWorkspace, runUntil, track } from './journey-fixtures.ts';
 import { applyJourney, countJourney, enrollInJourney, launchJourney, listContactRuns } from './index.ts';
@@ -36,7 +38,7 @@ beforeAll(async () => {
   ids = await makeContacts(t, ws, [
     { email: 'ann@example.com', traits: { plan: 'enterprise', first_name: 'Ann' } },
     { email: 'bob@example.com', traits: { plan: 'free' } },
-    { email: 'cy@example.com', traits: { plan: 'enterprise', owner_email: 'rep@acme.example' } },
+    { email: 'cy@example.com', traits: { plan: 'enterprise', owner_email: 'rep@acme.example', phone: '+14155550123' } },
     { email: 'dee@example.com', traits: { plan: 'free' } },
   ]);
 });
@@ -53,6 +55,11 @@ describe(`journey steps (${testDatabaseLabel})`, () => {
     expect(run!.steps).toMatchObject([{ step_id: 'hello', kind: 'email', status: 'completed', result: 'sent' }]);
     const messages = (await messagesOf(t, ws.id)).filter((m) => m.contact_id === ids.get('ann@example.com'));
     expect(messages.map((m) => m.id)).toEqual([run!.steps[0]!.message_id]);
+    // Rendered by the templates feature for this contact, with the open pixel of this message and the step on the row.
+    const row = (await sql<{ subject: string; text_body: string; html_body: string; journey_id: string; step_id: string }>`select subject, text_body, html_body, journey_id, step_id from messages where workspace_id = ${ws.id}::uuid and id = ${messages[0]!.id}::uuid`.execute(t.db.kysely)).rows[0]!;
+    expect(row).toMatchObject({ subject: '[welcome]', journey_id: run!.journey_id, step_id: 'hello' });
+    expect(row.text_body).toContain('Hi Ann, this is welcome.');
+    expect(row.html_body).toMatch(/\/t\/o\/[\w.-]+\.gif/);
     // Running again finds nothing due: no second message.
     expect(await t.journeys.runDue()).toBe(0);
     expect((await messagesOf(t, ws.id)).filter((m) => m.contact_id === ids.get('ann@example.com'))).toHaveLength(1);
@@ -142,23 +149,43 @@ describe(`journey steps (${testDatabaseLabel})`, () => {
     expect(bob!.steps.map((s) => [s.step_id, s.result])).toEqual([['w', 'timeout'], ['nudge', 'updated'], ['fin', 'exit']]);
   });
 
-  it('sends webhook and SMS steps through the gate and records what it answers (blocked today: no transport)', async () => {
-    await start(
-      'channels',
-      journey('channels', `  - id: hook\n    webhook: { url: "http://127.0.0.1:9/hook", payload: { a: 1 } }\n  - id: text\n    sms: { text: "Hi" }\n  - id: owner\n    notify_owner: { url: "http://127.0.0.1:9/owner", message: "hot lead" }`),
-    );
-    await enrollInJourney(t.journeys.engine, ws.id, 'channels', { email: 'cy@example.com' });
-    await runUntil(t, settled('cy@example.com', 'channels'));
-    const [run] = await runsOf('cy@example.com', 'channels');
-    // MERGE: with the channels branch these become `sent`/`queued` through its transports.
-    expect(run!.steps.map((s) => [s.step_id, s.status, s.result])).toEqual([
-      ['hook', 'skipped', 'blocked'],
-      ['text', 'skipped', 'blocked'],
-      ['owner', 'skipped', 'blocked'],
-    ]);
-    expect(run!.steps[0]!.detail).toMatchObject({ reason: 'no_transport' });
-    const counts = await countJourney(t.db.kysely, ws.id, 'channels');
-    expect(counts.steps.every((s) => s.blocked === 1 && s.completed === 1)).toBe(true);
+  it('sends webhook, SMS and notify-owner steps through the gate: signed posts to a real receiver, the SMS logged', async () => {
+    const received: Array<{ path: string; body: Record<string, unknown>; signature: string | undefined }> = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        received.push({ path: req.url ?? '', body: JSON.parse(body) as Record<string, unknown>, signature: req.headers['x-keel-signature'] as string | undefined });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    try {
+      await updatePolicies(t.db.kysely, ws.id, { webhookAllowedHosts: ['127.0.0.1'], webhookSecret: 'journey-hook-secret-0123456789' }, actor);
+      await start(
+        'channels',
+        journey('channels', `  - id: hook\n    webhook: { url: "${base}/hook", payload: { a: 1 } }\n  - id: text\n    sms: { text: "Hi" }\n  - id: owner\n    notify_owner: { url: "${base}/owner", message: "hot lead" }`),
+      );
+      await enrollInJourney(t.journeys.engine, ws.id, 'channels', { email: 'cy@example.com' });
+      await runUntil(t, settled('cy@example.com', 'channels'));
+      const [run] = await runsOf('cy@example.com', 'channels');
+      expect(run!.steps.map((s) => [s.step_id, s.status, s.result])).toEqual([
+        ['hook', 'completed', 'sent'],
+        ['text', 'completed', 'sent'],
+        ['owner', 'completed', 'sent'],
+      ]);
+      expect(received.map((r) => r.path)).toEqual(['/hook', '/owner']);
+      expect(received[0]!.body).toEqual({ a: 1 });
+      expect(received[1]!.body).toMatchObject({ type: 'notify_owner', message: 'hot lead', owner_email: 'rep@acme.example', step_id: 'owner' });
+      expect(received.every((r) => /^v1=[0-9a-f]{64}$/.test(r.signature ?? ''))).toBe(true);
+      const sms = (await messagesOf(t, ws.id)).filter((m) => m.channel === 'sms' && m.contact_id === ids.get('cy@example.com'));
+      expect(sms.map((m) => m.id)).toEqual([run!.steps[1]!.message_id]);
+      const counts = await countJourney(t.db.kysely, ws.id, 'channels');
+      expect(counts.steps.every((s) => s.blocked === 0 && s.completed === 1)).toBe(true);
+    } finally {
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
   });
 
   it('exits on unsubscribe when configured, before the next step', async () => {

@@ -5,6 +5,7 @@ import { bearer, createTestApp, type TestApp } from '../../testing/test-app.ts';
 import { applySegment } from '../audiences/index.ts';
 import { requestErasure } from '../privacy/index.ts';
 import { sql } from 'kysely';
+import { applyTemplates } from '../templates/index.ts';
 import type { CreatedWorkspace } from '../workspaces/index.ts';
 import { actor, makeContacts, messagesOf, prepareSendingWorkspace, runUntil, track } from './journey-fixtures.ts';
 import { applyJourney, countJourney, enrollInJourney, JOURNEY_JSON_SCHEMA, launchJourney, listContactRuns, migrateRuns, parseJourneyDefinition, setJourneyState, simulateJourney } from './index.ts';
@@ -224,12 +225,22 @@ describe(`REST and the dry run (${testDatabaseLabel})`, () => {
     expect(report.counts.steps.find((s) => s.step_id === 'follow')!.entered).toBeGreaterThan(0);
     expect(report.messages_per_day[0]).toMatchObject({ day: '2026-03-02', email: 40 });
     expect(report.messages_per_day[1]!.day).toBe('2026-03-05');
-    // Contacts the gate would refuse: the one unsubscribed in journey-steps? no: webhooks have no transport yet (MERGE).
-    expect(report.blocked).toEqual([expect.objectContaining({ step_id: 'hook', reason: 'no_transport' })]);
+    // The gate would refuse the webhook: the workspace allows no webhook host.
+    expect(report.blocked).toEqual([expect.objectContaining({ step_id: 'hook', reason: 'host_not_allowed' })]);
+    // Every fixture template has a default for each field: nothing would fail to render.
+    expect(report.render_failures).toEqual([]);
     expect((await messagesOf(t, ws.id)).length).toBe(before);
     const sampled = await simulateJourney(t.db.kysely, t.journeys.engine.effects, t.journeys.engine.logger, ws.id, yaml, { days: 30, sample: 5 });
     expect(sampled.simulated_contacts).toBe(5);
     expect((await api('/api/v1/journeys/sim')).status).toBe(404);
+  });
+
+  it('reports the email steps whose template would render with missing data, and sends none of them', async () => {
+    await applyTemplates(t.db.kysely, ws.id, 'kind: template\nkey: needs-plan\nname: needs plan\nsubject: "Your {{ contact.plan_name }} plan"\nbody: "<p>Hi</p>"\n', actor);
+    const yaml = doc('simfail', 'trigger: { manual: true }\nsteps:\n  - id: mail\n    email: { template: needs-plan }');
+    const report = await simulateJourney(t.db.kysely, t.journeys.engine.effects, t.journeys.engine.logger, ws.id, yaml, { days: 1 });
+    expect(report.render_failures).toEqual([expect.objectContaining({ step_id: 'mail', contacts: report.audience, example: expect.stringContaining('contact.plan_name') })]);
+    expect(report.messages_per_day.reduce((n, d) => n + (d.email ?? 0), 0)).toBe(0);
   });
 
   it('serves apply, launch, enroll, counts, runs and simulate under /api/v1/journeys (in the OpenAPI document)', async () => {

@@ -8,6 +8,7 @@ import type { AccountScoresTable, AudienceQueueTable, ContactScorePartsTable, Co
 import type { ConsentRecordsTable, MessagesTable, PrivacyRequestsTable, SubscriptionTopicsTable, SuppressionsTable, WorkspacePoliciesTable } from './tables/consent.ts';
 import type { AttributionSettingsTable } from './tables/attribution.ts';
 import type { JourneyRunsTable, JourneyStepRunsTable, JourneyVersionsTable, JourneysTable } from './tables/journeys.ts';
+import type { EmailTemplateVersionsTable, EmailTemplatesTable } from './tables/templates.ts';
 import type { DataHealthSnapshotsTable, TrackingPlanDailyTable, TrackingPlanUnknownsTable, TrackingPlanViolationCountsTable, TrackingPlanViolationsTable, TrackingPlansTable } from './tables/tracking-plan.ts';
 
 /** Typed view of the tables in migrations/, one file per capability under tables/. snake_case, as in SQL. */
@@ -21,6 +22,7 @@ export type * from './tables/consent.ts';
 export type * from './tables/attribution.ts';
 export type * from './tables/tracking-plan.ts';
 export type * from './tables/journeys.ts';
+export type * from './tables/templates.ts';
 
 export interface Database {
   workspaces: WorkspacesTable;
@@ -76,6 +78,8 @@ export interface Database {
   journey_versions: JourneyVersionsTable;
   journey_runs: JourneyRunsTable;
   journey_step_runs: JourneyStepRunsTable;
+  email_templates: EmailTemplatesTable;
+  email_template_versions: EmailTemplateVersionsTable;
 }
 
 export type ContactRow = Selectable<ContactsTable>;

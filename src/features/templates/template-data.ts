@@ -1,0 +1,56 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+import { getAccount } from '../accounts/index.ts';
+import { getScoresOfContact, getStagesOfContact } from '../audiences/index.ts';
+import { getPolicies } from '../consent/index.ts';
+import { getAccountsOfContact, getContact } from '../contacts/index.ts';
+
+/** The Liquid variables of one recipient. Empty values are left out, so they count as missing. */
+export interface TemplateData {
+  contact: Record<string, unknown>;
+  account?: Record<string, unknown>;
+  scores: Record<string, { fit: number; engagement: number; total: number }>;
+  stage: Record<string, string>;
+  workspace: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** Drops null, undefined and blank strings (recursively in plain objects): "no data". */
+export function withoutEmpty(value: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v === null || v === undefined || (typeof v === 'string' && v.trim() === '')) continue;
+    // defineProperty: a trait named "__proto__" stays a plain field instead of setting the prototype.
+    Object.defineProperty(out, k, { value: typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) ? withoutEmpty(v as Record<string, unknown>) : v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/**
+ * contact (core fields, `traits`, and each trait also as contact.<trait> unless a core
+ * field has that name), account (the contact's first account by name), scores per model,
+ * stage per dimension (lifecycle, engagement), workspace (sender).
+ */
+export async function loadTemplateData(db: Kysely<Database>, workspaceId: string, contactId: string): Promise<TemplateData> {
+  const [contact, accounts, scores, stages, policies] = await Promise.all([
+    getContact(db, workspaceId, contactId),
+    getAccountsOfContact(db, workspaceId, contactId),
+    getScoresOfContact(db, workspaceId, contactId),
+    getStagesOfContact(db, workspaceId, contactId),
+    getPolicies(db, workspaceId),
+  ]);
+  const traits = (contact.traits ?? {}) as Record<string, unknown>;
+  const core = { id: contact.id, email: contact.email, phone: contact.phone, first_name: contact.first_name, last_name: contact.last_name, title: contact.title, company: contact.company, country: contact.country, timezone: contact.timezone };
+  const data: TemplateData = {
+    contact: withoutEmpty({ ...traits, ...core, traits }),
+    scores: Object.fromEntries(scores.map((s) => [s.model, { fit: Number(s.fit), engagement: Number(s.engagement), total: Number(s.total) }])),
+    stage: Object.fromEntries(stages.map((s) => [s.dimension, s.stage])),
+    workspace: withoutEmpty({ sender_name: policies.sender_name, sender_email: policies.sender_email, postal_address: policies.postal_address }),
+  };
+  const first = accounts[0];
+  if (first) {
+    const a = await getAccount(db, workspaceId, first.id);
+    data.account = withoutEmpty({ id: a.id, name: a.name, domain: a.domain, industry: a.industry, employees: a.employees, annual_revenue: a.annual_revenue, country: a.country, traits: a.traits });
+  }
+  return data;
+}
