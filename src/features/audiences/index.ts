@@ -40,3 +40,4 @@ export { registerScoringRoutes, SCORING_MODEL_JSON_SCHEMA } from './scoring.rout
 export { registerStageRoutes, STAGES_JSON_SCHEMA } from './stages.routes.ts';
 export { createAudienceWorker, type AudienceWorker, type AudienceWorkerOptions } from './audience-worker.ts';
 export { eraseAudienceStateOfContacts } from './erasure.queries.ts';
+export { getLifecycleOrder, listStageReaches, streamFirstStageEntries, type ContactStageEntries } from './stage-reach.ts';
