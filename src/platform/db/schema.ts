@@ -7,6 +7,7 @@ import type { AccountMergesTable, DedupePairsTable, DedupeRunsTable, DedupeSetti
 import type { AccountScoresTable, AudienceQueueTable, ContactScorePartsTable, ContactScoresTable, ContactStagesTable, ScoreChangesTable, ScoringModelsTable, SegmentMembersTable, SegmentMembershipHistoryTable, SegmentsTable, StageHistoryTable, StageRulesTable } from './tables/audiences.ts';
 import type { ConsentRecordsTable, MessagesTable, PrivacyRequestsTable, SubscriptionTopicsTable, SuppressionsTable, WorkspacePoliciesTable } from './tables/consent.ts';
 import type { AttributionSettingsTable } from './tables/attribution.ts';
+import type { CampaignCostsTable } from './tables/reports.ts';
 import type { DataHealthSnapshotsTable, TrackingPlanDailyTable, TrackingPlanUnknownsTable, TrackingPlanViolationCountsTable, TrackingPlanViolationsTable, TrackingPlansTable } from './tables/tracking-plan.ts';
 
 /** Typed view of the tables in migrations/, one file per capability under tables/. snake_case, as in SQL. */
@@ -18,6 +19,7 @@ export type * from './tables/dedupe.ts';
 export type * from './tables/audiences.ts';
 export type * from './tables/consent.ts';
 export type * from './tables/attribution.ts';
+export type * from './tables/reports.ts';
 export type * from './tables/tracking-plan.ts';
 
 export interface Database {
@@ -70,6 +72,7 @@ export interface Database {
   messages: MessagesTable;
   privacy_requests: PrivacyRequestsTable;
   attribution_settings: AttributionSettingsTable;
+  campaign_costs: CampaignCostsTable;
 }
 
 export type ContactRow = Selectable<ContactsTable>;
