@@ -17,7 +17,9 @@ const journeyArb = fc.record({
   nulls: fc.integer({ min: 0, max: 2 }),
 });
 
-function toJourney(j: fc.infer<typeof journeyArb>): JourneyInput {
+type JourneyCase = { touches: Array<{ channel: string; daysBefore: number; milestone: number }>; day: number; conversions: number; value: number; nulls: number };
+
+function toJourney(j: JourneyCase): JourneyInput {
   const at = START + j.day * DAY + 3_600_000;
   const touches = [...j.touches].sort((a, b) => b.daysBefore - a.daysBefore);
   return {

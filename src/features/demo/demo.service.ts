@@ -14,6 +14,7 @@ import { applyDemoAudiences } from './demo-audiences.ts';
 import { importDemoContactsCsv } from './demo-csv-import.ts';
 import { DEFAULT_BATCH_SIZE, generateDemoEvents, resolveDemoOptions, type DemoOptions } from './demo-generator.ts';
 import { seedDemoConsent } from './demo-consent.ts';
+import { seedDemoCosts } from './demo-costs.ts';
 import type { DemoOpportunity } from './demo-opportunities.ts';
 import { DEMO_FREE_MAIL_DOMAINS } from './demo-people.ts';
 
@@ -115,6 +116,7 @@ export async function seedDemoWorkspace(db: Kysely<Database>, options: SeedOptio
   // Scores, stages and segments over the finished data (opportunities feed the stages).
   await applyDemoAudiences(db, workspaceId);
   await seedDemoConsent(db, workspaceId);
+  await seedDemoCosts(db, workspaceId, resolved.anchorMs, resolved.scale);
   result.healthScore = (await takeHealthSnapshot(db, workspaceId)).score;
   report();
   return result;
