@@ -5,7 +5,7 @@ import type { PeriodUnit } from '../../platform/calendar-periods.ts';
 import { listAccounts } from '../accounts/index.ts';
 import { listStageReaches } from '../audiences/index.ts';
 import { listContactAccountLinks } from '../contacts/index.ts';
-import { listTouchEvents, type TouchEventRow } from '../events/index.ts';
+import { streamTouchEventsByContact, type TouchEventRow } from '../events/index.ts';
 import { listOpportunitiesBetween } from '../opportunities/index.ts';
 import { runAttributionModel, type ModelName, type ModelOptions } from './attribution-models.ts';
 import { getAttributionSettings } from './attribution-settings.ts';
@@ -102,9 +102,9 @@ export async function attributeWorkspace(db: Kysely<Database>, workspaceId: stri
   }));
   // Touches from the lookback before the earliest conversion or opportunity creation.
   const earliest = opportunities.reduce((min, o) => Math.min(min, o.createdMs), from.getTime()) - lookbackMs;
-  const events = await listTouchEvents(db, workspaceId, { from: new Date(earliest), to, names: [...Object.keys(TOUCH_EVENTS), ...conversionEvents.keys()] });
+  const events = streamTouchEventsByContact(db, workspaceId, { from: new Date(earliest), to, names: [...Object.keys(TOUCH_EVENTS), ...conversionEvents.keys()] });
   const inScope = accounts ? new Set([...contactsByAccount.values()].flat()) : null;
-  const { touchesByContact, conversions, touchpoints } = collectTouches(inScope ? events.filter((e) => inScope.has(e.contact_id!)) : events, grouping, conversionEvents, from.getTime());
+  const { touchesByContact, conversions, touchpoints } = await collectTouches(events, inScope, grouping, conversionEvents, from.getTime());
   const stages = config.conversions.filter((c): c is StageConversionDeclaration => 'stage' in c);
   for (const declared of stages) {
     for (const reach of await listStageReaches(db, workspaceId, declared.stage, from, to)) {
@@ -150,26 +150,42 @@ async function accountScope(db: Kysely<Database>, workspaceId: string, input: Wo
   }
 }
 
-function collectTouches(events: TouchEventRow[], grouping: ChannelGrouping, conversionEvents: Map<string, string | undefined>, fromMs: number) {
+/**
+ * Touchpoints and conversion events of the contacts in scope, read contact by contact:
+ * only each contact's touchpoints stay in memory, never the raw events, and repeated
+ * strings (sources, campaigns ...) are shared.
+ */
+async function collectTouches(stream: AsyncIterable<{ contactId: string; events: TouchEventRow[] }>, inScope: ReadonlySet<string> | null, grouping: ChannelGrouping, conversionEvents: Map<string, string | undefined>, fromMs: number) {
   const touchesByContact = new Map<string, Touchpoint[]>();
   const conversions: EventConversion[] = [];
+  const strings = new Map<string, string>();
+  const intern = (v: string | null) => {
+    if (v === null) return null;
+    const known = strings.get(v);
+    if (known !== undefined) return known;
+    strings.set(v, v);
+    return v;
+  };
   let touchpoints = 0;
-  let start = 0;
-  for (let i = 1; i <= events.length; i++) {
-    if (i < events.length && events[i]!.contact_id === events[start]!.contact_id) continue;
-    const contactId = events[start]!.contact_id!;
-    const own = events.slice(start, i);
-    const touches = deriveTouchpoints(contactId, own, grouping);
+  for await (const { contactId, events } of stream) {
+    if (inScope && !inScope.has(contactId)) continue;
+    const touches = deriveTouchpoints(contactId, events, grouping);
     touchpoints += touches.length;
+    for (const t of touches) {
+      t.source = intern(t.source);
+      t.medium = intern(t.medium);
+      t.campaign = intern(t.campaign);
+      t.content = intern(t.content);
+      t.term = intern(t.term);
+    }
     if (touches.length > 0) touchesByContact.set(contactId, touches);
-    for (const e of own) {
+    for (const e of events) {
       const time = new Date(e.timestamp).getTime();
       if (e.type !== 'track' || !e.name || !conversionEvents.has(e.name) || time < fromMs) continue;
       const property = conversionEvents.get(e.name);
       const raw = property ? (e.properties as Record<string, unknown>)[property] : 0;
       conversions.push({ contactId, time, value: typeof raw === 'number' && Number.isFinite(raw) ? raw : Number(raw) || 0 });
     }
-    start = i;
   }
   return { touchesByContact, conversions, touchpoints };
 }

@@ -6,6 +6,7 @@ export {
   listEvents,
   listEventsOfPerson,
   listTouchEvents,
+  streamTouchEventsByContact,
   moveEventsOfContact,
   moveEventsToContact,
   restoreEventsOfContact,

@@ -12,8 +12,9 @@ let workspaceId: string;
 
 beforeAll(async () => {
   db = await openTestDatabase();
+  // Scale 0.03 (60 accounts): at 0.01 first-touch credits enterprise pipeline to one campaign only.
   workspaceId = (await seedDemoWorkspace(db.kysely, { seed: 11, scale: 0.03, anchor: ANCHOR })).workspaceId;
-});
+}, 300_000);
 afterAll(() => db.close());
 
 const OPTIONS: Partial<Record<string, ModelOptions>> = {
@@ -37,7 +38,7 @@ describe(`the demo answers "which channels and campaigns drove enterprise pipeli
       expect(report.channels.find((r) => r.key === 'paid_search')!.roi, model).not.toBeNull();
       expect(report.currency).toBe('EUR');
     }
-  });
+  }, 180_000);
 
   it('breaks enterprise pipeline down by month, adding up to the quarter', async () => {
     const report = await attributeWorkspace(db.kysely, workspaceId, { model: 'w-shaped', from: quarterStart(ANCHOR, 1), to: quarterStart(ANCHOR, 0), minEmployees: ENTERPRISE_EMPLOYEES, period: 'month' });
