@@ -28,12 +28,12 @@ export async function upsertCosts(db: Q, workspaceId: string, rows: CostRecord[]
   return { inserted, updated: result.rows.length - inserted };
 }
 
-/** Cost rows whose period overlaps [from, to), dates as YYYY-MM-DD text. */
-export async function selectCostsOverlapping(db: Q, workspaceId: string, from: Date, to: Date): Promise<CostRecord[]> {
+/** Cost rows whose period overlaps the days [fromDay, toDay) (YYYY-MM-DD), dates as text. */
+export async function selectCostsOverlapping(db: Q, workspaceId: string, fromDay: string, toDay: string): Promise<CostRecord[]> {
   const result = await sql<CostRecord>`
     select period_start::text as period_start, period_end::text as period_end, channel, campaign, cost::text as cost, currency, source
     from campaign_costs
-    where workspace_id = ${workspaceId}::uuid and period_start < ${to.toISOString()}::timestamptz::date and period_end > ${from.toISOString()}::timestamptz::date
+    where workspace_id = ${workspaceId}::uuid and period_start < ${toDay}::date and period_end > ${fromDay}::date
     order by period_start, channel, campaign, currency`.execute(db);
   return result.rows;
 }

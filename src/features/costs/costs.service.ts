@@ -65,7 +65,11 @@ export interface CostRow {
 
 /** Imported cost rows whose period overlaps [from, to), as stored. */
 export async function listCosts(db: Kysely<Database>, workspaceId: string, from: Date, to: Date): Promise<CostRow[]> {
-  return (await q.selectCostsOverlapping(db, workspaceId, from, to)).map((r) => ({ ...r, cost: Number(r.cost) }));
+  // Whole UTC days covering [from, to), named as text: the database's time zone plays no part.
+  const DAY_MS = 86_400_000;
+  const fromDay = new Date(Math.floor(from.getTime() / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+  const toDay = new Date(Math.ceil(to.getTime() / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+  return (await q.selectCostsOverlapping(db, workspaceId, fromDay, toDay)).map((r) => ({ ...r, cost: Number(r.cost) }));
 }
 
 /**
