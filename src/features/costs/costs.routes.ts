@@ -61,8 +61,8 @@ export function registerCostRoutes(app: ApiApp, deps: RouteDeps): void {
   app.openapi(
     createRoute({
       method: 'get', path: '/api/v1/costs', tags: ['Reports'], security,
-      summary: 'Imported costs whose period overlaps [from, to)',
-      request: { query: z.object({ from: day, to: day, format: z.enum(['json', 'csv']).default('json') }).strict() },
+      summary: 'Imported costs whose period overlaps [from, to) (default: all)',
+      request: { query: z.object({ from: day.optional(), to: day.optional(), format: z.enum(['json', 'csv']).default('json') }).strict() },
       responses: {
         200: { description: 'Cost rows', content: { 'application/json': { schema: z.object({ data: z.array(CostRowSchema) }) }, 'text/csv': { schema: z.string() } } },
         ...ERROR_RESPONSES,
@@ -70,7 +70,7 @@ export function registerCostRoutes(app: ApiApp, deps: RouteDeps): void {
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const rows = await listCosts(deps.db, c.get('principal').workspaceId, new Date(q.from), new Date(q.to));
+      const rows = await listCosts(deps.db, c.get('principal').workspaceId, new Date(q.from ?? '1970-01-01'), new Date(q.to ?? '9999-01-01'));
       if (q.format === 'csv') return c.body(formatCostsCsv(rows), 200, { 'content-type': 'text/csv; charset=utf-8' });
       return c.json({ data: rows }, 200);
     },
