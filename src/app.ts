@@ -25,6 +25,8 @@ import { createIngestWorker, registerIngestAdminRoutes, registerIngestRoutes, ty
 import { registerNormalizationRoutes } from './features/normalization/index.ts';
 import { registerOpportunityRoutes } from './features/opportunities/index.ts';
 import { registerAttributionRoutes } from './features/attribution/index.ts';
+import { registerCostRoutes } from './features/costs/index.ts';
+import { registerReportRoutes } from './features/reports/index.ts';
 import { registerAccountRoutes, registerContactRoutes } from './features/profiles/index.ts';
 import { registerStatsRoutes } from './features/stats/index.ts';
 import { registerTrackingPlanRoutes } from './features/tracking-plan/index.ts';
@@ -151,6 +153,8 @@ export function createApp({ db, logger, healthSources = createHealthSources(), i
   registerEnrichmentRoutes(app, deps);
   registerImportRoutes(app, { ...deps, importMaxBytes, dbKind: db.kind });
   registerAttributionRoutes(app, deps);
+  registerCostRoutes(app, deps);
+  registerReportRoutes(app, deps);
 
   registerSegmentRoutes(app, deps);
   registerScoringRoutes(app, deps);

@@ -165,6 +165,8 @@ function bodyFor(path: string): string | FormData | undefined {
     '/api/v1/messages': { contact_id: contactId, topic: 'tenanta-news', kind: 'marketing', subject: 'x', text: 'x' },
     '/api/v1/suppressions': { email: 'intruder@example.com', reason: 'manual' },
     '/api/v1/suppressions/import': 'email,reason\nintruder2@example.com,manual\n',
+    '/api/v1/costs/import': 'period,channel,cost,currency\n2026-01,other,1,EUR\n',
+    '/api/v1/costs': { rows: [{ period: '2026-01', channel: 'other', cost: 1, currency: 'EUR' }] },
     '/api/v1/policies': { postal_address: 'Intruder Road 2' },
     '/api/v1/bounces': { email: 'intruder@example.com', type: 'soft' },
     '/api/v1/privacy/export': { email: 'secret.person@tenant-a.com' },

@@ -16,6 +16,7 @@ import {
   type ModelOptions,
 } from '../../features/attribution/index.ts';
 import { cliActor } from '../../features/audit/index.ts';
+import { PERIOD_UNITS, parsePeriodUnit, type PeriodUnit } from '../../platform/calendar-periods.ts';
 import { AppError } from '../../platform/errors.ts';
 import { resolveWorkspace, withContext } from '../cli-context.ts';
 
@@ -38,6 +39,7 @@ interface AttributionOpts {
   from?: string;
   to?: string;
   by?: string;
+  period?: string;
   config?: string;
   minEmployees?: string;
   json?: boolean;
@@ -62,7 +64,8 @@ export function registerAttributionCommand(program: Command): void {
     .option('--workspace <id>', 'workspace mode: attribute the workspace\'s touchpoints')
     .option('--from <date>', 'workspace mode: period start (ISO date), inclusive')
     .option('--to <date>', 'workspace mode: period end (ISO date), exclusive')
-    .option('--by <dimension>', 'workspace mode: channel|source|campaign|content', 'channel')
+    .option('--by <list>', 'workspace mode: channel|source|campaign|content, and/or day|week|month|quarter for credits by period of the conversion (e.g. --by campaign,month)', 'channel')
+    .option('--period <unit>', 'workspace mode: day|week|month|quarter breakdown (same as adding it to --by)')
     .option('--min-employees <n>', 'workspace mode: only accounts with at least n employees (1000: enterprise) and their contacts')
     .option('--config <file.yaml>', 'workspace mode: channel rules and conversions (schemas/attribution.schema.json)')
     .option('--json', 'workspace mode: the full report as JSON instead of CSV')
@@ -101,12 +104,29 @@ async function attributeWorkspaceFromCli(model: ReturnType<typeof parseModelName
   const { lookbackDays, ...modelOptions } = options;
   await withContext(async (ctx) => {
     const workspaceId = await resolveWorkspace(ctx, opts.workspace);
-    const report = await attributeWorkspace(ctx.db.kysely, workspaceId, { model, from: parseDate(opts.from!, '--from'), to: parseDate(opts.to!, '--to'), dimension: parseDimension(opts.by ?? 'channel'), lookbackDays, config, options: modelOptions, minEmployees: optionalNumber(opts.minEmployees, '--min-employees') });
+    const { dimension, period } = parseBreakdown(opts.by ?? 'channel', opts.period);
+    const report = await attributeWorkspace(ctx.db.kysely, workspaceId, { model, from: parseDate(opts.from!, '--from'), to: parseDate(opts.to!, '--to'), dimension, period, lookbackDays, config, options: modelOptions, minEmployees: optionalNumber(opts.minEmployees, '--min-employees') });
     const text = opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatWorkspaceCsv(report);
     if (opts.out) writeFileSync(opts.out, text);
     else process.stdout.write(text);
     if (report.unmapped.length > 0) process.stderr.write(`unmapped source / medium (grouped as other): ${report.unmapped.slice(0, 10).map((u) => `${u.source_medium} (${u.touches})`).join(', ')}\n`);
   });
+}
+
+/** `--by campaign,month`: one dimension (default channel) and at most one period unit. */
+export function parseBreakdown(by: string, periodOption: string | undefined): { dimension: ReturnType<typeof parseDimension>; period: PeriodUnit | undefined } {
+  let dimension: ReturnType<typeof parseDimension> | undefined;
+  let period = periodOption === undefined ? undefined : parsePeriodUnit(periodOption, '--period');
+  for (const part of by.split(',').map((p) => p.trim()).filter(Boolean)) {
+    if ((PERIOD_UNITS as readonly string[]).includes(part)) {
+      if (period && period !== part) throw new AppError('invalid', `--by: one period unit at most, got ${period} and ${part}`);
+      period = part as PeriodUnit;
+    } else {
+      if (dimension) throw new AppError('invalid', `--by: one dimension at most, got ${dimension} and ${part}`);
+      dimension = parseDimension(part);
+    }
+  }
+  return { dimension: dimension ?? 'channel', period };
 }
 
 async function manageSettings(opts: AttributionOpts): Promise<void> {

@@ -34,7 +34,7 @@ export async function saveAttributionSettings(db: Kysely<Database>, workspaceId:
       action: before ? 'attribution_settings.updated' : 'attribution_settings.created',
       objectType: 'attribution_settings',
       objectId: workspaceId,
-      details: { rules: config.rules.length, conversions: config.conversions.map((c) => c.event) },
+      details: { rules: config.rules.length, conversions: config.conversions.map((c) => ('event' in c ? c.event : `stage:${c.stage}`)) },
     });
   });
   return getAttributionSettings(db, workspaceId);

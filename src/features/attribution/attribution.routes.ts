@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { PERIOD_UNITS } from '../../platform/calendar-periods.ts';
 import { ERROR_RESPONSES } from '../../platform/http/api-app.ts';
 import type { ApiApp, RouteDeps } from '../../platform/http/app-env.ts';
 import { MODEL_NAMES, type ModelName } from './attribution-models.ts';
@@ -21,6 +22,7 @@ const ReportQuery = z
     half_life_days: z.coerce.number().positive().optional().openapi({ description: 'time-decay half-life (default 7)' }),
     weights: z.string().max(300).optional().openapi({ description: 'custom model: first_touch=0.4,lead_creation=0.4,between=0.2' }),
     min_employees: z.coerce.number().int().min(0).optional().openapi({ description: 'Only accounts with at least this many employees (e.g. 1000: enterprise) and their contacts' }),
+    period: z.enum(PERIOD_UNITS).optional().openapi({ description: 'Also break the credits down by the day, week, month or quarter of each conversion (by_period; CSV: one row per period and key)' }),
     format: z.enum(['json', 'csv']).default('json'),
   })
   .strict();
@@ -41,6 +43,8 @@ const ReportSchema = z
     untouched: z.object({ conversions: z.number(), opportunities: z.number(), won: z.number() }),
     unmapped: z.array(z.object({ source_medium: z.string(), touches: z.number() })),
     notes: z.record(z.string(), z.union([z.string(), z.number()])),
+    period: z.enum(PERIOD_UNITS).nullable(),
+    by_period: z.array(CreditRowSchema.extend({ period: z.string().openapi({ description: '2026-09-14, 2026-W38, 2026-09 or 2026-Q3' }) })),
   })
   .openapi('AttributionReport');
 
@@ -117,6 +121,7 @@ function registerReportRoute(app: ApiApp, deps: RouteDeps): void {
         dimension: q.by,
         lookbackDays: q.lookback_days,
         minEmployees: q.min_employees,
+        period: q.period,
         options: { order: q.order, halfLifeDays: q.half_life_days, milestoneWeights: q.weights ? parseMilestoneWeights(q.weights) : undefined },
       });
       if (q.format === 'csv') return c.body(formatWorkspaceCsv(report), 200, { 'content-type': 'text/csv; charset=utf-8' });

@@ -1,15 +1,19 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
+import type { PeriodUnit } from '../../platform/calendar-periods.ts';
 import { listAccounts } from '../accounts/index.ts';
+import { listStageReaches } from '../audiences/index.ts';
 import { listContactAccountLinks } from '../contacts/index.ts';
-import { listTouchEvents, type TouchEventRow } from '../events/index.ts';
+import { streamTouchEventsByContact, type TouchEventRow } from '../events/index.ts';
 import { listOpportunitiesBetween } from '../opportunities/index.ts';
 import { runAttributionModel, type ModelName, type ModelOptions } from './attribution-models.ts';
 import { getAttributionSettings } from './attribution-settings.ts';
-import { ChannelGrouping, type ChannelRulesConfig } from './channel-rules.ts';
+import { ChannelGrouping, type ChannelRulesConfig, type EventConversionDeclaration, type StageConversionDeclaration } from './channel-rules.ts';
+import { creditsByPeriod, type PeriodCredits } from './credits-by-period.ts';
 import type { ChannelCredits } from './credits.ts';
 import { deriveTouchpoints, TOUCH_EVENTS, type Touchpoint } from './touchpoints.ts';
+import type { JourneyInput } from './path-table.ts';
 import { buildWorkspaceJourneys, type Dimension, type EventConversion, type OpportunityFacts } from './workspace-journeys.ts';
 
 const DAY_MS = 86_400_000;
@@ -28,7 +32,11 @@ export interface WorkspaceAttributionInput {
   accountIds?: ReadonlySet<string>;
   /** Only accounts with at least this many employees ("enterprise pipeline"). */
   minEmployees?: number;
+  /** Also break the credits down by the period of each conversion. */
+  period?: PeriodUnit;
 }
+
+export type PeriodCreditRow = CreditRow & { period: string };
 
 export interface CreditRow {
   key: string;
@@ -54,6 +62,10 @@ export interface WorkspaceAttribution {
   untouched: { conversions: number; opportunities: number; won: number };
   unmapped: Array<{ source_medium: string; touches: number }>;
   notes: Record<string, number | string>;
+  /** The period unit of `by_period`, null without a breakdown. */
+  period: PeriodUnit | null;
+  /** Credits per period and key (period order, then as `rows`); per key they add up to `rows`. */
+  by_period: PeriodCreditRow[];
 }
 
 /**
@@ -70,7 +82,7 @@ export async function attributeWorkspace(db: Kysely<Database>, workspaceId: stri
   const lookbackMs = lookbackDays * DAY_MS;
   const config = input.config ?? (await getAttributionSettings(db, workspaceId)).config;
   const grouping = new ChannelGrouping(config);
-  const conversionEvents = new Map(config.conversions.map((c) => [c.event, c.value_property]));
+  const conversionEvents = new Map(config.conversions.filter((c): c is EventConversionDeclaration => 'event' in c).map((c) => [c.event, c.value_property]));
   const contactsByAccount = new Map<string, string[]>();
   for (const link of await listContactAccountLinks(db, workspaceId)) {
     const list = contactsByAccount.get(link.account_id) ?? [];
@@ -90,14 +102,21 @@ export async function attributeWorkspace(db: Kysely<Database>, workspaceId: stri
   }));
   // Touches from the lookback before the earliest conversion or opportunity creation.
   const earliest = opportunities.reduce((min, o) => Math.min(min, o.createdMs), from.getTime()) - lookbackMs;
-  const events = await listTouchEvents(db, workspaceId, { from: new Date(earliest), to, names: [...Object.keys(TOUCH_EVENTS), ...conversionEvents.keys()] });
+  const events = streamTouchEventsByContact(db, workspaceId, { from: new Date(earliest), to, names: [...Object.keys(TOUCH_EVENTS), ...conversionEvents.keys()] });
   const inScope = accounts ? new Set([...contactsByAccount.values()].flat()) : null;
-  const { touchesByContact, conversions, touchpoints } = collectTouches(inScope ? events.filter((e) => inScope.has(e.contact_id!)) : events, grouping, conversionEvents, from.getTime());
+  const { touchesByContact, conversions, touchpoints } = await collectTouches(events, inScope, grouping, conversionEvents, from.getTime());
+  const stages = config.conversions.filter((c): c is StageConversionDeclaration => 'stage' in c);
+  for (const declared of stages) {
+    for (const reach of await listStageReaches(db, workspaceId, declared.stage, from, to)) {
+      if (!inScope || inScope.has(reach.contactId)) conversions.push({ contactId: reach.contactId, time: reach.time, value: declared.value ?? 0 });
+    }
+  }
   const dimension = input.dimension ?? 'channel';
   const sets = buildWorkspaceJourneys(touchesByContact, conversions, contactsByAccount, opportunities, { fromMs: from.getTime(), toMs: to.getTime(), lookbackMs }, dimension);
   const run = (table: typeof sets.conversions) => (table.pathCount === 0 ? null : runAttributionModel(table, input.model, input.options ?? {}));
   const credits = { conversions: run(sets.conversions), pipeline: run(sets.pipeline), revenue: run(sets.revenue) };
   const rows = mergeCredits(credits);
+  const byPeriod = input.period ? breakDownByPeriod(sets.journeys, input.period, input.model, input.options ?? {}, credits) : [];
   return {
     model: input.model,
     dimension,
@@ -112,6 +131,8 @@ export async function attributeWorkspace(db: Kysely<Database>, workspaceId: stri
     untouched: sets.untouched,
     unmapped: [...grouping.unmapped].sort((a, b) => b[1] - a[1]).map(([source_medium, touches]) => ({ source_medium, touches })),
     notes: Object.fromEntries(Object.entries(credits).flatMap(([set, c]) => Object.entries(c?.notes ?? {}).map(([k, v]) => [`${set}.${k}`, v]))),
+    period: input.period ?? null,
+    by_period: byPeriod,
   };
 }
 
@@ -129,28 +150,60 @@ async function accountScope(db: Kysely<Database>, workspaceId: string, input: Wo
   }
 }
 
-function collectTouches(events: TouchEventRow[], grouping: ChannelGrouping, conversionEvents: Map<string, string | undefined>, fromMs: number) {
+/**
+ * Touchpoints and conversion events of the contacts in scope, read contact by contact:
+ * only each contact's touchpoints stay in memory, never the raw events, and repeated
+ * strings (sources, campaigns ...) are shared.
+ */
+async function collectTouches(stream: AsyncIterable<{ contactId: string; events: TouchEventRow[] }>, inScope: ReadonlySet<string> | null, grouping: ChannelGrouping, conversionEvents: Map<string, string | undefined>, fromMs: number) {
   const touchesByContact = new Map<string, Touchpoint[]>();
   const conversions: EventConversion[] = [];
+  const strings = new Map<string, string>();
+  const intern = (v: string | null) => {
+    if (v === null) return null;
+    const known = strings.get(v);
+    if (known !== undefined) return known;
+    strings.set(v, v);
+    return v;
+  };
   let touchpoints = 0;
-  let start = 0;
-  for (let i = 1; i <= events.length; i++) {
-    if (i < events.length && events[i]!.contact_id === events[start]!.contact_id) continue;
-    const contactId = events[start]!.contact_id!;
-    const own = events.slice(start, i);
-    const touches = deriveTouchpoints(contactId, own, grouping);
+  for await (const { contactId, events } of stream) {
+    if (inScope && !inScope.has(contactId)) continue;
+    const touches = deriveTouchpoints(contactId, events, grouping);
     touchpoints += touches.length;
+    for (const t of touches) {
+      t.source = intern(t.source);
+      t.medium = intern(t.medium);
+      t.campaign = intern(t.campaign);
+      t.content = intern(t.content);
+      t.term = intern(t.term);
+    }
     if (touches.length > 0) touchesByContact.set(contactId, touches);
-    for (const e of own) {
+    for (const e of events) {
       const time = new Date(e.timestamp).getTime();
       if (e.type !== 'track' || !e.name || !conversionEvents.has(e.name) || time < fromMs) continue;
       const property = conversionEvents.get(e.name);
       const raw = property ? (e.properties as Record<string, unknown>)[property] : 0;
       conversions.push({ contactId, time, value: typeof raw === 'number' && Number.isFinite(raw) ? raw : Number(raw) || 0 });
     }
-    start = i;
   }
   return { touchesByContact, conversions, touchpoints };
+}
+
+type CreditSets<T> = Record<'conversions' | 'pipeline' | 'revenue', T>;
+
+function breakDownByPeriod(journeys: CreditSets<JourneyInput[]>, unit: PeriodUnit, model: ModelName, options: ModelOptions, overall: CreditSets<ChannelCredits | null>): PeriodCreditRow[] {
+  const parts: CreditSets<Map<string, ChannelCredits>> = { conversions: new Map(), pipeline: new Map(), revenue: new Map() };
+  const labels = new Set<string>();
+  for (const set of ['conversions', 'pipeline', 'revenue'] as const) {
+    for (const p of creditsByPeriod(journeys[set], unit, model, options, overall[set]) as PeriodCredits[]) {
+      parts[set].set(p.period, p.credits);
+      labels.add(p.period);
+    }
+  }
+  return [...labels].sort().flatMap((period) =>
+    mergeCredits({ conversions: parts.conversions.get(period) ?? null, pipeline: parts.pipeline.get(period) ?? null, revenue: parts.revenue.get(period) ?? null }).map((r) => ({ period, ...r })),
+  );
 }
 
 function mergeCredits(credits: Record<'conversions' | 'pipeline' | 'revenue', ChannelCredits | null>): CreditRow[] {

@@ -27,7 +27,7 @@ const RuleSchema = z
   .strict()
   .describe('First rule whose conditions all hold gives the channel; lists match normalised values exactly, *_matches are regular expressions.');
 
-const DEFAULT_CONVERSIONS = [{ event: 'Demo Requested' }, { event: 'Trial Started' }];
+const DEFAULT_CONVERSIONS: Array<{ event: string } | { stage: string }> = [{ event: 'Demo Requested' }, { event: 'Trial Started' }];
 
 /** The attribution configuration (YAML): channel grouping and conversions. */
 export const ChannelRulesSchema = z
@@ -41,16 +41,27 @@ export const ChannelRulesSchema = z
     rules: z.array(RuleSchema).min(1).max(200),
     fallback: z.string().min(1).max(100).default('other'),
     conversions: z
-      .array(z.object({ event: z.string().min(1).max(200), value_property: z.string().min(1).max(200).optional() }).strict())
+      .array(
+        z.union([
+          z.object({ event: z.string().min(1).max(200), value_property: z.string().min(1).max(200).optional() }).strict(),
+          z
+            .object({ stage: z.string().min(1).max(60).regex(/^[a-z][a-z0-9_]*$/), value: z.number().finite().min(0).optional() })
+            .strict()
+            .describe('A lifecycle stage reached (entered, or passed by a move to a later stage) counts as a conversion worth value (default 0)'),
+        ]),
+      )
       .max(100)
       .default(DEFAULT_CONVERSIONS)
-      .describe('Track events that count as conversions; value_property names the property holding their value'),
+      .describe('Track events, or lifecycle stages reached, that count as conversions; value_property names the event property holding their value'),
   })
   .strict()
   .describe('Keel attribution settings: channel grouping rules and declared conversions');
 
 export type ChannelRulesConfig = z.infer<typeof ChannelRulesSchema>;
 type Rule = z.infer<typeof RuleSchema>;
+export type ConversionDeclaration = ChannelRulesConfig['conversions'][number];
+export type EventConversionDeclaration = Extract<ConversionDeclaration, { event: string }>;
+export type StageConversionDeclaration = Extract<ConversionDeclaration, { stage: string }>;
 
 function isRegex(p: string): boolean {
   try {

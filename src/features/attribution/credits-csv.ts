@@ -25,9 +25,14 @@ export function formatNumber(n: number): string {
   return String(Number(n.toPrecision(15)));
 }
 
-/** Workspace credits as CSV: one row per key of the dimension. */
-export function formatWorkspaceCsv(report: { dimension: string; rows: Array<{ key: string; conversions: number; value: number; opportunities: number; pipeline: number; won: number; revenue: number }> }): string {
-  const lines = [`${report.dimension},conversions,value,opportunities,pipeline,won,revenue`];
-  for (const r of report.rows) lines.push([csvField(r.key), ...[r.conversions, r.value, r.opportunities, r.pipeline, r.won, r.revenue].map(formatNumber)].join(','));
+type WorkspaceCsvRow = { key: string; conversions: number; value: number; opportunities: number; pipeline: number; won: number; revenue: number };
+
+/** Workspace credits as CSV: one row per key of the dimension, or per period and key with a breakdown. */
+export function formatWorkspaceCsv(report: { dimension: string; rows: WorkspaceCsvRow[]; period?: string | null; by_period?: Array<WorkspaceCsvRow & { period: string }> }): string {
+  const periods = report.period ? report.by_period ?? [] : null;
+  const measures = (r: WorkspaceCsvRow) => [r.conversions, r.value, r.opportunities, r.pipeline, r.won, r.revenue].map(formatNumber);
+  const lines = [`${periods ? 'period,' : ''}${csvField(report.dimension)},conversions,value,opportunities,pipeline,won,revenue`];
+  if (periods) for (const r of periods) lines.push([csvField(r.period), csvField(r.key), ...measures(r)].join(','));
+  else for (const r of report.rows) lines.push([csvField(r.key), ...measures(r)].join(','));
   return `${lines.join('\n')}\n`;
 }

@@ -25,6 +25,8 @@ export interface JourneySets {
   revenue: PathTable;
   /** Conversions / opportunities with no touch in their lookback window. */
   untouched: { conversions: number; opportunities: number; won: number };
+  /** The journeys the tables were built from (for breakdowns by period). */
+  journeys: { conversions: JourneyInput[]; pipeline: JourneyInput[]; revenue: JourneyInput[] };
 }
 
 interface Period {
@@ -85,7 +87,13 @@ export function buildWorkspaceJourneys(touchesByContact: Map<string, Touchpoint[
     if (!withRevenue.has(accountId)) revenue.push(nullJourney(inPeriod, key));
   }
   const detailed = { detailed: true };
-  return { conversions: buildPathTable(conversionJourneys, detailed), pipeline: buildPathTable(pipeline, detailed), revenue: buildPathTable(revenue, detailed), untouched };
+  return {
+    conversions: buildPathTable(conversionJourneys, detailed),
+    pipeline: buildPathTable(pipeline, detailed),
+    revenue: buildPathTable(revenue, detailed),
+    untouched,
+    journeys: { conversions: conversionJourneys, pipeline, revenue },
+  };
 }
 
 /** Touches with from <= time <= to (touches are in time order). */

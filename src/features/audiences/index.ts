@@ -45,3 +45,4 @@ export { parseYamlText, toPublishedSchema, validateDocument } from './config-doc
 export { selectContactsMatching } from './contact-match.queries.ts';
 export { getLastMembershipChangeId, isSegmentMember, listMembershipChangesAfter } from './segments.service.ts';
 export { getLastStageMoveId, listStageMovesAfter } from './stages.service.ts';
+export { getLifecycleOrder, listStageReaches, streamFirstStageEntries, type ContactStageEntries } from './stage-reach.ts';

@@ -77,3 +77,36 @@ export const selectStageMovesAfter = (db: Kysely<Database>, workspaceId: string,
 
 export const selectLastStageMoveId = async (db: Kysely<Database>, workspaceId: string): Promise<string> =>
   String((await db.selectFrom('stage_history').select((eb) => eb.fn.max('id').as('id')).where('workspace_id', '=', workspaceId).executeTakeFirst())?.id ?? 0);
+
+/** Contacts in a segment: its members, or for an account segment its accounts' contacts. */
+const segmentContacts = (workspaceId: string, segmentId: string) => sql`(
+  select m.member_id from segment_members m where m.workspace_id = ${workspaceId}::uuid and m.segment_id = ${segmentId}::uuid
+  union select ca.contact_id from segment_members m join contact_accounts ca on ca.workspace_id = m.workspace_id and ca.account_id = m.member_id
+  where m.workspace_id = ${workspaceId}::uuid and m.segment_id = ${segmentId}::uuid)`;
+
+/**
+ * The first time each contact entered each lifecycle stage, a page of (contact, stage)
+ * pairs in contact order after `after` (keyset), optionally only a segment's contacts.
+ */
+export async function selectFirstStageEntries(
+  db: Kysely<Database>,
+  args: { workspaceId: string; segmentId?: string | undefined; after?: { contactId: string; stage: string } | undefined; limit: number },
+): Promise<Array<{ contact_id: string; stage: string; first_at: Date }>> {
+  const after = args.after ? sql`and (h.contact_id, h.to_stage) > (${args.after.contactId}::uuid, ${args.after.stage})` : sql``;
+  const segment = args.segmentId ? sql`and h.contact_id in ${segmentContacts(args.workspaceId, args.segmentId)}` : sql``;
+  const result = await sql<{ contact_id: string; stage: string; first_at: Date }>`
+    select h.contact_id, h.to_stage as stage, min(h.at) as first_at from stage_history h
+    where h.workspace_id = ${args.workspaceId}::uuid and h.dimension = 'lifecycle' ${segment} ${after}
+    group by h.contact_id, h.to_stage order by h.contact_id, h.to_stage limit ${args.limit}`.execute(db);
+  return result.rows;
+}
+
+/** Contacts whose first entry into any of `stages` (lifecycle) falls in [from, to), with that time. */
+export async function selectFirstStageReach(db: Kysely<Database>, args: { workspaceId: string; stages: readonly string[]; from: Date; to: Date }): Promise<Array<{ contact_id: string; first_at: Date }>> {
+  const result = await sql<{ contact_id: string; first_at: Date }>`
+    select h.contact_id, min(h.at) as first_at from stage_history h
+    where h.workspace_id = ${args.workspaceId}::uuid and h.dimension = 'lifecycle' and h.to_stage = any(${[...args.stages]}::text[])
+    group by h.contact_id having min(h.at) >= ${args.from.toISOString()}::timestamptz and min(h.at) < ${args.to.toISOString()}::timestamptz
+    order by h.contact_id`.execute(db);
+  return result.rows;
+}

@@ -16,6 +16,7 @@ import { DEFAULT_BATCH_SIZE, generateDemoEvents, resolveDemoOptions, type DemoOp
 import { seedDemoConsent } from './demo-consent.ts';
 import { applyDemoTemplates } from './demo-templates.ts';
 import { applyDemoNurtureJourney } from './demo-nurture.ts';
+import { seedDemoCosts } from './demo-costs.ts';
 import type { DemoOpportunity } from './demo-opportunities.ts';
 import { DEMO_FREE_MAIL_DOMAINS } from './demo-people.ts';
 
@@ -119,6 +120,7 @@ export async function seedDemoWorkspace(db: Kysely<Database>, options: SeedOptio
   await seedDemoConsent(db, workspaceId);
   await applyDemoTemplates(db, workspaceId);
   await applyDemoNurtureJourney(db, workspaceId);
+  await seedDemoCosts(db, workspaceId, resolved.anchorMs, resolved.scale);
   result.healthScore = (await takeHealthSnapshot(db, workspaceId)).score;
   report();
   return result;

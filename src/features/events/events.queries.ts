@@ -134,6 +134,25 @@ export async function selectTouchEvents(db: Q, workspaceId: string, range: { fro
     .execute();
 }
 
+/**
+ * One page of `selectTouchEvents`, in (contact, time, message id) order after `after`
+ * (keyset), for reading a workspace's touches without holding them all.
+ */
+export async function selectTouchEventsPage(db: Q, workspaceId: string, range: { from: Date; to: Date; names: string[] }, after: { contactId: string; timestamp: string; messageId: string } | null, limit: number) {
+  let query = db
+    .selectFrom('events')
+    // The keyset's time as text: a JS Date would drop microseconds and repeat or skip rows.
+    .select(sql<string>`"timestamp"::text`.as('timestamp_key'))
+    .select(['contact_id', 'timestamp', 'message_id', 'type', 'name', 'page_url', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'properties'])
+    .where('workspace_id', '=', workspaceId)
+    .where('contact_id', 'is not', null)
+    .where('timestamp', '>=', range.from)
+    .where('timestamp', '<', range.to)
+    .where((eb) => eb.or([eb('type', '=', 'page'), ...(range.names.length > 0 ? [eb.and([eb('type', '=', 'track'), eb('name', 'in', range.names)])] : [])]));
+  if (after) query = query.where(sql<boolean>`(contact_id, "timestamp", message_id) > (${after.contactId}::uuid, ${after.timestamp}::timestamptz, ${after.messageId})`);
+  return query.orderBy('contact_id').orderBy('timestamp').orderBy('message_id').limit(limit).execute();
+}
+
 /** A person's events: theirs by contact, or naming one of their identifiers anywhere. */
 export async function selectEventsOfPerson(db: Q, workspaceId: string, contactIds: string[], values: string[], limit: number) {
   return db.selectFrom('events').select(EVENT_COLUMNS).where('workspace_id', '=', workspaceId).where(personMatch(contactIds, values)).orderBy('timestamp').limit(limit).execute();

@@ -25,6 +25,30 @@ export const countEvents = (db: Kysely<Database>, workspaceId: string) => q.coun
 export const listTouchEvents = (db: Kysely<Database>, workspaceId: string, range: { from: Date; to: Date; names: string[] }) => q.selectTouchEvents(db, workspaceId, range);
 export type TouchEventRow = Awaited<ReturnType<typeof q.selectTouchEvents>>[number];
 
+/**
+ * The same events as `listTouchEvents`, contact by contact (each contact's events complete
+ * and in time order), read in pages of `pageRows` so that memory holds one page at a time.
+ */
+export async function* streamTouchEventsByContact(db: Kysely<Database>, workspaceId: string, range: { from: Date; to: Date; names: string[] }, pageRows = 20_000): AsyncGenerator<{ contactId: string; events: TouchEventRow[] }> {
+  let after: { contactId: string; timestamp: string; messageId: string } | null = null;
+  let current: { contactId: string; events: TouchEventRow[] } | null = null;
+  for (;;) {
+    const page = await q.selectTouchEventsPage(db, workspaceId, range, after, pageRows);
+    for (const { message_id: _id, timestamp_key: _key, ...row } of page) {
+      if (current && current.contactId !== row.contact_id) {
+        yield current;
+        current = null;
+      }
+      current ??= { contactId: row.contact_id!, events: [] };
+      current.events.push(row);
+    }
+    if (page.length < pageRows) break;
+    const last = page[page.length - 1]!;
+    after = { contactId: last.contact_id!, timestamp: last.timestamp_key, messageId: last.message_id };
+  }
+  if (current) yield current;
+}
+
 /** Privacy export: the person's events (by contact or naming one of their identifiers). */
 export const listEventsOfPerson = (db: Kysely<Database>, workspaceId: string, contactIds: string[], values: string[], limit = 100_000) =>
   q.selectEventsOfPerson(db, workspaceId, contactIds, values, limit);

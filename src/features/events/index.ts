@@ -8,6 +8,7 @@ export {
   listTouchEvents,
   listTrackEventsAfter,
   getLastEventId,
+  streamTouchEventsByContact,
   moveEventsOfContact,
   moveEventsToContact,
   restoreEventsOfContact,

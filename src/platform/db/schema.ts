@@ -9,6 +9,7 @@ import type { ConsentRecordsTable, MessagesTable, PrivacyRequestsTable, Subscrip
 import type { AttributionSettingsTable } from './tables/attribution.ts';
 import type { JourneyRunsTable, JourneyStepRunsTable, JourneyVersionsTable, JourneysTable } from './tables/journeys.ts';
 import type { EmailTemplateVersionsTable, EmailTemplatesTable } from './tables/templates.ts';
+import type { CampaignCostsTable } from './tables/reports.ts';
 import type { DataHealthSnapshotsTable, TrackingPlanDailyTable, TrackingPlanUnknownsTable, TrackingPlanViolationCountsTable, TrackingPlanViolationsTable, TrackingPlansTable } from './tables/tracking-plan.ts';
 
 /** Typed view of the tables in migrations/, one file per capability under tables/. snake_case, as in SQL. */
@@ -20,6 +21,7 @@ export type * from './tables/dedupe.ts';
 export type * from './tables/audiences.ts';
 export type * from './tables/consent.ts';
 export type * from './tables/attribution.ts';
+export type * from './tables/reports.ts';
 export type * from './tables/tracking-plan.ts';
 export type * from './tables/journeys.ts';
 export type * from './tables/templates.ts';
@@ -80,6 +82,7 @@ export interface Database {
   journey_step_runs: JourneyStepRunsTable;
   email_templates: EmailTemplatesTable;
   email_template_versions: EmailTemplateVersionsTable;
+  campaign_costs: CampaignCostsTable;
 }
 
 export type ContactRow = Selectable<ContactsTable>;
