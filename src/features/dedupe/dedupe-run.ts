@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, DedupeEntity } from '../../platform/db/schema.ts';
 import type { AuditActor } from '../audit/index.ts';
+import { getEnrichmentSettings } from '../enrichment/index.ts';
 import { getAllIdentitiesOf } from '../identity/index.ts';
 import { LEVEL_NAMES } from './engine/field-spec.ts';
 import { explainPattern, matchRecords, selectScoredPairs, type MatchRun, type ScoredPair } from './engine/match-records.ts';
@@ -65,14 +66,17 @@ export async function runDedupe(db: Kysely<Database>, workspaceId: string, entit
   const started = performance.now();
   const settings = await getDedupeSettings(db, workspaceId);
   const stored = await loadStoredRecords(db, workspaceId, entity);
-  const run = matchRecords(stored.records, stored.fields, { maxBlockSize: settings.max_block_size });
+  const { extraFreeMailDomains } = await getEnrichmentSettings(db, workspaceId);
+  const run = matchRecords(stored.records, stored.fields, { maxBlockSize: settings.max_block_size, extraFreeMailDomains });
   const rejected = await q.selectRejectedPairKeys(db, workspaceId, entity);
   const ids = run.records.ids;
   const pairKey = (p: ScoredPair) => (ids[p.a]! < ids[p.b]! ? `${ids[p.a]}|${ids[p.b]}` : `${ids[p.b]}|${ids[p.a]}`);
   const scored = selectScoredPairs(run, settings.review_threshold).filter((p) => !rejected.has(pairKey(p)));
   const pairs = await dropUserIdConflicts(db, workspaceId, entity, ids, scored);
-  const autoMerge = (p: ScoredPair) => settings.auto_merge_threshold !== null && p.probability >= settings.auto_merge_threshold;
-  const auto = pairs.filter(autoMerge);
+  const threshold = settings.auto_merge_threshold;
+  const auto = unambiguousPairs(pairs.filter((p) => threshold !== null && p.autoMergeable && p.mergeProbability >= threshold));
+  const autoSet = new Set(auto);
+  const autoMerge = (p: ScoredPair) => autoSet.has(p);
   const review = pairs.filter((p) => !autoMerge(p));
   const preview = (p: ScoredPair, action: PairPreview['action']): PairPreview => ({
     record_a: ids[p.a]!,
@@ -175,4 +179,23 @@ async function dropUserIdConflicts(db: Kysely<Database>, workspaceId: string, en
   const withUserId = new Set<string>();
   for (const row of await getAllIdentitiesOf(db, workspaceId, involved)) if (row.kind === 'user_id') withUserId.add(row.contact_id);
   return pairs.filter((p) => !(withUserId.has(ids[p.a]!) && withUserId.has(ids[p.b]!)));
+}
+
+/**
+ * The auto-merge pairs that leave no doubt which record is whose duplicate: a record whose
+ * auto-merge partners are not all auto-merge pairs of each other (one anonymous "W. Zhang"
+ * beside two Wei Zhangs) would chain two people into one, so all its pairs wait for review.
+ */
+export function unambiguousPairs(pairs: ScoredPair[]): ScoredPair[] {
+  const partners = new Map<number, Set<number>>();
+  const link = (x: number, y: number) => partners.set(x, (partners.get(x) ?? new Set()).add(y));
+  for (const p of pairs) {
+    link(p.a, p.b);
+    link(p.b, p.a);
+  }
+  const isClique = (x: number) => {
+    const around = [...partners.get(x)!];
+    return around.every((y, k) => around.slice(k + 1).every((z) => partners.get(y)!.has(z)));
+  };
+  return pairs.filter((p) => isClique(p.a) && isClique(p.b));
 }

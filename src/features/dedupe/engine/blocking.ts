@@ -55,6 +55,13 @@ export function planBlockingPasses(records: PreparedRecords): BlockingPass[] {
   if (given && family && givenName && familyName) {
     // Sorted, so that swapped first/last names share the key.
     passes.push({ name: 'name phonetic', uses: [givenName, familyName], keyOf: (i) => (given[i] && family[i] ? [given[i], family[i]].sort().join('|') : '') });
+    // One name exact, the other's initial: "Jea Moreau" meets "Jean-Luc Moreau", "Wei Zhagn"
+    // meets "Wei Zhang", whose phonetic codes differ (and whose addresses share nothing).
+    const givenValues = columnOfKind(records, 'given_name')[0]!.values;
+    const familyValues = columnOfKind(records, 'family_name')[0]!.values;
+    const pairKey = (whole: string, initialOf: string) => (whole.length >= 2 && initialOf !== '' ? `${whole}|${initialOf[0]}` : '');
+    passes.push({ name: 'family name + given initial', uses: [familyName], keyOf: (i) => pairKey(familyValues[i]!, givenValues[i]!) });
+    passes.push({ name: 'given name + family initial', uses: [givenName], keyOf: (i) => pairKey(givenValues[i]!, familyValues[i]!) });
   }
   for (const column of columnOfKind(records, 'name')) {
     passes.push({ name: `${column.spec.name} first tokens`, uses: [column.spec.name], keyOf: (i) => column.tokens[i]!.slice(0, 2).sort().join(' ') });
