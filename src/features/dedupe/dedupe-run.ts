@@ -4,6 +4,7 @@ import type { AuditActor } from '../audit/index.ts';
 import { getEnrichmentSettings } from '../enrichment/index.ts';
 import { getAllIdentitiesOf } from '../identity/index.ts';
 import { LEVEL_NAMES } from './engine/field-spec.ts';
+import { selectAutoMergePairs } from './engine/auto-merge.ts';
 import { explainPattern, matchRecords, selectScoredPairs, type MatchRun, type ScoredPair } from './engine/match-records.ts';
 import { loadStoredRecords, orderSurvivor } from './dedupe-records.ts';
 import { getDedupeSettings, mergeRecords, type MergeOutcome } from './dedupe.service.ts';
@@ -74,7 +75,7 @@ export async function runDedupe(db: Kysely<Database>, workspaceId: string, entit
   const scored = selectScoredPairs(run, settings.review_threshold).filter((p) => !rejected.has(pairKey(p)));
   const pairs = await dropUserIdConflicts(db, workspaceId, entity, ids, scored);
   const threshold = settings.auto_merge_threshold;
-  const auto = unambiguousPairs(pairs.filter((p) => threshold !== null && p.autoMergeable && p.mergeProbability >= threshold));
+  const auto = threshold === null ? [] : selectAutoMergePairs(pairs, threshold);
   const autoSet = new Set(auto);
   const autoMerge = (p: ScoredPair) => autoSet.has(p);
   const review = pairs.filter((p) => !autoMerge(p));
@@ -181,21 +182,3 @@ async function dropUserIdConflicts(db: Kysely<Database>, workspaceId: string, en
   return pairs.filter((p) => !(withUserId.has(ids[p.a]!) && withUserId.has(ids[p.b]!)));
 }
 
-/**
- * The auto-merge pairs that leave no doubt which record is whose duplicate: a record whose
- * auto-merge partners are not all auto-merge pairs of each other (one anonymous "W. Zhang"
- * beside two Wei Zhangs) would chain two people into one, so all its pairs wait for review.
- */
-export function unambiguousPairs(pairs: ScoredPair[]): ScoredPair[] {
-  const partners = new Map<number, Set<number>>();
-  const link = (x: number, y: number) => partners.set(x, (partners.get(x) ?? new Set()).add(y));
-  for (const p of pairs) {
-    link(p.a, p.b);
-    link(p.b, p.a);
-  }
-  const isClique = (x: number) => {
-    const around = [...partners.get(x)!];
-    return around.every((y, k) => around.slice(k + 1).every((z) => partners.get(y)!.has(z)));
-  };
-  return pairs.filter((p) => isClique(p.a) && isClique(p.b));
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONTACT_MATCH_FIELDS } from './contact-match-fields.ts';
-import { unambiguousPairs } from './dedupe-run.ts';
+import { selectAutoMergePairs } from './engine/auto-merge.ts';
 import { matchRecords, selectScoredPairs } from './engine/match-records.ts';
 import { generateNamesakeContacts } from './namesake-data-generator.ts';
 
@@ -15,7 +15,7 @@ describe('dedupe precision on namesakes at one company', () => {
   const same = (p: { a: number; b: number }) => entityOf.get(ids[p.a]!) === entityOf.get(ids[p.b]!);
 
   it('auto-merges only true duplicates, and some of them', () => {
-    const auto = unambiguousPairs(selectScoredPairs(run, 0.5).filter((p) => p.autoMergeable && p.mergeProbability >= 0.99));
+    const auto = selectAutoMergePairs(selectScoredPairs(run, 0.5), 0.99);
     expect(auto.length).toBeGreaterThan(20);
     expect(auto.filter((p) => !same(p))).toEqual([]);
   });

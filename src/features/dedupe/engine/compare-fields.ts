@@ -67,6 +67,14 @@ function emailLevel(column: PreparedColumn, i: number, j: number): number {
   return la.length >= 3 && digitsOf(la) === digitsOf(lb) && (la === lb || jaroWinkler(la, lb) >= 0.94) ? 4 : 3;
 }
 
+const SAME_LOCAL_PART = 4;
+
+/** Whether a local part is one of the usual spellings of a name: first.last, flast, firstl, first, last.first, last. */
+function spellsName(local: string, given: string, family: string): boolean {
+  if (given === '' || family === '') return false;
+  return [given + family, given[0] + family, given + family[0], given, family + given, family, family + given[0]].includes(local);
+}
+
 /** Whether both records have work addresses at one domain: then the employer is already in the email's level. */
 function sameWorkDomain(column: PreparedColumn, i: number, j: number): boolean {
   const d = column.tokens[i]![0];
@@ -79,7 +87,10 @@ export function compareField(column: PreparedColumn, i: number, j: number): numb
   const b = column.values[j]!;
   if (a === '' || b === '') return MISSING;
   switch (column.spec.kind) {
-    case 'given_name':
+    case 'given_name': {
+      const level = nameLevel(a, b);
+      return level === 3 ? level : Math.max(level, nameLevel(column.secondary[i]!, column.secondary[j]!));
+    }
     case 'family_name':
       return nameLevel(a, b);
     case 'address': {
@@ -121,6 +132,12 @@ export function compareRecords(records: PreparedRecords, givenIndex: number, fam
   // The company name and the work-address domain say one thing (the employer): counted once.
   const { email, company } = records.employerColumns;
   if (email >= 0 && company >= 0 && out[company] !== MISSING && sameWorkDomain(columns[email]!, i, j)) out[company] = MISSING;
+  // A local part shared across providers that only spells the name (jonas.jones@ at work
+  // and at gmail.com) repeats the name fields' evidence: it counts as "different", once.
+  if (email >= 0 && out[email] === SAME_LOCAL_PART && givenIndex >= 0 && familyIndex >= 0 && columns[email]!.tokens[i]![0] !== columns[email]!.tokens[j]![0]) {
+    const local = withoutSeparators(columns[email]!.secondary[i]!);
+    if (spellsName(local, columns[givenIndex]!.secondary[i]!, columns[familyIndex]!.values[i]!)) out[email] = SAME_LOCAL_PART - 1;
+  }
   if (givenIndex < 0 || familyIndex < 0) return;
   const given = columns[givenIndex]!.values;
   const family = columns[familyIndex]!.values;

@@ -82,6 +82,8 @@ export const MAX_M: Partial<Record<FieldKind, Readonly<Record<number, number>>>>
   given_name: { 0: 0.05 },
   family_name: { 0: 0.05 },
   email: { 2: 0.05 },
+  // A contact at another company is another contact (a job change starts a new one).
+  company: { 0: 0.05 },
 };
 
 export const levelCountOf = (kind: FieldKind): number => LEVEL_NAMES[kind].length;

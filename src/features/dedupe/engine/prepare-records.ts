@@ -12,7 +12,7 @@ export interface PreparedColumn {
   tokens: string[][];
   /** Weight of each token: its inverse document frequency in this column. */
   tokenWeights: number[][];
-  /** Email local part, the last 7 phone digits, or an address's house number; '' otherwise. */
+  /** Email local part, the last 7 phone digits, an address's house number, a given name as written; '' otherwise. */
   secondary: string[];
 }
 
@@ -37,8 +37,9 @@ export interface PrepareOptions {
 function prepareValue(spec: FieldSpec, raw: string | null | undefined, isFreeMail: (domain: string) => boolean): { value: string; tokens: string[]; secondary: string } {
   switch (spec.kind) {
     case 'given_name': {
-      const value = canonicalGivenName(normalizePersonName(raw));
-      return { value, tokens: [], secondary: '' };
+      // The name as written too: "Jac" is short for "Jack", though "Jack" reads as "john".
+      const written = normalizePersonName(raw);
+      return { value: canonicalGivenName(written), tokens: [], secondary: written };
     }
     case 'family_name':
       return { value: normalizePersonName(raw), tokens: [], secondary: '' };
