@@ -136,7 +136,8 @@ export function compareRecords(records: PreparedRecords, givenIndex: number, fam
   // and at gmail.com) repeats the name fields' evidence: it counts as "different", once.
   if (email >= 0 && out[email] === SAME_LOCAL_PART && givenIndex >= 0 && familyIndex >= 0 && columns[email]!.tokens[i]![0] !== columns[email]!.tokens[j]![0]) {
     const local = withoutSeparators(columns[email]!.secondary[i]!);
-    if (spellsName(local, columns[givenIndex]!.secondary[i]!, columns[familyIndex]!.values[i]!)) out[email] = SAME_LOCAL_PART - 1;
+    const spells = (k: number) => spellsName(local, columns[givenIndex]!.secondary[k]!, columns[familyIndex]!.values[k]!);
+    if (spells(i) || spells(j)) out[email] = SAME_LOCAL_PART - 1; // either record's name: symmetric
   }
   if (givenIndex < 0 || familyIndex < 0) return;
   const given = columns[givenIndex]!.values;
