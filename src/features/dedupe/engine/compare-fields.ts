@@ -89,7 +89,10 @@ export function compareField(column: PreparedColumn, i: number, j: number): numb
   switch (column.spec.kind) {
     case 'given_name': {
       const level = nameLevel(a, b);
-      return level === 3 ? level : Math.max(level, nameLevel(column.secondary[i]!, column.secondary[j]!));
+      const wa = column.secondary[i]!;
+      const wb = column.secondary[j]!;
+      // As written, only when a nickname was folded on either side (else it is the same comparison).
+      return level === 3 || (wa === a && wb === b) ? level : Math.max(level, nameLevel(wa, wb));
     }
     case 'family_name':
       return nameLevel(a, b);
