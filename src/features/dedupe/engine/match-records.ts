@@ -192,7 +192,10 @@ export function matchRecords(input: readonly InputRecord[], fields: readonly Fie
   // candidates' share counts that agreement twice (a namesake's matching name passes as the
   // evidence it was blocked on). Merging without review asks for the strict reading.
   const allPairs = countAllPairs(records, linkOnly);
-  const strictLambda = Math.min(model.lambda, Math.max(1 / Math.max(2, allPairs), (model.lambda * candidates.count) / Math.max(1, allPairs)));
+  // For people only: organisations have no namesakes to speak of, and a small list of
+  // accounts (the demo's dozen) would otherwise never merge its plain duplicates.
+  const people = givenIndex >= 0 || familyIndex >= 0;
+  const strictLambda = people ? Math.min(model.lambda, Math.max(1 / Math.max(2, allPairs), (model.lambda * candidates.count) / Math.max(1, allPairs))) : model.lambda;
   const scorePattern = (code: number): PatternScore => {
     const levels = decodePattern(code, kinds);
     const weight = patternWeight(model, levels);
