@@ -1,4 +1,4 @@
-// `npm run bench:dedupe [-- --speed-records 1000000 --generator-people 20000 --skip-speed --skip-accuracy]`
+// `npm run bench:dedupe [-- --speed-records 1000000 --generator-people 20000 --namesake-people 5000 --skip-speed --skip-accuracy]`
 // Accuracy (precision, recall, F1 of the pairs scored >= 0.5) on the labelled sets in
 // ../shared/datasets and on the marketing-data generator; then speed: N generated contacts
 // deduplicated in memory, beside a baseline measured in the same run (normalizing the same
@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CONTACT_MATCH_FIELDS, generateMarketingContacts, matchRecords, selectScoredPairs, withWorkDomain, type InputRecord } from '../src/features/dedupe/index.ts';
+import { CONTACT_MATCH_FIELDS, generateMarketingContacts, generateNamesakeContacts, matchRecords, selectAutoMergePairs, selectScoredPairs, withWorkDomain, type InputRecord } from '../src/features/dedupe/index.ts';
 import { prepareRecords } from '../src/features/dedupe/engine/prepare-records.ts';
 import { loadFebrl, loadFebrl4, loadOrganisations, loadRestaurants, pairKey, type LabelledSet } from './dedupe-datasets.ts';
 
@@ -14,6 +14,7 @@ const { values } = parseArgs({
   options: {
     'speed-records': { type: 'string', default: '1000000' },
     'generator-people': { type: 'string', default: '20000' },
+    'namesake-people': { type: 'string', default: '5000' },
     'skip-speed': { type: 'boolean', default: false },
     'skip-accuracy': { type: 'boolean', default: false },
     threshold: { type: 'string', default: '0.5' },
@@ -31,6 +32,9 @@ interface AccuracyRow {
   precision: number;
   recall: number;
   f1: number;
+  /** Pairs dedupe would merge without review at the default threshold (0.99), and their precision. */
+  autoMerged: number;
+  autoMergePrecision: number;
   em: string;
   millis: number;
 }
@@ -44,6 +48,8 @@ function measureAccuracy(set: LabelledSet): AccuracyRow {
   let blocked = 0;
   for (let p = 0; p < run.count; p++) if (set.truePairs.has(pairKey(ids[run.left[p]!]!, ids[run.right[p]!]!))) blocked++;
   const tp = predicted.filter((p) => set.truePairs.has(pairKey(ids[p.a]!, ids[p.b]!))).length;
+  const auto = selectAutoMergePairs(predicted, 0.99);
+  const autoTp = auto.filter((p) => set.truePairs.has(pairKey(ids[p.a]!, ids[p.b]!))).length;
   const precision = predicted.length === 0 ? 0 : tp / predicted.length;
   const recall = tp / set.truePairs.size;
   return {
@@ -56,19 +62,21 @@ function measureAccuracy(set: LabelledSet): AccuracyRow {
     precision,
     recall,
     f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall),
+    autoMerged: auto.length,
+    autoMergePrecision: auto.length === 0 ? 1 : autoTp / auto.length,
     em: run.stats.em,
     millis,
   };
 }
 
-function generatorSet(people: number, seed: number): LabelledSet {
-  const generated = generateMarketingContacts({ people, seed });
+function generatorSet(people: number, seed: number, kind: 'marketing' | 'namesakes' = 'marketing'): LabelledSet {
+  const generated = kind === 'marketing' ? generateMarketingContacts({ people, seed }) : generateNamesakeContacts({ people, seed });
   const groups = new Map<string, string[]>();
   for (const r of generated) groups.set(r.entity, [...(groups.get(r.entity) ?? []), r.id]);
   const truePairs = new Set<string>();
   for (const ids of groups.values()) for (let i = 0; i < ids.length; i++) for (let j = i + 1; j < ids.length; j++) truePairs.add(pairKey(ids[i]!, ids[j]!));
   return {
-    name: `marketing generator (${people.toLocaleString('en-US')} people)`,
+    name: `${kind === 'marketing' ? 'marketing generator' : 'namesakes at one company (generator)'} (${people.toLocaleString('en-US')} people)`,
     records: generated.map((r) => ({ id: r.id, values: withWorkDomain(r.values) })),
     fields: [...CONTACT_MATCH_FIELDS],
     truePairs,
@@ -81,11 +89,11 @@ const pct = (x: number) => `${(x * 100).toPrecision(3)}%`;
 
 function printAccuracy(rows: AccuracyRow[]): void {
   console.log(`\nAccuracy (pairs with match probability >= ${THRESHOLD}; soc_sec_id left out of FEBRL)\n`);
-  console.log('| set | records | true pairs | candidate pairs | all pairs | candidates / all | blocking recall | precision | recall | F1 | EM | time (ms) |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |');
+  console.log('| set | records | true pairs | candidate pairs | all pairs | candidates / all | blocking recall | precision | recall | F1 | auto-merged (>= 0.99) | auto-merge precision | EM | time (ms) |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |');
   for (const r of rows) {
     console.log(
-      `| ${r.set} | ${fmt(r.records)} | ${fmt(r.truePairs)} | ${fmt(r.candidatePairs)} | ${fmt(r.allPairs)} | ${pct(r.candidatePairs / r.allPairs)} | ${r.blockingRecall.toFixed(4)} | ${r.precision.toFixed(4)} | ${r.recall.toFixed(4)} | **${r.f1.toFixed(4)}** | ${r.em} | ${fmt(r.millis)} |`,
+      `| ${r.set} | ${fmt(r.records)} | ${fmt(r.truePairs)} | ${fmt(r.candidatePairs)} | ${fmt(r.allPairs)} | ${pct(r.candidatePairs / r.allPairs)} | ${r.blockingRecall.toFixed(4)} | ${r.precision.toFixed(4)} | ${r.recall.toFixed(4)} | **${r.f1.toFixed(4)}** | ${fmt(r.autoMerged)} | ${r.autoMergePrecision.toFixed(4)} | ${r.em} | ${fmt(r.millis)} |`,
     );
   }
 }
@@ -161,6 +169,7 @@ const accuracy = values['skip-accuracy'] ? [] : [
   loadOrganisations(),
   loadRestaurants(),
   generatorSet(Number(values['generator-people']), 7),
+  generatorSet(Number(values['namesake-people']), 3, 'namesakes'),
 ].map(measureAccuracy);
 if (accuracy.length > 0) printAccuracy(accuracy);
 const speed = values['skip-speed'] ? null : measureSpeed(Number(values['speed-records']));

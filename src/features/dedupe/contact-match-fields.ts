@@ -25,10 +25,8 @@ export const ACCOUNT_MATCH_FIELDS: readonly FieldSpec[] = [
  * Adds the company domain a work address implies (none for free-mail addresses: a
  * gmail.com address says nothing about the employer).
  */
-export function withWorkDomain<T extends Readonly<Record<string, string | null | undefined>>>(values: T): T & { domain: string | null } {
+export function withWorkDomain<T extends Readonly<Record<string, string | null | undefined>>>(values: T, extraFreeMailDomains?: readonly string[]): T & { domain: string | null } {
   if (values.domain) return { ...values, domain: values.domain };
   const email = splitEmail(values.email);
-  return { ...values, domain: email && !email.freeMail ? email.domain : null };
+  return { ...values, domain: email && !isFreeMailDomain(email.domain, extraFreeMailDomains) ? email.domain : null };
 }
-
-export { isFreeMailDomain };

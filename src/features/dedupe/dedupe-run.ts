@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Database, DedupeEntity } from '../../platform/db/schema.ts';
 import type { AuditActor } from '../audit/index.ts';
+import { getEnrichmentSettings } from '../enrichment/index.ts';
 import { getAllIdentitiesOf } from '../identity/index.ts';
 import { LEVEL_NAMES } from './engine/field-spec.ts';
+import { selectAutoMergePairs } from './engine/auto-merge.ts';
 import { explainPattern, matchRecords, selectScoredPairs, type MatchRun, type ScoredPair } from './engine/match-records.ts';
 import { loadStoredRecords, orderSurvivor } from './dedupe-records.ts';
 import { getDedupeSettings, mergeRecords, type MergeOutcome } from './dedupe.service.ts';
@@ -65,14 +67,17 @@ export async function runDedupe(db: Kysely<Database>, workspaceId: string, entit
   const started = performance.now();
   const settings = await getDedupeSettings(db, workspaceId);
   const stored = await loadStoredRecords(db, workspaceId, entity);
-  const run = matchRecords(stored.records, stored.fields, { maxBlockSize: settings.max_block_size });
+  const { extraFreeMailDomains } = await getEnrichmentSettings(db, workspaceId);
+  const run = matchRecords(stored.records, stored.fields, { maxBlockSize: settings.max_block_size, extraFreeMailDomains });
   const rejected = await q.selectRejectedPairKeys(db, workspaceId, entity);
   const ids = run.records.ids;
   const pairKey = (p: ScoredPair) => (ids[p.a]! < ids[p.b]! ? `${ids[p.a]}|${ids[p.b]}` : `${ids[p.b]}|${ids[p.a]}`);
   const scored = selectScoredPairs(run, settings.review_threshold).filter((p) => !rejected.has(pairKey(p)));
   const pairs = await dropUserIdConflicts(db, workspaceId, entity, ids, scored);
-  const autoMerge = (p: ScoredPair) => settings.auto_merge_threshold !== null && p.probability >= settings.auto_merge_threshold;
-  const auto = pairs.filter(autoMerge);
+  const threshold = settings.auto_merge_threshold;
+  const auto = threshold === null ? [] : selectAutoMergePairs(pairs, threshold);
+  const autoSet = new Set(auto);
+  const autoMerge = (p: ScoredPair) => autoSet.has(p);
   const review = pairs.filter((p) => !autoMerge(p));
   const preview = (p: ScoredPair, action: PairPreview['action']): PairPreview => ({
     record_a: ids[p.a]!,
@@ -176,3 +181,4 @@ async function dropUserIdConflicts(db: Kysely<Database>, workspaceId: string, en
   for (const row of await getAllIdentitiesOf(db, workspaceId, involved)) if (row.kind === 'user_id') withUserId.add(row.contact_id);
   return pairs.filter((p) => !(withUserId.has(ids[p.a]!) && withUserId.has(ids[p.b]!)));
 }
+

@@ -1,6 +1,8 @@
 export { FIELD_KINDS, LEVEL_NAMES, type FieldKind, type FieldSpec, type InputRecord } from './engine/field-spec.ts';
 export { explainPattern, matchRecords, selectScoredPairs, type FieldEvidence, type MatchOptions, type MatchRun, type MatchStats, type ScoredPair } from './engine/match-records.ts';
 export { clusterPairs } from './engine/cluster-pairs.ts';
+export { selectAutoMergePairs } from './engine/auto-merge.ts';
+export { generateNamesakeContacts } from './namesake-data-generator.ts';
 export { ACCOUNT_MATCH_FIELDS, CONTACT_MATCH_FIELDS, withWorkDomain } from './contact-match-fields.ts';
 export { generateMarketingContacts, type GeneratedContact } from './marketing-data-generator.ts';
 export { ACCOUNT_REFERENCES, mergeAccountPair, undoAccountMerge, type AccountReference } from './account-merge.ts';

@@ -1,5 +1,6 @@
 import type { InputRecord } from './engine/field-spec.ts';
 import { nicknamesOf } from './engine/nicknames.ts';
+import { createSeededRandom, type SeededRandom } from './seeded-random.ts';
 
 // A generator of marketing contact lists with the duplicates real lists have: nicknames,
 // swapped first/last names, a free-mail address beside the work one, company-name variants,
@@ -42,23 +43,8 @@ const LEGAL = ['Inc.', 'Inc', 'GmbH', 'LLC', 'Ltd', 'Corp.', 'S.A.', 'B.V.'];
 const FREE_MAIL = ['gmail.com', 'yahoo.com', 'outlook.com', 'hotmail.com'];
 const CITIES = ['Berlin', 'London', 'Austin', 'Paris', 'Toronto', 'Madrid', 'Chicago', 'Munich', 'Dublin', 'Lisbon'];
 
-function createRandom(seed: number) {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    chance: (p: number) => next() < p,
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
-  };
-}
-type Random = ReturnType<typeof createRandom>;
+const createRandom = createSeededRandom;
+type Random = SeededRandom;
 
 interface Company {
   name: string;

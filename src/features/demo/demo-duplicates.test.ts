@@ -31,6 +31,21 @@ describe(`demo duplicates (${testDatabaseLabel})`, () => {
         and exists (select 1 from identities b where b.workspace_id = p.workspace_id and b.contact_id = p.record_b and b.kind = 'user_id')`.execute(db.kysely);
     expect(queuedNamesakes.rows[0]!.n).toBe(0);
     expect(result.accounts.merged + result.accounts.queued).toBeGreaterThanOrEqual(1);
+    // Recall: each seeded near-duplicate (an anonymous identify) was merged into or queued
+    // with the contact it was made from. Before, the demo's free-mail domains (*.example)
+    // read as employers (a "different employers" veto) and abbreviated or misspelt names
+    // shared no blocking key, so none of them was found.
+    const made = await sql<{ contact_id: string; value: string }>`select contact_id, value from identities
+      where workspace_id = ${seeded.workspaceId}::uuid and kind = 'anonymous_id' and value ~ '^demo-duplicate-[0-9]+$'`.execute(db.kysely);
+    const pairs = await sql<{ record_a: string; record_b: string }>`select record_a, record_b from dedupe_pairs
+      where workspace_id = ${seeded.workspaceId}::uuid and entity = 'contact'`.execute(db.kysely);
+    const found = new Set(pairs.rows.flatMap((p) => [`${p.record_a}|${p.record_b}`, `${p.record_b}|${p.record_a}`]));
+    const rows = made.rows.map((r) => ({ duplicate: r.contact_id, original: result.seededFrom[Number(r.value.slice('demo-duplicate-'.length))]! }));
+    const distinct = rows.filter((r) => r.duplicate !== r.original).map((r) => ({ ...r, found: found.has(`${r.duplicate}|${r.original}`) }));
+    expect(distinct.length).toBeGreaterThanOrEqual(8);
+    expect(distinct.filter((r) => !r.found)).toEqual([]);
+    // Precision: no merge joined two contacts that each have a userId (namesakes at one company).
+    expect(result.contacts.merged).toBeLessThanOrEqual(distinct.length);
     const queue = await listReviewQueue(db.kysely, seeded.workspaceId, undefined, 100);
     expect(queue.items.length).toBe(result.contacts.queued + result.accounts.queued);
   });

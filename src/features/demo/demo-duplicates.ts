@@ -20,6 +20,8 @@ const VARIANTS: Variant[] = [
 ];
 
 export interface DemoDedupeResult {
+  /** The contacts the near-duplicates were made from, in the order of their anonymousIds (demo-duplicate-N). */
+  seededFrom: string[];
   contacts: DedupeRunSummary;
   accounts: DedupeRunSummary;
 }
@@ -51,6 +53,7 @@ export async function seedDemoDuplicates(db: Kysely<Database>, workspaceId: stri
   await processInbox(db);
   const actor = systemActor('demo');
   return {
+    seededFrom: contacts.map((c) => c.id),
     contacts: await runDedupe(db, workspaceId, 'contact', { dryRun: false, actor }),
     accounts: await runDedupe(db, workspaceId, 'account', { dryRun: false, actor }),
   };

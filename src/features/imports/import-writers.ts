@@ -10,7 +10,7 @@ import { enrichContactsById } from '../enrichment/index.ts';
 import { recordFieldChecks, type ObjectFieldChecks } from '../normalization/index.ts';
 import { resolveContacts } from '../identity/index.ts';
 import { lockWorkspaceProcessing, processEventsNow, type AcceptedEvent } from '../ingest/index.ts';
-import { createOpportunities } from '../opportunities/index.ts';
+import { upsertOpportunities } from '../opportunities/index.ts';
 import type { AccountImportRow, ContactImportRow, OpportunityImportRow, Refusal } from './import-rows.ts';
 
 export interface BatchOutcome {
@@ -152,8 +152,8 @@ export async function writeAccountBatch(trx: Kysely<Database>, workspaceId: stri
 }
 
 /**
- * Opportunities: matched by external id; rows already stored are left as they are
- * (counted unchanged). Each row goes through the opportunities service's validation; a row
+ * Opportunities: matched by external id; a stored one is updated when a value differs,
+ * else counted unchanged. Each row goes through the opportunities service's validation; a row
  * it refuses is reported and the rest of the batch is written.
  */
 export async function writeOpportunityBatch(trx: Kysely<Database>, workspaceId: string, rows: OpportunityImportRow[]): Promise<BatchOutcome> {
@@ -190,9 +190,12 @@ export async function writeOpportunityBatch(trx: Kysely<Database>, workspaceId: 
       closedDate: row.closedDate,
     }));
     try {
-      const inserted = await createOpportunities(trx, workspaceId, inputs, { skipExisting: true });
-      outcome.inserted += inserted;
-      outcome.unchanged += pending.length - inserted;
+      // An opportunity already stored under its external id is updated (amount, stage and
+      // dates move in the CRM between exports), or left alone when nothing changed.
+      const written = await upsertOpportunities(trx, workspaceId, inputs);
+      outcome.inserted += written.inserted;
+      outcome.updated += written.updated;
+      outcome.unchanged += pending.length - written.inserted - written.updated;
       break;
     } catch (error) {
       const at = isAppError(error) ? /^opportunities\[(\d+)\]\.(\w+)/.exec(String(error.details?.field ?? '')) : null;

@@ -110,7 +110,7 @@ describe(`importCsv (${testDatabaseLabel})`, () => {
     ]);
   });
 
-  it('imports opportunities onto accounts by external id or domain, skipping those already stored', async () => {
+  it('imports opportunities onto accounts by external id or domain, updating those already stored', async () => {
     const ws = await newWorkspace();
     await run(ws, 'accounts', 'Account ID,Domain,Name\nA-1,acme.com,Acme\n');
     const csv = [
@@ -125,9 +125,14 @@ describe(`importCsv (${testDatabaseLabel})`, () => {
     const report = await collect(exportImportRefusals(db.kysely, ws, first.jobId!));
     expect(report).toContain('3,4,,A-404,"no account with external id ""A-404"" in this workspace"');
     expect(report).toContain('4,5,amount,-5,"amount must be a number >= 0 (at most 18 integer digits and 2 decimals), got ""-5"""');
-    expect(await run(ws, 'opportunities', csv)).toMatchObject({ inserted: 0, unchanged: 2, refused: 2 });
+    expect(await run(ws, 'opportunities', csv)).toMatchObject({ inserted: 0, updated: 0, unchanged: 2, refused: 2 });
     const list = await listOpportunities(db.kysely, ws);
     expect(list.items.map((o) => [o.external_id, o.amount, o.status]).sort()).toEqual([['O-1', '48000.00', 'won'], ['O-2', '1000.00', 'open']]);
+    // The CRM moved O-2 on: a re-import updates it instead of skipping it.
+    const moved = csv.replace('O-2,,acme.com,Acme Upsell,1000,Proposal,2024-06-01,,', 'O-2,,acme.com,Acme Upsell,1500,Closed Won,2024-06-01,2024-07-01,');
+    expect(await run(ws, 'opportunities', moved)).toMatchObject({ inserted: 0, updated: 1, unchanged: 1, refused: 2 });
+    const after = await listOpportunities(db.kysely, ws);
+    expect(after.items.map((o) => [o.external_id, o.amount, o.status]).sort()).toEqual([['O-1', '48000.00', 'won'], ['O-2', '1500.00', 'won']]);
   });
 
   it('imports track events through identity resolution, idempotent without a message id column', async () => {

@@ -1,6 +1,7 @@
 export {
   countOpportunities,
   createOpportunities,
+  upsertOpportunities,
   createOpportunity,
   getOpportunity,
   listOpportunities,

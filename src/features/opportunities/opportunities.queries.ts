@@ -51,6 +51,32 @@ export async function insertOpportunityRows(db: Q, workspaceId: string, rows: Op
   return result.rows;
 }
 
+/**
+ * Inserts rows, or updates the stored row with the same external_id when any value differs
+ * (an import re-run with new amounts or stages). Rows already stored as given are left
+ * alone and not returned; `inserted` tells new rows from updated ones. External ids must be
+ * distinct within one call (PostgreSQL updates a row once per statement).
+ */
+export async function upsertOpportunityRows(db: Q, workspaceId: string, rows: OpportunityInsert[]): Promise<Array<OpportunityRow & { inserted: boolean }>> {
+  if (rows.length === 0) return [];
+  const col = <K extends keyof OpportunityInsert>(k: K) => rows.map((r) => r[k]);
+  const result = await sql<OpportunityRow & { inserted: boolean }>`
+    insert into opportunities as o (workspace_id, account_id, external_id, name, amount, currency, stage, is_closed, is_won, created_date, closed_date)
+    select ${workspaceId}::uuid, t.* from unnest(
+      ${col('account_id')}::uuid[], ${col('external_id')}::text[], ${col('name')}::text[], ${col('amount')}::numeric[],
+      ${col('currency')}::text[], ${col('stage')}::text[], ${col('is_closed')}::boolean[], ${col('is_won')}::boolean[],
+      ${col('created_date')}::timestamptz[], ${col('closed_date')}::timestamptz[]
+    ) as t
+    on conflict (workspace_id, external_id) do update set
+      account_id = excluded.account_id, name = excluded.name, amount = excluded.amount, currency = excluded.currency,
+      stage = excluded.stage, is_closed = excluded.is_closed, is_won = excluded.is_won,
+      created_date = excluded.created_date, closed_date = excluded.closed_date, updated_at = now()
+    where (o.account_id, o.name, o.amount, o.currency, o.stage, o.is_closed, o.is_won, o.created_date, o.closed_date)
+      is distinct from (excluded.account_id, excluded.name, excluded.amount, excluded.currency, excluded.stage, excluded.is_closed, excluded.is_won, excluded.created_date, excluded.closed_date)
+    returning o.*, (xmax = 0) as inserted`.execute(db);
+  return result.rows;
+}
+
 export async function selectOpportunity(db: Q, workspaceId: string, id: string): Promise<OpportunityRow | undefined> {
   return db.selectFrom('opportunities').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
 }

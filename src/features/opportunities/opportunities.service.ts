@@ -94,6 +94,29 @@ export async function createOpportunities(
   return db.transaction().execute(insertAll);
 }
 
+/**
+ * Creates opportunities or updates the stored ones with the same external id (an import
+ * re-run after amounts or stages changed in the CRM), all or nothing like
+ * createOpportunities. Two inputs with one external id: the later one counts. Returns how
+ * many were inserted and how many updated; the rest were stored as given already.
+ */
+export async function upsertOpportunities(db: Kysely<Database>, workspaceId: string, inputs: OpportunityInput[]): Promise<{ inserted: number; updated: number }> {
+  const all = inputs.map((input, i) => toInsert(input, `opportunities[${i}].`));
+  const lastOf = new Map<string, number>();
+  all.forEach((row, i) => row.external_id !== null && lastOf.set(row.external_id, i));
+  const rows = all.filter((row, i) => row.external_id === null || lastOf.get(row.external_id) === i);
+  const writeAll = async (trx: Kysely<Database>) => {
+    const out = { inserted: 0, updated: 0 };
+    for (let start = 0; start < rows.length; start += BULK_CHUNK) {
+      const written = await upsertChecked(trx, workspaceId, rows.slice(start, start + BULK_CHUNK));
+      for (const row of written) out[row.inserted ? 'inserted' : 'updated']++;
+    }
+    return out;
+  };
+  if (rows.length <= BULK_CHUNK || db.isTransaction) return writeAll(db);
+  return db.transaction().execute(writeAll);
+}
+
 export async function getOpportunity(db: Kysely<Database>, workspaceId: string, id: string): Promise<Opportunity> {
   const row = UUID_PATTERN.test(id) ? await q.selectOpportunity(db, workspaceId, id) : undefined;
   if (!row) throw new AppError('not_found', `Opportunity ${JSON.stringify(id)} not found in this workspace`);
@@ -124,8 +147,16 @@ export async function countOpportunities(db: Kysely<Database>, workspaceId: stri
 }
 
 async function insertChecked(db: Kysely<Database>, workspaceId: string, rows: q.OpportunityInsert[], skipExisting: boolean) {
+  return withAccountCheck(rows, () => q.insertOpportunityRows(db, workspaceId, rows, skipExisting));
+}
+
+async function upsertChecked(db: Kysely<Database>, workspaceId: string, rows: q.OpportunityInsert[]) {
+  return withAccountCheck(rows, () => q.upsertOpportunityRows(db, workspaceId, rows));
+}
+
+async function withAccountCheck<T>(rows: q.OpportunityInsert[], write: () => Promise<T>): Promise<T> {
   try {
-    return await q.insertOpportunityRows(db, workspaceId, rows, skipExisting);
+    return await write();
   } catch (error) {
     // The composite foreign key (workspace_id, account_id) is the existence check: it also
     // refuses an account of another workspace, and costs no extra round trip.

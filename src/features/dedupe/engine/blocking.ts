@@ -55,6 +55,25 @@ export function planBlockingPasses(records: PreparedRecords): BlockingPass[] {
   if (given && family && givenName && familyName) {
     // Sorted, so that swapped first/last names share the key.
     passes.push({ name: 'name phonetic', uses: [givenName, familyName], keyOf: (i) => (given[i] && family[i] ? [given[i], family[i]].sort().join('|') : '') });
+    // One name exact, the other's first letters: "Jea Moreau" meets "Jean-Luc Moreau", "Wei Zhagn"
+    // meets "Wei Zhang", whose phonetic codes differ (and whose addresses share nothing).
+    const givenValues = columnOfKind(records, 'given_name')[0]!.values;
+    const familyValues = columnOfKind(records, 'family_name')[0]!.values;
+    // A few letters, not the initial: with one, common first names make blocks of ~100
+    // (near-quadratic cost). An abbreviated given name keeps its first two letters; a
+    // misspelt surname (two letters swapped, one replaced) its length and, mostly, its first three.
+    const key = (whole: string, other: string, part: string) => (whole.length >= 2 && part !== '' ? `${whole}|${part}` : '');
+    // The given name as written: "Jac" starts like "Jack", not like its canonical "john".
+    const givenWritten = columnOfKind(records, 'given_name')[0]!.secondary;
+    passes.push({ name: 'family name + given name start', uses: [familyName], keyOf: (i) => key(familyValues[i]!, givenWritten[i]!, givenWritten[i]!.slice(0, 2)) });
+    passes.push({
+      name: 'given name + family name shape',
+      uses: [givenName],
+      keyOf: (i) => {
+        const f = familyValues[i]!;
+        return f.length >= 3 ? key(givenValues[i]!, f, `${f.slice(0, 3)}${f.length}`) : '';
+      },
+    });
   }
   for (const column of columnOfKind(records, 'name')) {
     passes.push({ name: `${column.spec.name} first tokens`, uses: [column.spec.name], keyOf: (i) => column.tokens[i]!.slice(0, 2).sort().join(' ') });

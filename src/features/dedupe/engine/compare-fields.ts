@@ -36,13 +36,64 @@ function sameStreet(a: string, b: string): boolean {
   return ca === cb || jaroWinkler(ca, cb) >= 0.92 || ca.startsWith(`${cb} `) || cb.startsWith(`${ca} `);
 }
 
+const digitsOf = (s: string) => s.replace(/\D+/g, '');
+const withoutDigits = (s: string) => s.replace(/\d+/g, '');
+const withoutSeparators = (s: string) => s.replace(/[._-]+/g, '');
+
+/**
+ * Two addresses: 5 exact; 4 the same local part (a typo; at one employer, the same but for
+ * dots and dashes; across providers, identical); 3 different; 2 another address at the same employer; 1 a numbered
+ * mailbox at the same employer (jsmith@ and jsmith2@: two people); 0 two employers.
+ */
+function emailLevel(column: PreparedColumn, i: number, j: number): number {
+  const a = column.values[i]!;
+  const b = column.values[j]!;
+  if (a === b) return 5;
+  const da = column.tokens[i]![0];
+  const db = column.tokens[j]![0];
+  if (da !== undefined && db !== undefined && da !== db) return 0; // two employers
+  const la = column.secondary[i]!;
+  const lb = column.secondary[j]!;
+  if (da !== undefined && da === db) {
+    const numberA = digitsOf(la);
+    const numberB = digitsOf(lb);
+    if (numberA !== numberB) return withoutDigits(la) === withoutDigits(lb) ? 1 : 2;
+    // No typo allowance: under flast@ and firstl@ conventions, namesakes' mailboxes are one letter apart.
+    return withoutSeparators(la) === withoutSeparators(lb) ? 4 : 2;
+  }
+  // Across providers (a personal and a work address) only an identical local part counts:
+  // "michellef" and "michellef307" both come from the name, which the name fields weigh already.
+  if (da !== db) return la.length >= 3 && la === lb ? 4 : 3;
+  return la.length >= 3 && digitsOf(la) === digitsOf(lb) && (la === lb || jaroWinkler(la, lb) >= 0.94) ? 4 : 3;
+}
+
+const SAME_LOCAL_PART = 4;
+
+/** Whether a local part is one of the usual spellings of a name: first.last, flast, firstl, first, last.first, last. */
+function spellsName(local: string, given: string, family: string): boolean {
+  if (given === '' || family === '') return false;
+  return [given + family, given[0] + family, given + family[0], given, family + given, family, family + given[0]].includes(local);
+}
+
+/** Whether both records have work addresses at one domain: then the employer is already in the email's level. */
+function sameWorkDomain(column: PreparedColumn, i: number, j: number): boolean {
+  const d = column.tokens[i]![0];
+  return d !== undefined && d === column.tokens[j]![0];
+}
+
 /** The level of one field for the records at indexes i and j, or MISSING. */
 export function compareField(column: PreparedColumn, i: number, j: number): number {
   const a = column.values[i]!;
   const b = column.values[j]!;
   if (a === '' || b === '') return MISSING;
   switch (column.spec.kind) {
-    case 'given_name':
+    case 'given_name': {
+      const level = nameLevel(a, b);
+      const wa = column.secondary[i]!;
+      const wb = column.secondary[j]!;
+      // As written, only when a nickname was folded on either side (else it is the same comparison).
+      return level === 3 || (wa === a && wb === b) ? level : Math.max(level, nameLevel(wa, wb));
+    }
     case 'family_name':
       return nameLevel(a, b);
     case 'address': {
@@ -57,15 +108,8 @@ export function compareField(column: PreparedColumn, i: number, j: number): numb
     case 'name':
     case 'company':
       return textLevel(a, b, column.tokens[i]!, column.tokenWeights[i]!, column.tokens[j]!, column.tokenWeights[j]!);
-    case 'email': {
-      if (a === b) return 3;
-      const da = column.tokens[i]![0];
-      const db = column.tokens[j]![0];
-      if (da !== undefined && db !== undefined && da !== db) return 0; // two employers
-      const la = column.secondary[i]!;
-      const lb = column.secondary[j]!;
-      return la.length >= 3 && (la === lb || jaroWinkler(la, lb) >= 0.94) ? 2 : 1;
-    }
+    case 'email':
+      return emailLevel(column, i, j);
     case 'phone': {
       if (a === b || (a.length >= 9 && b.length >= 9 && (a.endsWith(b) || b.endsWith(a)))) return 3;
       const la = column.secondary[i]!;
@@ -88,6 +132,16 @@ export function compareField(column: PreparedColumn, i: number, j: number): numb
 export function compareRecords(records: PreparedRecords, givenIndex: number, familyIndex: number, i: number, j: number, out: Int8Array): void {
   const columns = records.columns;
   for (let f = 0; f < columns.length; f++) out[f] = compareField(columns[f]!, i, j);
+  // The company name and the work-address domain say one thing (the employer): counted once.
+  const { email, company } = records.employerColumns;
+  if (email >= 0 && company >= 0 && out[company] !== MISSING && sameWorkDomain(columns[email]!, i, j)) out[company] = MISSING;
+  // A local part shared across providers that only spells the name (jonas.jones@ at work
+  // and at gmail.com) repeats the name fields' evidence: it counts as "different", once.
+  if (email >= 0 && out[email] === SAME_LOCAL_PART && givenIndex >= 0 && familyIndex >= 0 && columns[email]!.tokens[i]![0] !== columns[email]!.tokens[j]![0]) {
+    const local = withoutSeparators(columns[email]!.secondary[i]!);
+    const spells = (k: number) => spellsName(local, columns[givenIndex]!.secondary[k]!, columns[familyIndex]!.values[k]!);
+    if (spells(i) || spells(j)) out[email] = SAME_LOCAL_PART - 1; // either record's name: symmetric
+  }
   if (givenIndex < 0 || familyIndex < 0) return;
   const given = columns[givenIndex]!.values;
   const family = columns[familyIndex]!.values;

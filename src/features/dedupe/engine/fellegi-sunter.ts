@@ -1,5 +1,5 @@
 import { decodePattern } from './compare-fields.ts';
-import { levelCountOf, type FieldKind } from './field-spec.ts';
+import { DISAGREEMENT_LEVELS, levelCountOf, MAX_M, type FieldKind } from './field-spec.ts';
 
 /**
  * A Fellegi-Sunter model: for each field and comparison level, m = P(level | same entity)
@@ -94,8 +94,9 @@ export function fitFellegiSunter(
       const rowTotal = row.reduce((s, x) => s + x, 0);
       return row.map((x) => (rowTotal > 0 ? Math.max(FLOOR, x / rowTotal) : 1 / row.length));
     };
-    const nextM = sums.map(normalize);
     if (!options.fixU) u = nonSums.map((row, f) => (row.reduce((s, x) => s + x, 0) > 0 ? normalize(row) : u[f]!));
+    // Constrained EM: each step keeps disagreement from counting for a match (see constrainModel).
+    const nextM = constrainM(kinds, sums.map(normalize), u);
     const nextLambda = Math.min(1 - FLOOR, Math.max(FLOOR, matchMass / Math.max(1, total)));
     const change = Math.max(Math.abs(nextLambda - lambda), ...nextM.flatMap((row, f) => row.map((x, l) => Math.abs(x - m[f]![l]!))));
     m = nextM;
@@ -180,9 +181,31 @@ function fitLambda(fields: string[], kinds: FieldKind[], m: number[][], u: numbe
  * often than duplicates with a free-mail address do. Hence one field in four may dissent.
  */
 export function countImplausibleFields(model: FellegiSunterModel): number {
-  return model.m.filter((row, f) => row[row.length - 1]! < model.u[f]![row.length - 1]!).length;
+  // <=: constrained EM holds exact agreement at m = u (weight 0) where it would have gone below.
+  return model.m.filter((row, f) => row[row.length - 1]! <= model.u[f]![row.length - 1]!).length;
 }
 
 export function isPlausibleModel(model: FellegiSunterModel): boolean {
   return model.lambda < 0.99 && countImplausibleFields(model) <= Math.floor(model.m.length / 4);
+}
+
+/**
+ * The fitted model with each field's weights kept on the side their level stands for: a
+ * disagreement level (DISAGREEMENT_LEVELS) never adds to the match weight (m <= u) and
+ * exact agreement never subtracts from it (m >= u). Rows of m then no longer sum to 1; the
+ * weights are what the score reads.
+ */
+export function constrainModel(model: FellegiSunterModel): FellegiSunterModel {
+  return { ...model, m: constrainM(model.kinds, model.m, model.u) };
+}
+
+function constrainM(kinds: readonly FieldKind[], m: number[][], u: number[][]): number[][] {
+  return m.map((row, f) => {
+    const disagreements = DISAGREEMENT_LEVELS[kinds[f]!];
+    const caps = MAX_M[kinds[f]!];
+    return row.map((x, level) => {
+      if (disagreements.includes(level)) return Math.min(x, u[f]![level]!, caps?.[level] ?? 1);
+      return level === row.length - 1 ? Math.max(x, u[f]![level]!) : x;
+    });
+  });
 }

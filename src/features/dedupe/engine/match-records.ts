@@ -1,7 +1,8 @@
 import { generateCandidatePairs, planBlockingPasses, type PassStats } from './blocking.ts';
 import { compareRecords, decodePattern, encodePattern } from './compare-fields.ts';
-import { countImplausibleFields, estimateU, fitFellegiSunter, fitFellegiSunterByPass, fitPriorModel, isPlausibleModel, patternWeight, probabilityOf, type FellegiSunterModel } from './fellegi-sunter.ts';
-import { LEVEL_NAMES, VETO_LEVELS, type FieldSpec, type InputRecord } from './field-spec.ts';
+import { constrainModel, countImplausibleFields, estimateU, fitFellegiSunter, fitFellegiSunterByPass, fitPriorModel, isPlausibleModel, patternWeight, probabilityOf, type FellegiSunterModel } from './fellegi-sunter.ts';
+import { AUTO_MERGE_MIN_LEVELS, LEVEL_NAMES, VETO_LEVELS, type FieldSpec, type InputRecord } from './field-spec.ts';
+import { isFreeMailDomain } from './normalize-values.ts';
 import { prepareRecords, type PreparedRecords } from './prepare-records.ts';
 import { createTermFrequencyAdjuster, type TermFrequencyAdjuster } from './term-frequency.ts';
 
@@ -19,6 +20,8 @@ export interface MatchOptions {
    * m estimated per blocking pass ('per-pass'). Under MIN_PAIRS_FOR_EM candidates: 'prior'.
    */
   em?: EmStrategy;
+  /** The workspace's own free-mail domains, beside normalization's lists. */
+  extraFreeMailDomains?: readonly string[];
 }
 
 export type EmStrategy = 'auto' | 'free' | 'staged' | 'fixed-u' | 'per-pass' | 'prior';
@@ -47,10 +50,21 @@ export interface MatchRun {
   patterns: Float64Array;
   count: number;
   stats: MatchStats;
+  /** Share of matches among all pairs (the model's lambda is among the candidates). */
+  strictLambda: number;
   /** Match weight and probability of a pattern code. */
-  scoreOf(code: number): { weight: number; probability: number };
+  scoreOf(code: number): PatternScore;
   /** Per-pair term-frequency adjustment of address agreement (added to the pattern's weight). */
   termFrequency: TermFrequencyAdjuster;
+}
+
+export interface PatternScore {
+  weight: number;
+  probability: number;
+  /** The probability with the prior of all pairs (see strictLambda): what auto-merge compares with its threshold. */
+  mergeProbability: number;
+  /** Whether the fields agree enough to merge without review (AUTO_MERGE_MIN_LEVELS). */
+  autoMergeable: boolean;
 }
 
 export interface FieldEvidence {
@@ -107,7 +121,8 @@ function countAllPairs(records: PreparedRecords, linkOnly: boolean): number {
 export function matchRecords(input: readonly InputRecord[], fields: readonly FieldSpec[], options: MatchOptions = {}): MatchRun {
   const linkOnly = options.linkOnly ?? false;
   let started = performance.now();
-  const records = prepareRecords(input, fields);
+  const extra = options.extraFreeMailDomains;
+  const records = prepareRecords(input, fields, { isFreeMailDomain: (domain) => isFreeMailDomain(domain, extra) });
   const prepare = performance.now() - started;
 
   started = performance.now();
@@ -171,13 +186,24 @@ export function matchRecords(input: readonly InputRecord[], fields: readonly Fie
   } else {
     model = fitWith(em);
   }
-  const scorePattern = (code: number) => {
+  model = constrainModel(model);
+  // The weights compare agreement with random pairs (u), so the strict prior is the share of
+  // matches among ALL pairs: the candidates were chosen for agreeing on a key, and the
+  // candidates' share counts that agreement twice (a namesake's matching name passes as the
+  // evidence it was blocked on). Merging without review asks for the strict reading.
+  const allPairs = countAllPairs(records, linkOnly);
+  // For people only: organisations have no namesakes to speak of, and a small list of
+  // accounts (the demo's dozen) would otherwise never merge its plain duplicates.
+  const people = givenIndex >= 0 || familyIndex >= 0;
+  const strictLambda = people ? Math.min(model.lambda, Math.max(1 / Math.max(2, allPairs), (model.lambda * candidates.count) / Math.max(1, allPairs))) : model.lambda;
+  const scorePattern = (code: number): PatternScore => {
     const levels = decodePattern(code, kinds);
     const weight = patternWeight(model, levels);
-    const vetoed = levels.some((level, f) => VETO_LEVELS[kinds[f]!] === level);
-    return { weight, probability: vetoed ? 0 : probabilityOf(weight, model.lambda) };
+    const vetoed = levels.some((level, f) => VETO_LEVELS[kinds[f]!]?.includes(level) ?? false);
+    const autoMergeable = levels.every((level, f) => level < 0 || level >= (AUTO_MERGE_MIN_LEVELS[kinds[f]!] ?? 0));
+    return { weight, probability: vetoed ? 0 : probabilityOf(weight, model.lambda), mergeProbability: vetoed ? 0 : probabilityOf(weight, strictLambda), autoMergeable };
   };
-  const scores = new Map<number, { weight: number; probability: number }>();
+  const scores = new Map<number, PatternScore>();
   for (const code of patternCounts.keys()) scores.set(code, scorePattern(code));
   const fit = performance.now() - started;
 
@@ -191,12 +217,13 @@ export function matchRecords(input: readonly InputRecord[], fields: readonly Fie
     stats: {
       records: records.ids.length,
       candidatePairs: candidates.count,
-      allPairs: countAllPairs(records, linkOnly),
+      allPairs,
       passes: candidates.passes,
       distinctPatterns: patternCounts.size,
       em,
       millis: { prepare, block, compare: compareMillis, fit },
     },
+    strictLambda,
     scoreOf: (code) => scores.get(code) ?? scorePattern(code),
     termFrequency: createTermFrequencyAdjuster(records, model),
   };
@@ -207,7 +234,11 @@ export interface ScoredPair {
   b: number;
   weight: number;
   probability: number;
+  /** Match probability with the prior of all pairs: auto-merge needs this at its threshold. */
+  mergeProbability: number;
   pattern: number;
+  /** False when a name or the work address disagrees: such a pair waits for review at most. */
+  autoMergeable: boolean;
 }
 
 /** Candidate pairs whose match probability is at least `minProbability`, best first. */
@@ -217,15 +248,17 @@ export function selectScoredPairs(run: MatchRun, minProbability: number): Scored
   const kinds = run.model.kinds;
   for (let p = 0; p < run.count; p++) {
     const pattern = run.patterns[p]!;
-    let { weight, probability } = run.scoreOf(pattern);
+    const score = run.scoreOf(pattern);
+    let { weight, probability, mergeProbability } = score;
     const a = run.left[p]!;
     const b = run.right[p]!;
     // Probability 0 is a veto (two employers' work addresses), which no shared address overturns.
     if (tf.active && probability > 0) {
       weight += tf.adjustmentOf(decodePattern(pattern, kinds), a, b);
       probability = probabilityOf(weight, run.model.lambda);
+      mergeProbability = probabilityOf(weight, run.strictLambda);
     }
-    if (probability >= minProbability) out.push({ a, b, weight, probability, pattern });
+    if (probability >= minProbability) out.push({ a, b, weight, probability, mergeProbability, pattern, autoMergeable: score.autoMergeable });
   }
   return out.sort((x, y) => y.weight - x.weight);
 }

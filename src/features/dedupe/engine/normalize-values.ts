@@ -1,8 +1,4 @@
-import { createRequire } from 'node:module';
-
-// The list of common free-mail providers (gmail.com, outlook.com, ...) from the
-// `email-providers` package: a work address says which company, a free-mail one does not.
-const FREE_MAIL = new Set<string>(createRequire(import.meta.url)('email-providers/common.json') as string[]);
+import { classifyEmailDomain } from '../../normalization/index.ts';
 
 const COMBINING_MARKS = /[\u0300-\u036f]/g;
 const NOT_ALNUM = /[^a-z0-9]+/g;
@@ -42,7 +38,6 @@ export interface EmailParts {
   address: string;
   local: string;
   domain: string;
-  freeMail: boolean;
 }
 
 export function splitEmail(value: string | null | undefined): EmailParts | null {
@@ -52,10 +47,17 @@ export function splitEmail(value: string | null | undefined): EmailParts | null 
   const domain = email.slice(at + 1);
   let local = email.slice(0, at).replace(/\+.*$/, '');
   if (domain === 'gmail.com' || domain === 'googlemail.com') local = local.replace(/\./g, '');
-  return { address: `${local}@${domain}`, local, domain, freeMail: isFreeMailDomain(domain) };
+  return { address: `${local}@${domain}`, local, domain };
 }
 
-export const isFreeMailDomain = (domain: string): boolean => FREE_MAIL.has(domain);
+/**
+ * Whether an address at this domain says nothing about the employer: a free-mail or
+ * disposable provider, by normalization's lists (the ones enrichment and data health use),
+ * plus the workspace's own free-mail domains.
+ */
+export function isFreeMailDomain(domain: string, extraFreeMailDomains?: readonly string[]): boolean {
+  return classifyEmailDomain(domain, { extraFreeMailDomains }) !== 'business';
+}
 
 /** The host of a website or email domain without scheme, `www.` and path: "https://www.Acme.com/x" -> "acme.com". */
 export function normalizeDomain(value: string | null | undefined): string {

@@ -1,7 +1,7 @@
 import { doubleMetaphone } from 'double-metaphone';
 import type { FieldSpec, InputRecord } from './field-spec.ts';
 import { canonicalGivenName } from './nicknames.ts';
-import { companyTokens, houseNumberOf, normalizeAddress, normalizeDomain, normalizePersonName, normalizeText, phoneDigits, splitEmail, textTokens } from './normalize-values.ts';
+import { companyTokens, houseNumberOf, isFreeMailDomain, normalizeAddress, normalizeDomain, normalizePersonName, normalizeText, phoneDigits, splitEmail, textTokens } from './normalize-values.ts';
 
 /** One field over all records, normalized once (column-major: the pair loop reads it hot). */
 export interface PreparedColumn {
@@ -12,7 +12,7 @@ export interface PreparedColumn {
   tokens: string[][];
   /** Weight of each token: its inverse document frequency in this column. */
   tokenWeights: number[][];
-  /** Email local part, the last 7 phone digits, or an address's house number; '' otherwise. */
+  /** Email local part, the last 7 phone digits, an address's house number, a given name as written; '' otherwise. */
   secondary: string[];
 }
 
@@ -25,20 +25,28 @@ export interface PreparedRecords {
   familyCodes: string[] | null;
   /** Family names read as given names ("Bob" -> "robert"), for comparing swapped names. */
   familyAsGiven: string[] | null;
+  /** Indexes of the first email and company columns (-1 when absent): both name the employer. */
+  employerColumns: { email: number; company: number };
 }
 
-function prepareValue(spec: FieldSpec, raw: string | null | undefined): { value: string; tokens: string[]; secondary: string } {
+export interface PrepareOptions {
+  /** Whether an email domain is a free-mail (or disposable) provider rather than an employer. */
+  isFreeMailDomain?: (domain: string) => boolean;
+}
+
+function prepareValue(spec: FieldSpec, raw: string | null | undefined, isFreeMail: (domain: string) => boolean): { value: string; tokens: string[]; secondary: string } {
   switch (spec.kind) {
     case 'given_name': {
-      const value = canonicalGivenName(normalizePersonName(raw));
-      return { value, tokens: [], secondary: '' };
+      // The name as written too: "Jac" is short for "Jack", though "Jack" reads as "john".
+      const written = normalizePersonName(raw);
+      return { value: canonicalGivenName(written), tokens: [], secondary: written };
     }
     case 'family_name':
       return { value: normalizePersonName(raw), tokens: [], secondary: '' };
     case 'email': {
       const parts = splitEmail(raw);
       // The domain is kept as the one token of a work address: different employers are told apart by it.
-      return parts ? { value: parts.address, tokens: parts.freeMail ? [] : [parts.domain], secondary: parts.local } : { value: '', tokens: [], secondary: '' };
+      return parts ? { value: parts.address, tokens: isFreeMail(parts.domain) ? [] : [parts.domain], secondary: parts.local } : { value: '', tokens: [], secondary: '' };
     }
     case 'phone': {
       const digits = phoneDigits(raw);
@@ -68,8 +76,16 @@ function prepareValue(spec: FieldSpec, raw: string | null | undefined): { value:
 const phonetic = (value: string): string => (value === '' ? '' : doubleMetaphone(value)[0] || value);
 
 /** Normalizes every field of every record once, before blocking and comparison. */
-export function prepareRecords(records: readonly InputRecord[], fields: readonly FieldSpec[]): PreparedRecords {
+export function prepareRecords(records: readonly InputRecord[], fields: readonly FieldSpec[], options: PrepareOptions = {}): PreparedRecords {
   const n = records.length;
+  // One answer per distinct domain: a list has millions of addresses and a few thousand domains.
+  const classify = options.isFreeMailDomain ?? isFreeMailDomain;
+  const freeMail = new Map<string, boolean>();
+  const isFreeMail = (domain: string) => {
+    let free = freeMail.get(domain);
+    if (free === undefined) freeMail.set(domain, (free = classify(domain)));
+    return free;
+  };
   const columns: PreparedColumn[] = fields.map((spec) => ({
     spec,
     values: new Array<string>(n),
@@ -84,7 +100,7 @@ export function prepareRecords(records: readonly InputRecord[], fields: readonly
     ids[i] = record.id;
     sources[i] = record.source ?? 0;
     for (const column of columns) {
-      const prepared = prepareValue(column.spec, record.values[column.spec.name]);
+      const prepared = prepareValue(column.spec, record.values[column.spec.name], isFreeMail);
       column.values[i] = prepared.value;
       column.tokens[i] = prepared.tokens;
       column.secondary[i] = prepared.secondary;
@@ -100,6 +116,7 @@ export function prepareRecords(records: readonly InputRecord[], fields: readonly
     givenCodes: given ? given.values.map(phonetic) : null,
     familyCodes: family ? family.values.map(phonetic) : null,
     familyAsGiven: family ? family.values.map(canonicalGivenName) : null,
+    employerColumns: { email: fields.findIndex((f) => f.kind === 'email'), company: fields.findIndex((f) => f.kind === 'company') },
   };
 }
 

@@ -9,6 +9,10 @@ import type { PreparedRecords } from './prepare-records.ts';
  * house number and street), the weight log2(m/u) becomes log2(m/u_value) with u_value the
  * share of records holding the rarer-of-the-two value; both directions, so common values
  * count for less. Per pair, so it is applied on top of the pattern's weight.
+ *
+ * Company names get it too, downwards only: two contacts at an account that holds a fifth
+ * of the list share little by sharing it (colleagues, namesakes), while a rare company keeps
+ * the average weight, since the email domain and the names carry the rest.
  */
 export interface TermFrequencyAdjuster {
   /** Extra match weight (bits) of the pair i, j given its comparison levels. */
@@ -18,11 +22,12 @@ export interface TermFrequencyAdjuster {
   readonly active: boolean;
 }
 
-const AGREEING_LEVELS = 2; // address levels at or above this one agree on number and street
+const AGREEING_LEVELS = 2; // address levels at or above this one agree on number and street (company: close or exact)
+const ADJUSTED_KINDS = new Set(['address', 'company']);
 
 export function createTermFrequencyAdjuster(records: PreparedRecords, model: FellegiSunterModel): TermFrequencyAdjuster {
   const n = records.ids.length;
-  const columns = records.columns.map((column, f) => ({ column, f })).filter(({ column }) => column.spec.kind === 'address');
+  const columns = records.columns.map((column, f) => ({ column, f })).filter(({ column }) => ADJUSTED_KINDS.has(column.spec.kind));
   if (columns.length === 0 || n < 2) return { active: false, adjustmentOf: () => 0, fieldAdjustmentOf: () => 0 };
   const counts = columns.map(({ column }) => {
     const byValue = new Map<string, number>();
@@ -36,7 +41,8 @@ export function createTermFrequencyAdjuster(records: PreparedRecords, model: Fel
     // Of two spellings, the more common one: the conservative reading of the evidence.
     const holders = Math.max(entry.byValue.get(entry.column.values[i]!) ?? 1, entry.byValue.get(entry.column.values[j]!) ?? 1);
     const uValue = Math.max(holders - 1, 1) / (n - 1);
-    return Math.log2(model.u[f]![level]! / uValue);
+    const bits = Math.log2(model.u[f]![level]! / uValue);
+    return entry.column.spec.kind === 'company' ? Math.min(0, bits) : bits;
   };
   return {
     active: true,
