@@ -6,6 +6,7 @@ import { moveConsentToContact, restoreConsentToContact } from '../consent/index.
 import { moveContactAccountLinks, restoreContactAccountLinks } from '../contacts/index.ts';
 import { moveEventsOfContact, restoreEventsOfContact } from '../events/index.ts';
 import { moveJourneyRunsToContact, restoreJourneyRunsToContact } from '../journeys/index.ts';
+import { moveMessagesToContact, restoreMessagesToContact } from '../messaging/index.ts';
 import * as q from './identity.queries.ts';
 
 /**
@@ -68,6 +69,13 @@ export const CONTACT_REFERENCES: readonly ContactReference[] = [
     table: 'journey_runs',
     move: (db, ws, from, to) => moveJourneyRunsToContact(db, ws, from, to),
     restore: (db, ws, keys, _winner, loser) => restoreJourneyRunsToContact(db, ws, keys as string[], loser),
+  },
+  {
+    // The message log follows the person: frequency caps count both histories, and the
+    // campaign reports join messages to the surviving contact's conversions.
+    table: 'messages',
+    move: (db, ws, from, to) => moveMessagesToContact(db, ws, from, to),
+    restore: (db, ws, keys, winner, loser) => restoreMessagesToContact(db, ws, keys as string[], winner, loser),
   },
   {
     table: 'contact_accounts',

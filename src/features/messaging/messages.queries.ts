@@ -112,3 +112,15 @@ export const selectLatestEmailTo = (db: Q, workspaceId: string, email: string) =
     .orderBy('sent_at', 'desc')
     .limit(1)
     .executeTakeFirst();
+
+/** Merge: the loser's messages follow the person (caps, the contact's history, reports); returns the ids moved. */
+export async function updateMessagesContactReturningIds(db: Q, workspaceId: string, from: string, to: string): Promise<string[]> {
+  const rows = await db.updateTable('messages').set({ contact_id: to }).where('workspace_id', '=', workspaceId).where('contact_id', '=', from).returning('id').execute();
+  return rows.map((r) => r.id);
+}
+
+/** Undo of a merge: exactly the messages the merge moved go back to the restored contact. */
+export async function restoreMessagesContact(db: Q, workspaceId: string, ids: string[], winner: string, loser: string): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('messages').set({ contact_id: loser }).where('workspace_id', '=', workspaceId).where('contact_id', '=', winner).where('id', 'in', ids).execute();
+}

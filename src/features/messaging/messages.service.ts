@@ -25,3 +25,7 @@ export async function getMessage(db: Kysely<Database>, workspaceId: string, id: 
 
 /** Erasure: the person's message log goes. */
 export const deleteMessagesOfPerson = (db: Kysely<Database>, workspaceId: string, contactIds: string[], email: string) => q.deleteMessagesOf(db, workspaceId, contactIds, email);
+
+/** Contact merges (identity's CONTACT_REFERENCES): the message log follows the surviving contact. */
+export const moveMessagesToContact = (db: Kysely<Database>, workspaceId: string, from: string, to: string) => q.updateMessagesContactReturningIds(db, workspaceId, from, to);
+export const restoreMessagesToContact = (db: Kysely<Database>, workspaceId: string, ids: string[], winner: string, loser: string) => q.restoreMessagesContact(db, workspaceId, ids, winner, loser);
