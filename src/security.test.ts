@@ -88,6 +88,11 @@ async function seedConsentOfTenantA(contactId: string): Promise<void> {
   idsByPathParam.set('/api/v1/privacy/requests/{id}/retry', String(listed.body.data![0]!.id));
   await post('/api/v1/templates', { kind: 'template', key: 'tenanta-mail', name: 'TenantA Mail', subject: 'TenantA Template Subject', format: 'html', body: '<p>TenantA template body</p>' });
   for (const path of ['/api/v1/templates/{key}', '/api/v1/templates/{key}/preview', '/api/v1/templates/{key}/check']) idsByPathParam.set(path, 'tenanta-mail');
+  await post('/api/v1/journeys', { yaml: TENANT_A_JOURNEY });
+  const probeTopic = await t.app.request('/api/v1/topics', { method: 'POST', body: JSON.stringify({ key: 'probe-news', name: 'Probe', regime: 'opt_out' }), headers: { authorization: bearer(b.adminKey.key), 'content-type': 'application/json' } });
+  expect(probeTopic.status).toBeLessThan(300);
+  for (const action of ['', '/counts', '/launch', '/pause', '/archive', '/migrate', '/enrollments']) idsByPathParam.set(`/api/v1/journeys/{key}${action}`, 'tenanta-journey');
+  secrets.push('TenantA Journey');
   secrets.push('tenanta-news', 'TenantA News', 'TenantA agreement', 'suppressed.person@tenant-a.com', 'TenantA Subject', 'TenantA Street', String(sent.message_id), String(listed.body.data![0]!.id));
 }
 afterAll(() => t.close());
@@ -179,8 +184,17 @@ function bodyFor(path: string): string | FormData | undefined {
   return JSON.stringify({ kind: 'admin', name: 'intruder' });
 }
 
+const TENANT_A_JOURNEY = 'key: tenanta-journey\nname: TenantA Journey\ntopic: tenanta-news\ntrigger: { manual: true }\nsteps:\n  - id: hi\n    email: { template: tenanta-mail }\n';
+
+const PROBE_JOURNEY = TENANT_A_JOURNEY.replace('tenanta-news', 'probe-news').replace('tenanta-journey', 'probe-journey').replace('TenantA Journey', 'Probe Journey');
+
 // Valid bodies for the other POST/PUT routes, so that a refusal means isolation, not a bad body.
 const OTHER_BODIES: Record<string, unknown> = {
+  // Tenant B's own journey (its topic exists there): applying it must not touch tenant A's.
+  '/api/v1/journeys': { yaml: PROBE_JOURNEY },
+  '/api/v1/journeys/simulate': { yaml: PROBE_JOURNEY },
+  '/api/v1/journeys/{key}/enrollments': { email: 'secret.person@tenant-a.com' },
+  '/api/v1/journeys/{key}/launch': {},
   '/api/v1/normalize/preview': { kind: 'contact', traits: { email: 'someone@tenant-a.com' } },
   '/api/v1/enrichment/settings': { create_accounts_from_email_domain: false },
   '/api/v1/enrichment/runs': { target: 'contacts' },
@@ -191,9 +205,11 @@ const OTHER_BODIES: Record<string, unknown> = {
 
 function request(method: string, path: string, authorization?: string) {
   const concrete = path.replace('{kind}', 'contacts').replace(/\{\w+\}/, idsByPathParam.get(path) ?? 'missing');
+  // Routes that need a query to mean anything ask about tenant A's person.
+  const query = path === '/api/v1/journeys/runs' ? '?email=secret.person%40tenant-a.com' : '';
   const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? bodyFor(path) : undefined;
   const type = path.endsWith('/import') ? 'text/csv' : 'application/json';
-  return t.app.request(concrete, {
+  return t.app.request(concrete + query, {
     method,
     ...(body ? { body } : {}),
     headers: { ...(body instanceof FormData ? {} : { 'content-type': type }), ...(authorization ? { authorization } : {}) },
