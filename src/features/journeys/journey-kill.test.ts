@@ -15,6 +15,7 @@ import { startKeel, type KeelProcess } from '../../testing/keel-process.ts';
 import { basicAuth, postIngest } from '../../testing/test-app.ts';
 import { cliActor } from '../audit/index.ts';
 import { createTopic, updatePolicies } from '../consent/index.ts';
+import { applyTemplates } from '../templates/index.ts';
 import { processInbox } from '../ingest/index.ts';
 import { createWorkspace } from '../workspaces/index.ts';
 import { applyJourney, enrollInJourney, launchJourney } from './index.ts';
@@ -57,6 +58,9 @@ async function seed(): Promise<void> {
     const batch = Array.from({ length: CONTACTS }, (_, i) => ({ type: 'identify', userId: `k${i}`, traits: { email: `k${i}@example.com` } }));
     await postIngest(keel.app, '/v1/batch', { batch }, { authorization: basicAuth(ws.writeKey.key) });
     await processInbox(db.kysely);
+    for (const key of ['first', 'second']) {
+      await applyTemplates(db.kysely, ws.id, `kind: template\nkey: ${key}\nname: ${key}\nsubject: "[${key}] for {{ contact.email }}"\nbody: "<p>Step ${key}</p>"\n`, cliActor());
+    }
     await applyJourney(db.kysely, ws.id, JOURNEY, cliActor());
     await launchJourney(keel.journeys.engine, ws.id, 'kill', cliActor());
     for (let i = 0; i < CONTACTS; i += 1) await enrollInJourney(keel.journeys.engine, ws.id, 'kill', { email: `k${i}@example.com` });
