@@ -18,13 +18,13 @@ export class WorkspaceCache<T> {
   private readonly byDb = new WeakMap<object, Map<string, Entry<T>>>();
   private readonly generations = new Map<string, number>();
 
-  constructor(private readonly ttlMs: number = SETTINGS_TTL_MS, private readonly maxPerDb = 1_000) {}
+  constructor(private readonly ttlMs: number = SETTINGS_TTL_MS, private readonly clock: () => number = Date.now, private readonly maxPerDb = 1_000) {}
 
   async get(db: { readonly isTransaction: boolean }, key: string, load: () => Promise<T>): Promise<T> {
     if (db.isTransaction) return load();
     let map = this.byDb.get(db);
     if (!map) this.byDb.set(db, (map = new Map()));
-    const now = Date.now();
+    const now = this.clock();
     const generation = this.generations.get(workspaceOf(key)) ?? 0;
     const hit = map.get(key);
     if (hit && hit.generation === generation && now - hit.at < this.ttlMs) return hit.value;

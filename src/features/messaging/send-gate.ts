@@ -91,10 +91,9 @@ export function createMailer(options: MailerOptions): Mailer {
     async send(db, request) {
       const decision = await decide(db, request);
       if (!('ok' in decision)) return decision;
-      // Before any transport: an SMTP relay cannot take a message back.
-      if (request.messageId && (await selectMessage(db, request.workspaceId, request.messageId))) {
-        throw new AppError('conflict', `message ${request.messageId} was already sent`, { field: 'messageId' });
-      }
+      // A messageId already used is refused before any transport (an SMTP relay cannot take
+      // a message back): deliverNew writes the row first, and its primary key refuses the
+      // second one with `conflict`. No separate look-up needed.
       const cleared = clear(options.publicUrl, request, decision);
       const transport = transportFor(decision.channel, null, decision.policies);
       const result = await deliverNew(db, transport, cleared, decision.policies, retry);
