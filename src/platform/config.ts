@@ -21,6 +21,9 @@ const EnvSchema = z.object({
   KEEL_JOBS_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
   KEEL_JOURNEY_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
   KEEL_JOURNEY_SCAN_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
+  // Lease of a message's delivery attempt: a row left "retrying" by a crashed process is
+  // attempted again by the retry worker after it (default 600 s).
+  KEEL_MESSAGE_LEASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   KEEL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -58,7 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database,
     importMaxBytes: e.KEEL_IMPORT_MAX_BYTES,
     logLevel: e.KEEL_LOG_LEVEL,
-    mail: Object.freeze({ publicUrl: e.KEEL_PUBLIC_URL ?? `http://localhost:${e.PORT}`, smtpUrl: e.KEEL_SMTP_URL }),
+    mail: Object.freeze({ publicUrl: e.KEEL_PUBLIC_URL ?? `http://localhost:${e.PORT}`, smtpUrl: e.KEEL_SMTP_URL, retry: Object.freeze({ leaseMs: e.KEEL_MESSAGE_LEASE_SECONDS * 1000 }) }),
     jobs: Object.freeze({ pollingIntervalSeconds: e.KEEL_JOBS_POLL_SECONDS, journeyLeaseSeconds: e.KEEL_JOURNEY_LEASE_SECONDS, journeyScanMs: e.KEEL_JOURNEY_SCAN_MS }),
   });
 }

@@ -8,7 +8,7 @@ export {
   type PolicyChanges,
   type WorkspacePolicies,
 } from './policies.service.ts';
-export { createTokenSigner, signToken, verifyToken, type TokenClaims, type TokenPurpose } from './signed-token.ts';
+export { createTokenSigner, signToken, tokenSignerFor, verifyToken, type TokenClaims, type TokenPurpose } from './signed-token.ts';
 export { CHANNELS, createTopic, getTopicById, getTopicByKey, listTopics, updateTopic, type Channel, type Topic, type TopicInput } from './topics.service.ts';
 export {
   CONSENT_SOURCES,
@@ -47,5 +47,6 @@ export {
 } from './suppressions.service.ts';
 export { countContactsWithoutConsent, subscribedToTopicSql } from './consent.queries.ts';
 export { listRetentionPolicies } from './policies.service.ts';
+export { getCachedPolicies, getCachedTopicByKey } from './send-settings.ts';
 export { registerConsentRoutes } from './consent.routes.ts';
 export { registerPolicyRoutes, registerSuppressionRoutes } from './suppressions.routes.ts';

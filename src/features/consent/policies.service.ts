@@ -3,6 +3,7 @@ import type { Kysely, Updateable } from 'kysely';
 import { AppError } from '../../platform/errors.ts';
 import type { Database, RetentionMode, WorkspacePoliciesTable } from '../../platform/db/schema.ts';
 import { recordAudit, type AuditActor } from '../audit/index.ts';
+import { WorkspaceCache } from '../../platform/workspace-cache.ts';
 import * as q from './policies.queries.ts';
 
 export type WorkspacePolicies = Awaited<ReturnType<typeof getPolicies>>;
@@ -35,6 +36,12 @@ export async function getPolicies(db: Kysely<Database>, workspaceId: string) {
   if (!row) throw new AppError('not_found', `Workspace ${workspaceId} not found`);
   return { ...row, page_texts: { ...DEFAULT_PAGE_TEXTS, ...row.page_texts } };
 }
+
+/**
+ * The send path's cache of policies (see send-settings.ts): for SETTINGS_TTL_MS, dropped at
+ * once by updatePolicies in this process.
+ */
+export const POLICY_CACHE = new WorkspaceCache<WorkspacePolicies>();
 
 /** What the API and CLI show: the secrets and the SMTP password stay inside. */
 export function presentPolicies(p: WorkspacePolicies) {
@@ -86,7 +93,8 @@ const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
 /** Changes settings (validated, audited in the same transaction). */
 export async function updatePolicies(db: Kysely<Database>, workspaceId: string, changes: PolicyChanges, actor: AuditActor) {
   const set = toPolicyRow(changes);
-  return db.transaction().execute(async (trx) => {
+  POLICY_CACHE.invalidate(workspaceId);
+  const shown = await db.transaction().execute(async (trx) => {
     await getPolicies(trx, workspaceId);
     await q.updatePolicyRow(trx, workspaceId, set);
     const shown = Object.keys(set).filter((k) => !SECRET_FIELDS.has(k));
@@ -100,6 +108,9 @@ export async function updatePolicies(db: Kysely<Database>, workspaceId: string, 
     });
     return presentPolicies(await getPolicies(trx, workspaceId));
   });
+  // Again after the commit: a send that read the old row meanwhile must not keep it.
+  POLICY_CACHE.invalidate(workspaceId);
+  return shown;
 }
 
 function toPolicyRow(c: PolicyChanges): Updateable<WorkspacePoliciesTable> {

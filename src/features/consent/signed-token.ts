@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { AppError } from '../../platform/errors.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { getPolicies } from './policies.service.ts';
+import { getCachedPolicies } from './send-settings.ts';
 
 /** What a link lets its holder do: one purpose per token. */
 export type TokenPurpose = 'unsubscribe' | 'preferences' | 'confirm' | 'open' | 'click';
@@ -31,9 +32,16 @@ export async function signToken(db: Kysely<Database>, claims: TokenClaims): Prom
   return (await createTokenSigner(db, claims.workspaceId))(claims);
 }
 
-/** One secret read for many tokens of a workspace (every tracked link of an email). */
+/**
+ * One secret read for many tokens of a workspace (every tracked link of an email), through
+ * the send-path cache of policies (the signing secret never changes once generated).
+ */
 export async function createTokenSigner(db: Kysely<Database>, workspaceId: string): Promise<(claims: TokenClaims) => string> {
-  const { signing_secret } = await getPolicies(db, workspaceId);
+  return tokenSignerFor(workspaceId, (await getCachedPolicies(db, workspaceId)).signing_secret);
+}
+
+/** A signer with a secret already read (the gate holds the workspace's policies). */
+export function tokenSignerFor(workspaceId: string, signing_secret: string): (claims: TokenClaims) => string {
   return (claims) => {
     if (claims.workspaceId !== workspaceId) throw new Error(`token signer of workspace ${workspaceId} asked to sign for ${claims.workspaceId}`);
     const payload = Buffer.from(

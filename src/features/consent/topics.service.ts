@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { AppError, rethrowConflict } from '../../platform/errors.ts';
 import type { Database, TopicRegime } from '../../platform/db/schema.ts';
 import { recordAudit, type AuditActor } from '../audit/index.ts';
+import { WorkspaceCache } from '../../platform/workspace-cache.ts';
 import * as q from './consent.queries.ts';
 
 export type Topic = NonNullable<Awaited<ReturnType<typeof q.selectTopicById>>>;
@@ -18,6 +19,9 @@ export interface TopicInput {
   /** Opt-ins start pending and need a confirmed link (double opt-in). */
   doubleOptIn?: boolean | undefined;
 }
+
+/** The send path's cache of a workspace's topics (see send-settings.ts), dropped at once by a change here. */
+export const TOPIC_CACHE = new WorkspaceCache<Topic[]>();
 
 const KEY = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
@@ -50,11 +54,13 @@ export async function createTopic(db: Kysely<Database>, workspaceId: string, inp
     regime: checkRegime(input.regime),
     double_opt_in: input.doubleOptIn ?? false,
   };
-  return db.transaction().execute(async (trx) => {
+  const created = await db.transaction().execute(async (trx) => {
     const topic = await q.insertTopic(trx, row).catch((e: unknown) => rethrowConflict(e, `A topic with key ${JSON.stringify(input.key)} already exists`));
     await recordAudit(trx, { workspaceId, actor, action: 'topic.created', objectType: 'topic', objectId: topic.id, details: { key: topic.key, regime: topic.regime, channels: topic.channels } });
     return topic;
   });
+  TOPIC_CACHE.invalidate(workspaceId);
+  return created;
 }
 
 export async function updateTopic(db: Kysely<Database>, workspaceId: string, key: string, changes: Partial<Omit<TopicInput, 'key'>>, actor: AuditActor): Promise<Topic> {
@@ -64,12 +70,15 @@ export async function updateTopic(db: Kysely<Database>, workspaceId: string, key
   if (changes.channels !== undefined) set.channels = checkChannels(changes.channels);
   if (changes.regime !== undefined) set.regime = checkRegime(changes.regime);
   if (changes.doubleOptIn !== undefined) set.double_opt_in = changes.doubleOptIn;
-  return db.transaction().execute(async (trx) => {
+  TOPIC_CACHE.invalidate(workspaceId);
+  const updated = await db.transaction().execute(async (trx) => {
     const topic = await getTopicByKey(trx, workspaceId, key);
-    const updated = (await q.updateTopic(trx, workspaceId, topic.id, set))!;
+    const row = (await q.updateTopic(trx, workspaceId, topic.id, set))!;
     await recordAudit(trx, { workspaceId, actor, action: 'topic.updated', objectType: 'topic', objectId: topic.id, details: { key, changes: set } });
-    return updated;
+    return row;
   });
+  TOPIC_CACHE.invalidate(workspaceId);
+  return updated;
 }
 
 function checkName(name: unknown): string {

@@ -15,8 +15,8 @@ import { startKeel, type KeelProcess } from '../../testing/keel-process.ts';
 import { basicAuth, postIngest } from '../../testing/test-app.ts';
 import { cliActor } from '../audit/index.ts';
 import { createTopic, updatePolicies } from '../consent/index.ts';
-import { applyTemplates } from '../templates/index.ts';
 import { processInbox } from '../ingest/index.ts';
+import { applyTemplates } from '../templates/index.ts';
 import { createWorkspace } from '../workspaces/index.ts';
 import { applyJourney, enrollInJourney, launchJourney } from './index.ts';
 
@@ -58,9 +58,8 @@ async function seed(): Promise<void> {
     const batch = Array.from({ length: CONTACTS }, (_, i) => ({ type: 'identify', userId: `k${i}`, traits: { email: `k${i}@example.com` } }));
     await postIngest(keel.app, '/v1/batch', { batch }, { authorization: basicAuth(ws.writeKey.key) });
     await processInbox(db.kysely);
-    for (const key of ['first', 'second']) {
-      await applyTemplates(db.kysely, ws.id, `kind: template\nkey: ${key}\nname: ${key}\nsubject: "[${key}] for {{ contact.email }}"\nbody: "<p>Step ${key}</p>"\n`, cliActor());
-    }
+    // Subjects "[first]" and "[second]": what arrived at the relay is matched to its step.
+    for (const key of ['first', 'second']) await applyTemplates(db.kysely, ws.id, `kind: template\nkey: ${key}\nname: ${key}\nsubject: "[${key}]"\nbody: "<p>Step ${key}</p>"\n`, cliActor());
     await applyJourney(db.kysely, ws.id, JOURNEY, cliActor());
     await launchJourney(keel.journeys.engine, ws.id, 'kill', cliActor());
     for (let i = 0; i < CONTACTS; i += 1) await enrollInJourney(keel.journeys.engine, ws.id, 'kill', { email: `k${i}@example.com` });
@@ -99,6 +98,9 @@ describe(`journey workers killed with SIGKILL mid-run (${testDatabaseLabel})`, (
       ...database.env,
       KEEL_SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
       KEEL_JOURNEY_LEASE_SECONDS: '2',
+      // A worker killed between writing the message row and the relay's answer leaves the row
+      // "retrying": the retry worker (every 5 s) sends it after this lease.
+      KEEL_MESSAGE_LEASE_SECONDS: '5',
       KEEL_JOBS_POLL_SECONDS: '0.5',
       KEEL_JOURNEY_SCAN_MS: '200',
     };
@@ -117,12 +119,16 @@ describe(`journey workers killed with SIGKILL mid-run (${testDatabaseLabel})`, (
     }
     const final = await startKeel(env, ['start', '--no-demo']);
     let counts: { runs: { completed: number } } = { runs: { completed: 0 } };
+    let retrying = 1;
     try {
       const deadline = Date.now() + 45_000;
-      while (Date.now() < deadline && counts.runs.completed < CONTACTS) {
+      const get = async (path: string) => (await fetch(`${final.base}${path}`, { headers: { authorization: `Bearer ${adminKey}` } })).json();
+      // Done when every run completed and no message row is left "retrying" by a killed worker
+      // (written, relay not yet answered: the retry worker sends it after KEEL_MESSAGE_LEASE_SECONDS).
+      while (Date.now() < deadline && (counts.runs.completed < CONTACTS || retrying > 0)) {
         await new Promise((r) => setTimeout(r, 300));
-        const res = await fetch(`${final.base}/api/v1/journeys/kill/counts`, { headers: { authorization: `Bearer ${adminKey}` } });
-        counts = (await res.json()) as typeof counts;
+        counts = (await get('/api/v1/journeys/kill/counts')) as typeof counts;
+        retrying = ((await get('/api/v1/messages?status=retrying')) as { data: unknown[] }).data.length;
       }
     } finally {
       await final.stop();

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
-import { signToken, type Topic, type WorkspacePolicies } from '../consent/index.ts';
+import { createTokenSigner, tokenSignerFor, type TokenClaims, type Topic, type WorkspacePolicies } from '../consent/index.ts';
 
 export interface ComposeInput {
   workspaceId: string;
@@ -20,9 +20,13 @@ export interface ComposedEmail {
 
 /** Links of a contact's hosted pages: one-click unsubscribe (per topic) and the preference centre. */
 export async function buildContactLinks(db: Kysely<Database>, publicUrl: string, workspaceId: string, contactId: string, topicId: string) {
+  return contactLinks(await createTokenSigner(db, workspaceId), publicUrl, workspaceId, contactId, topicId);
+}
+
+function contactLinks(sign: (claims: TokenClaims) => string, publicUrl: string, workspaceId: string, contactId: string, topicId: string) {
   const base = publicUrl.replace(/\/+$/, '');
-  const unsubscribeToken = await signToken(db, { workspaceId, contactId, purpose: 'unsubscribe', topicId });
-  const preferencesToken = await signToken(db, { workspaceId, contactId, purpose: 'preferences' });
+  const unsubscribeToken = sign({ workspaceId, contactId, purpose: 'unsubscribe', topicId });
+  const preferencesToken = sign({ workspaceId, contactId, purpose: 'preferences' });
   return { unsubscribeToken, unsubscribeUrl: `${base}/u/${unsubscribeToken}`, preferencesUrl: `${base}/p/${preferencesToken}` };
 }
 
@@ -30,8 +34,9 @@ export async function buildContactLinks(db: Kysely<Database>, publicUrl: string,
  * A marketing email: List-Unsubscribe with mailto and https, List-Unsubscribe-Post for
  * RFC 8058 one-click, and a footer with the sender's postal address (CAN-SPAM) and links.
  */
-export async function composeMarketingEmail(db: Kysely<Database>, publicUrl: string, policies: WorkspacePolicies, input: ComposeInput): Promise<ComposedEmail> {
-  const links = await buildContactLinks(db, publicUrl, input.workspaceId, input.contactId, input.topic.id);
+export function composeMarketingEmail(publicUrl: string, policies: WorkspacePolicies, input: ComposeInput): ComposedEmail {
+  // The gate already holds the workspace's policies: the links are signed without another read.
+  const links = contactLinks(tokenSignerFor(input.workspaceId, policies.signing_secret), publicUrl, input.workspaceId, input.contactId, input.topic.id);
   const mailbox = policies.unsubscribe_mailbox ?? `unsubscribe@${(policies.sender_email ?? 'localhost').split('@')[1]}`;
   const mailto = `mailto:${mailbox}?subject=${encodeURIComponent(`unsubscribe ${links.unsubscribeToken}`)}`;
   const sender = [policies.sender_name, policies.postal_address].filter(Boolean).join(', ');

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseLabel } from '../../platform/db/test-database.ts';
 import { basicAuth, createTestApp, postIngest, type TestApp } from '../../testing/test-app.ts';
 import { cliActor } from '../audit/index.ts';
-import { addSuppressions, createTopic, recordConsent, replaceWithErasedHash, updatePolicies } from '../consent/index.ts';
+import { addSuppressions, createTopic, recordConsent, replaceWithErasedHash, updatePolicies, updateTopic } from '../consent/index.ts';
 import type { CreatedWorkspace } from '../workspaces/index.ts';
 import * as messaging from './index.ts';
 import { createMailer, type Mailer, type SendRequest } from './index.ts';
@@ -182,5 +182,29 @@ describe('no path to a transport around the gate', () => {
       }
       if (/\binsertMessage\b/.test(readFileSync(file, 'utf8')) && !rel.endsWith('messages.queries.ts')) expect(rel, `${rel} writes messages`).toContain('transports');
     }
+  });
+});
+
+describe(`the send gate's settings cache (${testDatabaseLabel})`, () => {
+  it('applies a change of policies or topics made in this process to the very next send', async () => {
+    const other = await t.workspace('gate-cache');
+    await createTopic(t.db.kysely, other.id, { key: 'offers', name: 'Offers', regime: 'opt_out' }, actor);
+    await updatePolicies(t.db.kysely, other.id, { senderEmail: 'news@cache.example', postalAddress: '2 Cache Rd' }, actor);
+    await postIngest(t.app, '/v1/identify', { userId: 'u-cache', traits: { email: 'cache@example.com' } }, { authorization: basicAuth(other.writeKey.key) });
+    await t.drain();
+    const contactId = (await sql<{ id: string }>`select id from contacts where workspace_id = ${other.id}::uuid`.execute(t.db.kysely)).rows[0]!.id;
+    const send = (topicKey = 'offers') => mailer.send(t.db.kysely, { ...request(contactId), workspaceId: other.id, topicKey });
+    expect(await send()).toMatchObject({ status: 'sent' });
+    await updatePolicies(t.db.kysely, other.id, { postalAddress: null }, actor);
+    expect(await send()).toMatchObject({ status: 'blocked', reason: 'no_postal_address' });
+    await updatePolicies(t.db.kysely, other.id, { postalAddress: '3 Cache Rd' }, actor);
+    await updateTopic(t.db.kysely, other.id, 'offers', { channels: ['sms'] }, actor);
+    expect(await send()).toMatchObject({ status: 'blocked', reason: 'channel_not_in_topic' });
+    await expect(send('events')).rejects.toMatchObject({ code: 'not_found' });
+    await createTopic(t.db.kysely, other.id, { key: 'events', name: 'Events', regime: 'opt_out' }, actor);
+    const sent = await send('events');
+    expect(sent).toMatchObject({ status: 'sent' });
+    const row = await messaging.getMessage(t.db.kysely, other.id, (sent as { messageId: string }).messageId);
+    expect(row.text_body).toContain('3 Cache Rd');
   });
 });

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { AppError } from '../../platform/errors.ts';
 import type { Database } from '../../platform/db/schema.ts';
-import { findPhoneSuppressions, findSuppressionsFor, getPolicies, getTopicByKey, getTopicById, isSubscribed, type Channel, type Topic, type WorkspacePolicies } from '../consent/index.ts';
+import { findPhoneSuppressions, findSuppressionsFor, getCachedPolicies, getCachedTopicByKey, getTopicById, isSubscribed, type Channel, type Topic, type WorkspacePolicies } from '../consent/index.ts';
 import { getContact } from '../contacts/index.ts';
 import { recordBounce } from './bounces.service.ts';
 import { checkFrequencyCaps } from './caps.ts';
@@ -72,7 +72,7 @@ export function createMailer(options: MailerOptions): Mailer {
     return pool;
   };
   const redeliver = async (db: Kysely<Database>, row: StoredMessage, now: Date): Promise<LoggedDelivery> => {
-    const policies = await getPolicies(db, row.workspace_id);
+    const policies = await getCachedPolicies(db, row.workspace_id);
     const suppressed = await suppressedSinceQueued(db, row, policies);
     if (suppressed) {
       await markDead(db, row, suppressed);
@@ -91,11 +91,10 @@ export function createMailer(options: MailerOptions): Mailer {
     async send(db, request) {
       const decision = await decide(db, request);
       if (!('ok' in decision)) return decision;
-      // Before any transport: an SMTP relay cannot take a message back.
-      if (request.messageId && (await selectMessage(db, request.workspaceId, request.messageId))) {
-        throw new AppError('conflict', `message ${request.messageId} was already sent`, { field: 'messageId' });
-      }
-      const cleared = await clear(db, options.publicUrl, request, decision);
+      // A messageId already used is refused before any transport (an SMTP relay cannot take
+      // a message back): deliverNew writes the row first, and its primary key refuses the
+      // second one with `conflict`. No separate look-up needed.
+      const cleared = clear(options.publicUrl, request, decision);
       const transport = transportFor(decision.channel, null, decision.policies);
       const result = await deliverNew(db, transport, cleared, decision.policies, retry);
       if (result.failure === 'hard') await recordBounce(db, request.workspaceId, { email: cleared.to, kind: 'hard', messageId: result.id, diagnostic: result.error ?? undefined, source: 'smtp' });
@@ -142,7 +141,7 @@ async function suppressedSinceQueued(db: Kysely<Database>, row: StoredMessage, p
   return hit ? `suppressed since it was queued (${hit.scope}, ${hit.reason})` : null;
 }
 
-async function clear(db: Kysely<Database>, publicUrl: string, request: SendRequest, d: Cleared): Promise<ClearedMessage> {
+function clear(publicUrl: string, request: SendRequest, d: Cleared): ClearedMessage {
   const base = {
     messageId: request.messageId ?? null, workspaceId: request.workspaceId, contactId: request.contactId, topicId: d.topic.id, kind: request.kind,
     channel: d.channel, to: d.to, from: d.from, journey: request.journey ?? null, now: request.now ?? new Date(), html: null, headers: {},
@@ -156,17 +155,20 @@ async function clear(db: Kysely<Database>, publicUrl: string, request: SendReque
   }
   const email = request.content as EmailContent;
   if (request.kind === 'transactional') return { ...base, subject: email.subject, text: email.text, html: email.html ?? null };
-  const composed = await composeMarketingEmail(db, publicUrl, d.policies, { workspaceId: request.workspaceId, contactId: request.contactId, topic: d.topic, ...email });
+  const composed = composeMarketingEmail(publicUrl, d.policies, { workspaceId: request.workspaceId, contactId: request.contactId, topic: d.topic, ...email });
   return { ...base, ...composed };
 }
 
 /** Every check, in order; the first that fails decides. */
 async function decide(db: Kysely<Database>, request: SendRequest): Promise<Decision> {
   const channel = checkRequest(request);
-  const topic = await getTopicByKey(db, request.workspaceId, request.topicKey);
-  const contact = await getContact(db, request.workspaceId, request.contactId);
+  // Topic and policies from the short-lived settings cache; contact, consent, suppressions fresh.
+  const [topic, contact, policies] = await inOrder(
+    getCachedTopicByKey(db, request.workspaceId, request.topicKey),
+    getContact(db, request.workspaceId, request.contactId),
+    getCachedPolicies(db, request.workspaceId),
+  );
   if (!topic.channels.includes(channel)) return { status: 'blocked', reason: 'channel_not_in_topic', detail: `topic ${topic.key} is not sent on ${channel} (its channels: ${topic.channels.join(', ')})` };
-  const policies = await getPolicies(db, request.workspaceId);
   const address = await checkChannel(db, request, channel, topic, contact, policies);
   if (!address.ok) return { status: 'blocked', reason: address.reason, detail: address.detail };
   const now = request.now ?? new Date();
@@ -186,4 +188,11 @@ async function decide(db: Kysely<Database>, request: SendRequest): Promise<Decis
     if (capped) return { status: 'deferred', reason: 'frequency_cap', notBefore: capped.notBefore, detail: capped.detail };
   }
   return cleared;
+}
+
+/** Reads side by side; the first failure in argument order is the one thrown (as if sequential). */
+async function inOrder<A, B, C>(a: Promise<A>, b: Promise<B>, c: Promise<C>): Promise<[A, B, C]> {
+  const settled = await Promise.allSettled([a, b, c]);
+  for (const r of settled) if (r.status === 'rejected') throw r.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [A, B, C];
 }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import { getAccount } from '../accounts/index.ts';
 import { getScoresOfContact, getStagesOfContact } from '../audiences/index.ts';
-import { getPolicies } from '../consent/index.ts';
+import { getCachedPolicies } from '../consent/index.ts';
 import { getAccountsOfContact, getContact } from '../contacts/index.ts';
 
 /** The Liquid variables of one recipient. Empty values are left out, so they count as missing. */
@@ -37,7 +37,7 @@ export async function loadTemplateData(db: Kysely<Database>, workspaceId: string
     getAccountsOfContact(db, workspaceId, contactId),
     getScoresOfContact(db, workspaceId, contactId),
     getStagesOfContact(db, workspaceId, contactId),
-    getPolicies(db, workspaceId),
+    getCachedPolicies(db, workspaceId),
   ]);
   const traits = (contact.traits ?? {}) as Record<string, unknown>;
   const core = { id: contact.id, email: contact.email, phone: contact.phone, first_name: contact.first_name, last_name: contact.last_name, title: contact.title, company: contact.company, country: contact.country, timezone: contact.timezone };

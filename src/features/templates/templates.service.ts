@@ -8,6 +8,7 @@ import { getTopicByKey } from '../consent/index.ts';
 import { compileTemplateContent, detectBodyFormat, loadCompiledTemplate, LruCache, type CompiledTemplate, type TemplateContent } from './template-compiler.ts';
 import { parseTemplateDocuments, type TemplateDocument } from './template-document.ts';
 import * as q from './templates.queries.ts';
+import { WorkspaceCache } from '../../platform/workspace-cache.ts';
 
 export type TemplateVersion = q.TemplateVersionRow;
 
@@ -42,11 +43,15 @@ export async function applyTemplates(db: Kysely<Database>, workspaceId: string, 
     prepared.push({ doc, content, compiled });
   }
   const source = typeof input === 'string' && docs.length === 1 ? input : null;
-  return inTransaction(db, async (trx) => {
-    const applied: AppliedTemplate[] = [];
-    for (const { doc, content, compiled } of prepared) applied.push(await saveVersion(trx, workspaceId, doc, content, compiled, source, actor));
-    return applied;
+  TEMPLATE_POINTERS.invalidate(workspaceId);
+  const applied = await inTransaction(db, async (trx) => {
+    const saved: AppliedTemplate[] = [];
+    for (const { doc, content, compiled } of prepared) saved.push(await saveVersion(trx, workspaceId, doc, content, compiled, source, actor));
+    return saved;
   });
+  // After the commit too: a render that read the old current version meanwhile must not keep it.
+  TEMPLATE_POINTERS.invalidate(workspaceId);
+  return applied;
 }
 
 function contentOf(doc: TemplateDocument): TemplateContent {
@@ -106,8 +111,12 @@ async function loadVersionRow(db: Kysely<Database>, workspaceId: string, key: st
 const COMPILED = new LruCache<{ row: TemplateVersion; compiled: CompiledTemplate }>(500);
 
 /** A version ready to render, from the in-process cache or parsed from its row once. */
+// Which version is current, per key: for SETTINGS_TTL_MS, dropped at once by a save in this process.
+const TEMPLATE_POINTERS = new WorkspaceCache<Awaited<ReturnType<typeof q.selectTemplateByKey>>>();
+
 export async function loadRenderableTemplate(db: Kysely<Database>, workspaceId: string, key: string, version?: number): Promise<{ row: TemplateVersion; compiled: CompiledTemplate }> {
-  const template = await q.selectTemplateByKey(db, workspaceId, key);
+  // A key not found is read again, uncached: the template may have just been created elsewhere.
+  const template = (await TEMPLATE_POINTERS.get(db, `${workspaceId}:${key}`, () => q.selectTemplateByKey(db, workspaceId, key))) ?? (await q.selectTemplateByKey(db, workspaceId, key));
   if (!template) throw new AppError('not_found', `No template with key ${JSON.stringify(key)} in this workspace`, { field: 'templateKey', value: key });
   const wanted = version ?? template.current_version;
   const cacheKey = `${workspaceId}:${template.id}:${wanted}`;
