@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { createApp } from '../../app.ts';
 import { systemActor } from '../../features/audit/index.ts';
 import { DEMO_NURTURE_KEY, DEMO_WORKSPACE_NAME, seedDemoDuplicates, seedDemoWorkspace, type DemoDedupeResult, type SeedProgress } from '../../features/demo/index.ts';
-import { getJourney, launchJourney } from '../../features/journeys/index.ts';
+import { listSegmentMembers } from '../../features/audiences/index.ts';
+import { enrollInJourney, getJourney, launchJourney } from '../../features/journeys/index.ts';
 import { createWorkspace, listWorkspaces, type CreatedWorkspace } from '../../features/workspaces/index.ts';
 import type { Db } from '../../platform/db/connection.ts';
 import { createTableMaintenance } from '../../platform/db/maintenance.ts';
@@ -56,14 +57,23 @@ async function seedWithProgress(db: Db, options: { scale?: number; seed?: number
   return result;
 }
 
+const DEMO_FIRST_WAVE = 200;
+
 /** Launches the demo's nurture journey (its segment's members enter; the workers take the steps). */
 async function launchDemoJourney(db: Db, logger: Logger, workspaceId: string): Promise<void> {
   const keel = createApp({ db, logger });
   try {
     const journey = await getJourney(db.kysely, workspaceId, DEMO_NURTURE_KEY);
     if (journey.state !== 'draft') return;
-    const launched = await launchJourney(keel.journeys.engine, workspaceId, DEMO_NURTURE_KEY, systemActor('demo'));
-    console.log(`Journey ${DEMO_NURTURE_KEY} is live: ${launched.enrolled} enterprise contacts entered (\`npx keel journeys counts ${DEMO_NURTURE_KEY}\`; messages land in the outbox).`);
+    // Live for everyone who enters the segment from now on; of the members it already has, a
+    // first wave of DEMO_FIRST_WAVE enters at once. Enrolling all ~12,000 at scale 1 makes
+    // ~50,000 step jobs, which on embedded PGlite (one connection, queries on the main
+    // thread) kept the API from answering for minutes (measured on a fresh `npm start`).
+    await launchJourney(keel.journeys.engine, workspaceId, DEMO_NURTURE_KEY, systemActor('demo'), { includeExisting: false });
+    const { members } = await listSegmentMembers(db.kysely, workspaceId, 'Enterprise accounts', { limit: DEMO_FIRST_WAVE });
+    let entered = 0;
+    for (const member of members) if ((await enrollInJourney(keel.journeys.engine, workspaceId, DEMO_NURTURE_KEY, { contactId: member.id })).enrolled) entered += 1;
+    console.log(`Journey ${DEMO_NURTURE_KEY} is live: a first wave of ${entered} enterprise contacts entered, new segment members enter as they qualify (\`npx keel journeys counts ${DEMO_NURTURE_KEY}\`; messages land in the outbox).`);
   } finally {
     await keel.journeys.stop();
   }
