@@ -112,3 +112,14 @@ export const selectLatestEmailTo = (db: Q, workspaceId: string, email: string) =
     .orderBy('sent_at', 'desc')
     .limit(1)
     .executeTakeFirst();
+
+/** The messages a journey sent (every step, channel and status), oldest first: the campaign report's base. */
+export const selectJourneyMessages = (db: Q, workspaceId: string, journeyId: string) =>
+  db
+    .selectFrom('messages')
+    .select(['id', 'contact_id', 'channel', 'status', 'step_id', 'variant', 'journey_version', 'sent_at'])
+    .where('workspace_id', '=', workspaceId)
+    .where('journey_id', '=', journeyId)
+    .orderBy('sent_at')
+    .orderBy('id')
+    .execute();

@@ -25,3 +25,7 @@ export async function getMessage(db: Kysely<Database>, workspaceId: string, id: 
 
 /** Erasure: the person's message log goes. */
 export const deleteMessagesOfPerson = (db: Kysely<Database>, workspaceId: string, contactIds: string[], email: string) => q.deleteMessagesOf(db, workspaceId, contactIds, email);
+
+/** A journey's messages (id, contact, channel, status, step, variant, sent_at), oldest first: for delivery reports. */
+export const listJourneyMessages = (db: Kysely<Database>, workspaceId: string, journeyId: string) => q.selectJourneyMessages(db, workspaceId, journeyId);
+export type JourneyMessage = Awaited<ReturnType<typeof q.selectJourneyMessages>>[number];
