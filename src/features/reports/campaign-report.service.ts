@@ -72,7 +72,8 @@ const checkDays = (field: string, value: number | undefined, fallback: number) =
  */
 export async function reportCampaign(db: Kysely<Database>, workspaceId: string, key: string, query: CampaignQuery = {}): Promise<CampaignReport> {
   const journey = await showJourney(db, workspaceId, key);
-  const from = query.from ?? new Date(journey.created_at);
+  // Default: from the start of the (UTC) day the journey was created, so that day's imported cost counts whole.
+  const from = query.from ?? new Date(Math.floor(new Date(journey.created_at).getTime() / 86_400_000) * 86_400_000);
   const to = query.to ?? new Date();
   if (from.getTime() >= to.getTime()) throw new AppError('invalid', `from (${from.toISOString()}) must be before to (${to.toISOString()})`, { field: 'from' });
   const unsubscribeWindowDays = checkDays('unsubscribe_window_days', query.unsubscribeWindowDays, 7);
