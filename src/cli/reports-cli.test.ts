@@ -49,4 +49,22 @@ describe(`keel costs, keel reports, keel attribution --by month (${testDatabaseL
     const byMonth = keel('attribution', '--workspace', ws, '--model', 'linear', '--from', '2026-01-01', '--to', '2026-04-01', '--by', 'campaign,month');
     expect(byMonth.trim()).toBe('period,campaign,conversions,value,opportunities,pipeline,won,revenue');
   }, 240_000);
+  it('prints the campaign report of a journey (summary, CSV, JSON) and the list', () => {
+    const ws = (JSON.parse(keel('workspace', 'create', 'Cli Campaigns', '--json')) as { id: string }).id;
+    expect(keel('reports', 'campaigns', '--workspace', ws)).toBe('No journeys.\n');
+    keel('topics', 'create', 'news', '--name', 'News', '--regime', 'opt_out', '--workspace', ws);
+    const file = join(dir, 'promo.yaml');
+    writeFileSync(file, 'key: promo\nname: Promo\ntopic: news\ntrigger: { manual: true }\nholdout: 10\nsteps:\n  - id: done\n    exit: true\n');
+    keel('journeys', 'apply', file, '--workspace', ws);
+    const csv = keel('reports', 'campaign', 'promo', '--csv', '--workspace', ws).trim().split('\n');
+    expect(csv).toHaveLength(2);
+    expect(csv[0]).toMatch(/^row,step_id,channel,variant,sent,delivered,bounced,bounced_hard,bounced_soft,opened_unique,/);
+    expect(csv[1]).toMatch(/^total,,,,0,0,0,0,0,0,0,/);
+    expect(keel('reports', 'campaign', 'promo', '--workspace', ws)).toMatch(/^promo \(Promo, draft\) .*\n {2}sent 0, delivered 0, bounced 0 \(hard 0, soft 0\)/);
+    expect((JSON.parse(keel('reports', 'campaign', 'promo', '--json', '--workspace', ws)) as { journey: { key: string }; holdout: unknown }).journey.key).toBe('promo');
+    expect(keel('reports', 'campaigns', '--csv', '--workspace', ws).split('\n')[1]).toMatch(/^promo,Promo,draft,0,/);
+    const missing = spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'keel.js'), 'reports', 'campaign', 'nope', '--workspace', ws], { env: { ...process.env, ...database.env }, encoding: 'utf8' });
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toMatch(/Journey "nope" not found/);
+  }, 240_000);
 });

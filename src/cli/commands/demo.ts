@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createApp } from '../../app.ts';
 import { systemActor } from '../../features/audit/index.ts';
-import { DEMO_NURTURE_KEY, DEMO_WORKSPACE_NAME, seedDemoDuplicates, seedDemoWorkspace, type DemoDedupeResult, type SeedProgress } from '../../features/demo/index.ts';
+import { DEMO_NURTURE_KEY, DEMO_WORKSPACE_NAME, seedDemoDuplicates, seedDemoEngagement, seedDemoWorkspace, type DemoDedupeResult, type SeedProgress } from '../../features/demo/index.ts';
 import { listSegmentMembers } from '../../features/audiences/index.ts';
 import { enrollInJourney, getJourney, launchJourney } from '../../features/journeys/index.ts';
 import { createWorkspace, listWorkspaces, type CreatedWorkspace } from '../../features/workspaces/index.ts';
@@ -79,6 +79,25 @@ async function launchDemoJourney(db: Db, logger: Logger, workspaceId: string): P
   }
 }
 
+/**
+ * Once the server's workers have sent some nurture email, seeds a few labelled opens and
+ * clicks (demo-engagement.ts) so `keel reports campaign enterprise-nurture` shows more than
+ * sends. Polls every 5 s for up to 10 minutes (waiting for 30 emails in the first 30 s, then for one); timers do not keep the process alive.
+ */
+function seedEngagementWhenSent(db: Db, logger: Logger, workspaceId: string): void {
+  const sleep = () => new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref());
+  void (async () => {
+    for (let attempt = 0; attempt < 120; attempt += 1) {
+      await sleep();
+      const seeded = await seedDemoEngagement(db.kysely, workspaceId, { minMessages: attempt < 6 ? 30 : 1 });
+      if (seeded) {
+        console.log(`Demo: seeded ${seeded.humanOpens} opens (plus ${seeded.machineOpens} proxy prefetches) and ${seeded.clicks} clicks on ${seeded.messages} nurture emails (\`npx keel reports campaign ${DEMO_NURTURE_KEY}\`).`);
+        return;
+      }
+    }
+  })().catch((error: unknown) => logger.warn({ err: error }, 'demo: seeding tracking hits on the nurture email failed'));
+}
+
 function printDedupe(result: DemoDedupeResult): void {
   const line = (s: DemoDedupeResult['contacts']) => `${s.entity}s: ${s.merged} merged, ${s.queued} in the review queue`;
   console.log(`Dedupe after the seed: ${line(result.contacts)}; ${line(result.accounts)} (see \`keel dedupe review\`).`);
@@ -102,6 +121,7 @@ export async function seedDemoOnEmptyDatabase(db: Db, base: string, logger: Logg
     console.log(`Data health score ${result.healthScore ?? '—'} / 100 (\`npx keel health\`); tracking-plan violations: \`npx keel tracking-plan violations\`.`);
     printDedupe(await seedDemoDuplicates(db.kysely, result.workspaceId));
     await launchDemoJourney(db, logger, result.workspaceId);
+    seedEngagementWhenSent(db, logger, result.workspaceId);
   } catch (error) {
     logger.error({ err: error }, 'demo seeding failed; run `keel demo` to finish it');
   }

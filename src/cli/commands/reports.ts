@@ -5,6 +5,7 @@ import { formatCohortsCsv, formatFunnelCsv, formatRoiCsv, reportCohorts, reportF
 import { AppError } from '../../platform/errors.ts';
 import { resolveWorkspace, withContext } from '../cli-context.ts';
 import { modelOptionsOf } from './attribution.ts';
+import { registerCampaignReportCommands } from './reports-campaign.ts';
 
 interface ReportOpts {
   workspace?: string;
@@ -38,7 +39,7 @@ const common = (cmd: Command) =>
 
 /** `keel reports funnel|cohorts|roi`: the reports as CSV (RFC 4180, header row) or JSON. */
 export function registerReportCommands(program: Command): void {
-  const reports = program.command('reports').description('Funnel, cohorts and ROI reports (CSV by default, --json for the full report)');
+  const reports = program.command('reports').description('Funnel, cohorts, ROI and campaign (journey delivery) reports');
   common(reports.command('funnel'))
     .option('--segment <name>', "only this segment's contacts")
     .description('Lifecycle funnel: contacts per stage, conversion to the next stage, days in stage (median, p75, p90)')
@@ -79,4 +80,5 @@ export function registerReportCommands(program: Command): void {
         emit(opts, report, formatRoiCsv(report));
       });
     });
+  registerCampaignReportCommands(reports);
 }

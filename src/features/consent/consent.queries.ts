@@ -119,3 +119,14 @@ export async function countContactsWithoutConsent(db: Q, workspaceId: string): P
   const examples = await sql<{ id: string }>`select c.id ${without} order by c.id limit 5`.execute(db);
   return { count: Number(count.rows[0]!.n), examples: examples.rows.map((r) => r.id) };
 }
+
+/** Opt-outs recorded since a moment, oldest first, with their source (the campaign report's unsubscribes). */
+export const selectOptOutsSince = (db: Q, workspaceId: string, since: Date) =>
+  db
+    .selectFrom('consent_records')
+    .select(['contact_id', 'topic_id', 'source', 'recorded_at'])
+    .where('workspace_id', '=', workspaceId)
+    .where('status', '=', 'opted_out')
+    .where('recorded_at', '>=', since)
+    .orderBy('recorded_at')
+    .execute();

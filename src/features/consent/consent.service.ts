@@ -156,3 +156,6 @@ export async function restoreConsentToContact(db: Kysely<Database>, workspaceId:
 }
 
 export const deleteConsentOfContacts = (db: Kysely<Database>, workspaceId: string, contactIds: string[]) => q.deleteConsentRecordsOf(db, workspaceId, contactIds);
+
+/** Opt-outs (any topic, any source) recorded since `since`, oldest first: who unsubscribed when. */
+export const listOptOutsSince = (db: Kysely<Database>, workspaceId: string, since: Date) => q.selectOptOutsSince(db, workspaceId, since);

@@ -19,6 +19,7 @@ export {
   isSubscribed,
   isSubscribedState,
   listConsentedContactIds,
+  listOptOutsSince,
   moveConsentToContact,
   restoreConsentToContact,
   recordConsent,

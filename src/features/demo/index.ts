@@ -19,3 +19,4 @@ export { seedDemoConsent, type DemoConsentResult } from './demo-consent.ts';
 export { applyDemoNurtureJourney, DEMO_NURTURE_KEY } from './demo-nurture.ts';
 export { seedDemoDuplicates, type DemoDedupeResult } from './demo-duplicates.ts';
 export { importDemoContactsCsv, DEMO_CONTACTS_CSV } from './demo-csv-import.ts';
+export { seedDemoEngagement, DEMO_SEED_AGENT, type DemoEngagementResult } from './demo-engagement.ts';

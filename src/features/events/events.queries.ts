@@ -206,3 +206,19 @@ export const selectTrackEventsAfter = (db: Kysely<Database>, workspaceId: string
 /** The id of the newest stored event (a scan that starts now skips history). */
 export const selectLastEventId = async (db: Kysely<Database>, workspaceId: string): Promise<string> =>
   String((await db.selectFrom('events').select((eb) => eb.fn.max('id').as('id')).where('workspace_id', '=', workspaceId).executeTakeFirst())?.id ?? 0);
+
+/**
+ * Track events of these names whose properties name the journey, counted per message id,
+ * the flags `machine_open` and `type` (bounces) and contact: the campaign report's opens,
+ * clicks and bounces without reading every row into memory.
+ */
+export async function countJourneyMessageEvents(db: Q, workspaceId: string, journeyId: string, names: readonly string[]) {
+  if (names.length === 0) return [];
+  const result = await sql<{ name: string; message_id: string | null; machine_open: string | null; type: string | null; contact_id: string | null; n: string }>`
+    select name, properties->>'message_id' as message_id, properties->>'machine_open' as machine_open, properties->>'type' as type, contact_id, count(*) as n
+    from events
+    where workspace_id = ${workspaceId}::uuid and type = 'track' and name in (${sql.join(names.map((n) => sql`${n}`))})
+      and properties->>'journey_id' = ${journeyId}
+    group by 1, 2, 3, 4, 5`.execute(db);
+  return result.rows.map((r) => ({ ...r, n: Number(r.n) }));
+}

@@ -61,3 +61,7 @@ export function applyEventRetention(db: Kysely<Database>, workspaceId: string, c
 }
 export const listTrackEventsAfter = q.selectTrackEventsAfter;
 export const getLastEventId = q.selectLastEventId;
+
+/** Track events naming a journey (properties.journey_id), counted per message, machine_open, type and contact. */
+export const countJourneyMessageEvents = (db: Kysely<Database>, workspaceId: string, journeyId: string, names: readonly string[]) => q.countJourneyMessageEvents(db, workspaceId, journeyId, names);
+export type JourneyMessageEventCount = Awaited<ReturnType<typeof q.countJourneyMessageEvents>>[number];

@@ -1,6 +1,8 @@
 export {
   applyEventRetention,
   countEvents,
+  countJourneyMessageEvents,
+  type JourneyMessageEventCount,
   eraseEventsOfPerson,
   findStoredMessageIds,
   listEvents,

@@ -2,7 +2,7 @@ export type { JourneyChannelContent, JourneyEffects, JourneyMessageContext, Jour
 export { JourneyDefinitionSchema, type JourneyDefinition } from './journey-definition.ts';
 export { parseJourneyDefinition } from './journey-validation.ts';
 export { applyJourney, enrollInJourney, getJourney, launchJourney, listJourneys, migrateRuns, setJourneyState, showJourney, type AppliedJourney } from './journeys.service.ts';
-export { countJourney, listContactRuns } from './journey-counts.ts';
+export { countJourney, listContactRuns, listRunOutcomes, type RunOutcome } from './journey-counts.ts';
 export { createJourneyRuntime, STEP_QUEUE, type JourneyRuntime, type JourneyRuntimeOptions } from './journey-runtime.ts';
 export { deleteRunsOfContacts as eraseJourneyRunsOfContacts, moveRunsToContact as moveJourneyRunsToContact, restoreRunsToContact as restoreJourneyRunsToContact } from './journeys.queries.ts';
 export { JOURNEY_JSON_SCHEMA, registerJourneyRoutes } from './journeys.routes.ts';

@@ -72,3 +72,7 @@ export async function listContactRuns(db: Kysely<Database>, workspaceId: string,
     })),
   );
 }
+
+/** Every run of a journey with its variant (holdout included), status and end: conversions for reports. */
+export const listRunOutcomes = (db: Kysely<Database>, workspaceId: string, journeyId: string) => q.selectRunOutcomes(db, workspaceId, journeyId);
+export type RunOutcome = Awaited<ReturnType<typeof q.selectRunOutcomes>>[number];

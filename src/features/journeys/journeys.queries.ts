@@ -167,3 +167,13 @@ export const selectExpiredHoldouts = (db: Q, workspaceId: string, journeyId: str
 /** Active runs held by a pause (no job scheduled): resumed at launch. */
 export const selectHeldRuns = (db: Q, workspaceId: string, journeyId: string) =>
   db.selectFrom('journey_runs').select(['id', 'token']).where('workspace_id', '=', workspaceId).where('journey_id', '=', journeyId).where('status', '=', 'active').where('wake_at', 'is', null).forUpdate().execute();
+
+/** Every run of a journey with its outcome (the campaign report's conversions, by variant). */
+export const selectRunOutcomes = (db: Q, workspaceId: string, journeyId: string) =>
+  db
+    .selectFrom('journey_runs')
+    .select(['id', 'contact_id', 'variant', 'status', 'entered_at', 'ended_at'])
+    .where('workspace_id', '=', workspaceId)
+    .where('journey_id', '=', journeyId)
+    .orderBy('entered_at')
+    .execute();

@@ -16,7 +16,7 @@ export {
   type WebhookContent,
 } from './send-gate.ts';
 export { buildContactLinks, escapeHtml } from './email-compose.ts';
-export { deleteMessagesOfPerson, getMessage, listDeadLetters, listMessages, moveMessagesToContact, restoreMessagesToContact, type Message, type MessageFilter } from './messages.service.ts';
+export { deleteMessagesOfPerson, getMessage, listDeadLetters, listJourneyMessages, listMessages, moveMessagesToContact, restoreMessagesToContact, type JourneyMessage, type Message, type MessageFilter } from './messages.service.ts';
 export { presentOutcome, registerMessageRoutes } from './messages.routes.ts';
 export { quietHoursEnd } from './quiet-hours.ts';
 export { recordBounce, type BounceKind, type BounceReport, type BounceResult } from './bounces.service.ts';

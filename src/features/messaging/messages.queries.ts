@@ -124,3 +124,14 @@ export async function restoreMessagesContact(db: Q, workspaceId: string, ids: st
   if (ids.length === 0) return;
   await db.updateTable('messages').set({ contact_id: loser }).where('workspace_id', '=', workspaceId).where('contact_id', '=', winner).where('id', 'in', ids).execute();
 }
+
+/** The messages a journey sent (every step, channel and status), oldest first: the campaign report's base. */
+export const selectJourneyMessages = (db: Q, workspaceId: string, journeyId: string) =>
+  db
+    .selectFrom('messages')
+    .select(['id', 'contact_id', 'channel', 'status', 'step_id', 'variant', 'journey_version', 'sent_at'])
+    .where('workspace_id', '=', workspaceId)
+    .where('journey_id', '=', journeyId)
+    .orderBy('sent_at')
+    .orderBy('id')
+    .execute();

@@ -29,3 +29,7 @@ export const deleteMessagesOfPerson = (db: Kysely<Database>, workspaceId: string
 /** Contact merges (identity's CONTACT_REFERENCES): the message log follows the surviving contact. */
 export const moveMessagesToContact = (db: Kysely<Database>, workspaceId: string, from: string, to: string) => q.updateMessagesContactReturningIds(db, workspaceId, from, to);
 export const restoreMessagesToContact = (db: Kysely<Database>, workspaceId: string, ids: string[], winner: string, loser: string) => q.restoreMessagesContact(db, workspaceId, ids, winner, loser);
+
+/** A journey's messages (id, contact, channel, status, step, variant, sent_at), oldest first: for delivery reports. */
+export const listJourneyMessages = (db: Kysely<Database>, workspaceId: string, journeyId: string) => q.selectJourneyMessages(db, workspaceId, journeyId);
+export type JourneyMessage = Awaited<ReturnType<typeof q.selectJourneyMessages>>[number];

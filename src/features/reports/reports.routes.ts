@@ -5,6 +5,7 @@ import { MODEL_NAMES, parseMilestoneWeights, quarterStart } from '../attribution
 import { reportCohorts, reportFunnel } from './funnel.service.ts';
 import { formatCohortsCsv, formatFunnelCsv, formatRoiCsv } from './reports-csv.ts';
 import { reportRoi } from './roi.service.ts';
+import { registerCampaignReportRoutes } from './campaign.routes.ts';
 
 const security = [{ adminKey: [] }];
 const when = z.string().date().or(z.string().datetime({ offset: true }));
@@ -86,7 +87,5 @@ export function registerReportRoutes(app: ApiApp, deps: RouteDeps): void {
       return q.format === 'csv' ? c.body(...csv(formatRoiCsv(report))) : c.json(report, 200);
     },
   );
-  // The campaign and journey delivery report (sent, delivered, opened, clicked ... per step
-  // and variant) belongs here as /api/v1/reports/campaigns once the journeys branch is in:
-  // a campaign-delivery.service.ts over journeys' and messaging's exports, beside these.
+  registerCampaignReportRoutes(app, deps);
 }

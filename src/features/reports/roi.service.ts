@@ -80,7 +80,7 @@ export async function reportRoi(db: Kysely<Database>, workspaceId: string, query
   };
 }
 
-function selectCurrency(costs: CostRow[], currency: string | undefined): CostRow[] {
+export function selectCurrency(costs: CostRow[], currency: string | undefined): CostRow[] {
   if (currency !== undefined) {
     const code = currency.trim().toUpperCase();
     if (!/^[A-Z]{3}$/.test(code)) throw new AppError('invalid', `currency must be a three-letter ISO 4217 code, got "${currency}"`, { field: 'currency', value: currency });
