@@ -66,9 +66,9 @@ async function launchDemoJourney(db: Db, logger: Logger, workspaceId: string): P
     const journey = await getJourney(db.kysely, workspaceId, DEMO_NURTURE_KEY);
     if (journey.state !== 'draft') return;
     // Live for everyone who enters the segment from now on; of the members it already has, a
-    // first wave of DEMO_FIRST_WAVE enters at once. Enrolling all ~12,000 at scale 1 makes
-    // ~50,000 step jobs, which on embedded PGlite (one connection, queries on the main
-    // thread) kept the API from answering for minutes (measured on a fresh `npm start`).
+    // first wave of DEMO_FIRST_WAVE enters at once. Enrolling all 12,005 at scale 1 kept the
+    // embedded API (PGlite: one connection) from answering /health for over a minute while
+    // their steps ran (a fresh `npm start`, 2026-12-03).
     await launchJourney(keel.journeys.engine, workspaceId, DEMO_NURTURE_KEY, systemActor('demo'), { includeExisting: false });
     const { members } = await listSegmentMembers(db.kysely, workspaceId, 'Enterprise accounts', { limit: DEMO_FIRST_WAVE });
     let entered = 0;
