@@ -4,7 +4,7 @@ import { parseModelName, quarterStart } from '../../features/attribution/index.t
 import { formatCohortsCsv, formatFunnelCsv, formatRoiCsv, reportCohorts, reportFunnel, reportRoi } from '../../features/reports/index.ts';
 import { AppError } from '../../platform/errors.ts';
 import { resolveWorkspace, withContext } from '../cli-context.ts';
-import { modelOptionsOf } from './attribution.ts';
+import { modelOptionsOf } from './attribution-options.ts';
 import { registerCampaignReportCommands } from './reports-campaign.ts';
 
 interface ReportOpts {

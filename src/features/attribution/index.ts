@@ -1,9 +1,4 @@
-export { MODEL_NAMES, MODELS_NEEDING_JOURNEY_DETAIL, parseModelName, runAttributionModel, type ModelName, type ModelOptions } from './attribution-models.ts';
-export { formatCreditsCsv, formatNumber, formatWorkspaceCsv } from './credits-csv.ts';
-export type { ChannelCredits } from './credits.ts';
-export { FULL_PATH, parseMilestoneWeights, U_SHAPED, W_SHAPED, validateMilestoneWeights, type MilestoneWeights } from './milestone-models.ts';
-export { buildPathTable, CLOSED_WON, LEAD_CREATION, OPPORTUNITY_CREATION, type JourneyInput, type PathTable } from './path-table.ts';
-export { parsePathTableCsv, readPathTableCsv } from './path-table-csv.ts';
+export * from './path-models.ts';
 export { attributeWorkspace, type CreditRow, type WorkspaceAttribution, type WorkspaceAttributionInput } from './attribution.service.ts';
 export { channelRulesJsonSchema, ChannelGrouping, ChannelRulesSchema, DEFAULT_CHANNEL_RULES, normalizeUtmValue, parseChannelRulesYaml, type ChannelRulesConfig } from './channel-rules.ts';
 export { deriveTouchpoints, TOUCH_EVENTS, type Touchpoint } from './touchpoints.ts';
