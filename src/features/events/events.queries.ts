@@ -143,7 +143,10 @@ export async function selectTouchEventsPage(db: Q, workspaceId: string, range: {
     .selectFrom('events')
     // The keyset's time as text: a JS Date would drop microseconds and repeat or skip rows.
     .select(sql<string>`"timestamp"::text`.as('timestamp_key'))
-    .select(['contact_id', 'timestamp', 'message_id', 'type', 'name', 'page_url', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'properties'])
+    .select(['contact_id', 'timestamp', 'message_id', 'type', 'name', 'page_url', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'])
+    // Touches read a page view's URL, referrer and UTM columns only: leaving its properties
+    // out spares parsing the JSON of most rows.
+    .select(sql<Record<string, unknown>>`case when type = 'track' then properties else '{}'::jsonb end`.as('properties'))
     .where('workspace_id', '=', workspaceId)
     .where('contact_id', 'is not', null)
     .where('timestamp', '>=', range.from)
