@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { comparableValue } from '../../platform/db/comparable-value.ts';
 import type { AccountRow, Database } from '../../platform/db/schema.ts';
 import type { AccountFields } from './account-fields.ts';
+import { selectAccountIdsByAliases } from './account-external-ids.queries.ts';
 
 type Q = Kysely<Database>;
 
@@ -11,8 +12,31 @@ export interface AccountUpsert {
   traits: Record<string, unknown>;
 }
 
-/** Upserts accounts by external id (Segment groupId); returns externalId -> account id. */
+/**
+ * Upserts accounts by external id (Segment groupId); returns externalId -> account id. An
+ * external id an account answers to since a merge updates that account, not a new one.
+ */
 export async function upsertAccountsByExternalId(db: Q, workspaceId: string, rows: AccountUpsert[], at: Date): Promise<Map<string, string>> {
+  if (rows.length === 0) return new Map();
+  const aliases = await selectAccountIdsByAliases(db, workspaceId, rows.map((r) => r.externalId));
+  const ids = await upsertOwnExternalIds(db, workspaceId, aliases.size === 0 ? rows : rows.filter((r) => !aliases.has(r.externalId)), at);
+  if (aliases.size === 0) return ids;
+  // One write per account: several aliases of one survivor may come in the same chunk.
+  const writes = new Map<string, AccountWrite & { id: string }>();
+  for (const row of rows) {
+    const id = aliases.get(row.externalId);
+    if (!id) continue;
+    const write = writes.get(id) ?? { id, externalId: null, fields: {}, traits: {} };
+    writes.set(id, { ...write, fields: { ...write.fields, ...definedOf(row.fields) }, traits: { ...write.traits, ...row.traits } });
+    ids.set(row.externalId, id);
+  }
+  await updateAccountRows(db, workspaceId, [...writes.values()], at);
+  return ids;
+}
+
+const definedOf = (fields: AccountFields) => Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== null)) as AccountFields;
+
+async function upsertOwnExternalIds(db: Q, workspaceId: string, rows: AccountUpsert[], at: Date): Promise<Map<string, string>> {
   if (rows.length === 0) return new Map();
   const col = <K extends keyof AccountFields>(k: K) => rows.map((r) => (r.fields[k] ?? null) as AccountFields[K] | null);
   const result = await sql<{ id: string; external_id: string }>`
@@ -116,12 +140,23 @@ export async function updateAccountTraits(db: Q, workspaceId: string, rows: Arra
     where a.workspace_id = ${workspaceId}::uuid and a.id = t.id`.execute(db);
 }
 
-/** Accounts whose external id or domain is one of those given. */
-export async function selectAccountsByKeys(db: Q, workspaceId: string, externalIds: string[], domains: string[]): Promise<AccountRow[]> {
+/** An account found by key, with the given external ids it answers to since a merge. */
+export type KeyedAccountRow = AccountRow & { aliases: string[] };
+
+/** Accounts whose external id (own, or taken over in a merge) or domain is one of those given. */
+export async function selectAccountsByKeys(db: Q, workspaceId: string, externalIds: string[], domains: string[]): Promise<KeyedAccountRow[]> {
   if (externalIds.length === 0 && domains.length === 0) return [];
-  const result = await sql<AccountRow>`
-    select * from accounts
-    where workspace_id = ${workspaceId}::uuid and (external_id = any(${externalIds}::text[]) or domain = any(${domains}::text[]))`.execute(db);
+  // A union of three index look-ups: an OR across tables would scan every account.
+  const result = await sql<KeyedAccountRow>`
+    with hit as (
+      select id from accounts where workspace_id = ${workspaceId}::uuid and external_id = any(${externalIds}::text[])
+      union select id from accounts where workspace_id = ${workspaceId}::uuid and domain = any(${domains}::text[])
+      union select account_id from account_external_ids where workspace_id = ${workspaceId}::uuid and external_id = any(${externalIds}::text[])
+    )
+    select a.*, coalesce((
+      select array_agg(x.external_id) from account_external_ids x
+      where x.workspace_id = a.workspace_id and x.account_id = a.id and x.external_id = any(${externalIds}::text[])), '{}'::text[]) as aliases
+    from hit join accounts a on a.workspace_id = ${workspaceId}::uuid and a.id = hit.id`.execute(db);
   return result.rows;
 }
 

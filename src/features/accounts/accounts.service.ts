@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AccountRow, Database } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
+import * as aliases from './account-external-ids.queries.ts';
 import * as q from './accounts.queries.ts';
 
 export type { AccountUpsert } from './accounts.queries.ts';
@@ -30,7 +31,7 @@ export const createAccountsForDomains = (db: Kysely<Database>, workspaceId: stri
 export const pageAccountCores = (db: Kysely<Database>, workspaceId: string, afterId: string | undefined, limit: number) => q.selectAccountCores(db, workspaceId, afterId, limit);
 export const setAccountTraits = (db: Kysely<Database>, workspaceId: string, rows: Array<{ id: string; traits: Record<string, unknown> }>, removeKeys: readonly string[] = []) =>
   q.updateAccountTraits(db, workspaceId, rows, removeKeys);
-export type { AccountWrite } from './accounts.queries.ts';
+export type { AccountWrite, KeyedAccountRow } from './accounts.queries.ts';
 /** Accounts matching any of the external ids or domains (for imports). */
 export const findAccountsByKeys = (db: Kysely<Database>, workspaceId: string, externalIds: string[], domains: string[]) =>
   q.selectAccountsByKeys(db, workspaceId, externalIds, domains);
@@ -44,3 +45,14 @@ export const mergeAccounts = (db: Kysely<Database>, workspaceId: string, winnerI
   q.mergeAccountRows(db, workspaceId, winnerId, loserId, choose);
 export const revertAccountFields = (db: Kysely<Database>, workspaceId: string, id: string, changes: q.AccountFieldChanges) => q.revertAccountFields(db, workspaceId, id, changes);
 export const reinsertAccount = (db: Kysely<Database>, workspaceId: string, snapshot: AccountRow) => q.reinsertAccountRow(db, workspaceId, snapshot);
+
+/** Merge: the external ids an account answered to through earlier merges follow it to the survivor. */
+export const moveAccountExternalIds = (db: Kysely<Database>, workspaceId: string, fromAccount: string, toAccount: string) =>
+  aliases.updateAccountAliasesOwner(db, workspaceId, fromAccount, toAccount);
+export const restoreAccountExternalIds = (db: Kysely<Database>, workspaceId: string, externalIds: string[], winner: string, loser: string) =>
+  aliases.restoreAccountAliasesOwner(db, workspaceId, externalIds, winner, loser);
+/** Merge: the survivor keeps answering to external ids it no longer holds in its column (the loser's, or its own former one). */
+export const keepAccountExternalIds = (db: Kysely<Database>, workspaceId: string, accountId: string, mergeId: string, externalIds: string[]) =>
+  aliases.insertAccountAliases(db, workspaceId, accountId, mergeId, externalIds);
+/** Undo: the external ids a merge made its survivor answer to are dropped. */
+export const dropAccountExternalIdsOfMerge = (db: Kysely<Database>, workspaceId: string, mergeId: string) => aliases.deleteAccountAliasesOfMerge(db, workspaceId, mergeId);

@@ -1,7 +1,17 @@
 import type { Kysely } from 'kysely';
 import type { AccountRow, Database } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
-import { mergeAccounts, reinsertAccount, revertAccountFields, type AccountFieldChanges, type AccountValues } from '../accounts/index.ts';
+import {
+  dropAccountExternalIdsOfMerge,
+  keepAccountExternalIds,
+  mergeAccounts,
+  moveAccountExternalIds,
+  reinsertAccount,
+  restoreAccountExternalIds,
+  revertAccountFields,
+  type AccountFieldChanges,
+  type AccountValues,
+} from '../accounts/index.ts';
 import { recordAudit, type AuditActor } from '../audit/index.ts';
 import { moveAccountContactLinks, restoreAccountContactLinks } from '../contacts/index.ts';
 import { moveOpportunitiesToAccount, restoreOpportunitiesToAccount } from '../opportunities/index.ts';
@@ -26,6 +36,8 @@ export const ACCOUNT_REFERENCES: readonly AccountReference[] = [
     move: moveAccountContactLinks,
     restore: (db, ws, keys, winner, loser) => restoreAccountContactLinks(db, ws, keys as Array<{ contact_id: string; created_at: string; winner_had: boolean }>, winner, loser),
   },
+  // External ids the loser answered to through earlier merges (its own one is kept by mergeAccountPair).
+  { table: 'account_external_ids', move: moveAccountExternalIds, restore: (db, ws, keys, winner, loser) => restoreAccountExternalIds(db, ws, keys as string[], winner, loser) },
 ];
 
 export interface AccountMergeRequest {
@@ -54,6 +66,12 @@ export async function mergeAccountPair(db: Kysely<Database>, workspaceId: string
     fieldChanges: merged.changes,
     movedRows,
   });
+  // The survivor holds one external id; whichever of the two it gave up (the loser's, or its
+  // own when survivorship took the loser's) stays its alias, so a later import or group call
+  // naming it lands here instead of creating the account again.
+  const held = merged.changes.external_id ? merged.changes.external_id.after : merged.winner.external_id;
+  const keptExternalIds = [merged.winner.external_id, merged.loser.external_id].filter((x): x is string => x !== null && x !== held);
+  await keepAccountExternalIds(db, workspaceId, winnerId, mergeId, keptExternalIds);
   const counts = Object.fromEntries(Object.entries(movedRows).map(([t, keys]) => [t, keys.length]));
   await recordAudit(db, {
     workspaceId,
@@ -61,7 +79,15 @@ export async function mergeAccountPair(db: Kysely<Database>, workspaceId: string
     action: 'account.merged',
     objectType: 'account',
     objectId: winnerId,
-    details: { merge_id: mergeId, loser_id: loserId, reason: request.reason, moved_rows: counts, fields_changed: Object.keys(merged.changes), ...request.auditDetails },
+    details: {
+      merge_id: mergeId,
+      loser_id: loserId,
+      reason: request.reason,
+      moved_rows: counts,
+      fields_changed: Object.keys(merged.changes),
+      external_ids_kept: keptExternalIds,
+      ...request.auditDetails,
+    },
   });
   return { mergeId, movedRows: counts, fieldChanges: merged.changes };
 }
@@ -74,6 +100,7 @@ export async function undoAccountMerge(db: Kysely<Database>, workspaceId: string
   const later = await q.selectActiveAccountMergeOfLoser(db, workspaceId, merge.winner_id);
   if (later) throw new AppError('conflict', `Account ${merge.winner_id} was merged into ${later.winner_id} by account merge ${later.id}: undo ${later.id} first`);
   const keptNewerValues = await revertAccountFields(db, workspaceId, merge.winner_id, merge.field_changes as AccountFieldChanges);
+  await dropAccountExternalIdsOfMerge(db, workspaceId, mergeId);
   const loser = merge.loser_snapshot as unknown as AccountRow;
   await reinsertAccount(db, workspaceId, loser);
   const restoredRows: Record<string, number> = {};

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { AccountRow, ContactRow, Database } from '../../platform/db/schema.ts';
+import type { ContactRow, Database } from '../../platform/db/schema.ts';
 import { isAppError } from '../../platform/errors.ts';
-import { findAccountsByKeys, insertAccounts, updateAccounts, type AccountWrite } from '../accounts/index.ts';
+import { findAccountsByKeys, insertAccounts, updateAccounts, type AccountWrite, type KeyedAccountRow } from '../accounts/index.ts';
 import { enqueueAudienceWork } from '../audiences/index.ts';
 import { findErasedEmails } from '../consent/index.ts';
 import { applyContactPatches, getContactsByIds, type ContactPatch } from '../contacts/index.ts';
@@ -105,7 +105,17 @@ async function checkEnrichAndQueue(trx: Kysely<Database>, workspaceId: string, r
   await enqueueAudienceWork(trx, workspaceId, { contactIds: ids });
 }
 
-/** Accounts: matched by external id, else by domain; new ones inserted. */
+/** External id -> account, by the account's own id and by those it took over in merges. */
+function accountsByExternalId(accounts: KeyedAccountRow[]): Map<string, KeyedAccountRow> {
+  const byExternal = new Map<string, KeyedAccountRow>();
+  for (const a of accounts) {
+    if (a.external_id) byExternal.set(a.external_id, a);
+    for (const alias of a.aliases) byExternal.set(alias, a);
+  }
+  return byExternal;
+}
+
+/** Accounts: matched by external id (or one it took over in a merge), else by domain; new ones inserted. */
 export async function writeAccountBatch(trx: Kysely<Database>, workspaceId: string, rows: AccountImportRow[], at: Date): Promise<BatchOutcome> {
   const found = await findAccountsByKeys(
     trx,
@@ -113,8 +123,8 @@ export async function writeAccountBatch(trx: Kysely<Database>, workspaceId: stri
     rows.flatMap((r) => (r.externalId ? [r.externalId] : [])),
     rows.flatMap((r) => (r.domain ? [r.domain] : [])),
   );
-  const byExternal = new Map(found.filter((a) => a.external_id).map((a) => [a.external_id!, a]));
-  const byDomain = new Map<string, AccountRow>();
+  const byExternal = accountsByExternalId(found);
+  const byDomain = new Map<string, KeyedAccountRow>();
   for (const a of found) if (a.domain && !byDomain.has(a.domain)) byDomain.set(a.domain, a);
   const outcome: BatchOutcome = { inserted: 0, updated: 0, unchanged: 0, refused: [] };
   const state = new Map<string, Values>();
@@ -129,7 +139,9 @@ export async function writeAccountBatch(trx: Kysely<Database>, workspaceId: stri
       if (changes(current, next)) outcome.updated += 1;
       else outcome.unchanged += 1;
       state.set(match.id, { ...current, ...next });
-      const write = updates.get(match.id) ?? { id: match.id, externalId: row.externalId, fields: {}, traits: {} };
+      // An id the account answers to since a merge is not written into its column again.
+      const ownExternalId = row.externalId && match.aliases.includes(row.externalId) ? null : row.externalId;
+      const write = updates.get(match.id) ?? { id: match.id, externalId: ownExternalId, fields: {}, traits: {} };
       updates.set(match.id, { ...write, fields: { ...write.fields, ...row.fields }, traits: { ...write.traits, ...row.traits } });
       continue;
     }
@@ -164,7 +176,7 @@ export async function writeOpportunityBatch(trx: Kysely<Database>, workspaceId: 
     rows.flatMap((r) => (r.accountExternalId ? [r.accountExternalId] : [])),
     rows.flatMap((r) => (r.accountDomain ? [r.accountDomain] : [])),
   );
-  const byExternal = new Map(accounts.filter((a) => a.external_id).map((a) => [a.external_id!, a.id]));
+  const byExternal = new Map([...accountsByExternalId(accounts)].map(([externalId, a]) => [externalId, a.id]));
   const byDomain = new Map(accounts.filter((a) => a.domain).map((a) => [a.domain!, a.id]));
   let pending: Array<{ row: OpportunityImportRow; accountId: string }> = [];
   for (const row of rows) {

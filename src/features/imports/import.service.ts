@@ -151,25 +151,41 @@ async function runBatches(db: Kysely<Database>, request: ImportRequest, input: C
   let batch: Batch = { values: [], refusals: [], lines: new Map(), lastRow: skip };
   const receivedAt = new Date().toISOString();
   const maintenance = request.dbKind ? await createTableMaintenance(db, request.dbKind, IMPORT_MAINTENANCE) : undefined;
-  const commit = async () => {
-    const written = await commitBatch(db, request, job.id, batch, input.bytesRead());
-    for (const table of TABLE_OF[request.kind]) await maintenance?.noteWrites(table, written);
-    committedRows = batch.lastRow;
-    batch = { values: [], refusals: [], lines: new Map(), lastRow: committedRows };
-    request.onProgress?.({ jobId: job.id, rowsRead: committedRows, bytesRead: input.bytesRead(), rowsCommitted: committedRows, committed: true });
+  // The file is read, parsed and validated while the previous batch is written: one batch
+  // in flight at most, committed in file order, each with its own checkpoint as before.
+  let inFlight: Promise<void> = Promise.resolve();
+  const flush = (): Promise<void> => {
+    const full = batch;
+    const bytesRead = input.bytesRead();
+    batch = { values: [], refusals: [], lines: new Map(), lastRow: full.lastRow };
+    const previous = inFlight;
+    inFlight = previous.then(async () => {
+      const written = await commitBatch(db, request, job.id, full, bytesRead);
+      for (const table of TABLE_OF[request.kind]) await maintenance?.noteWrites(table, written);
+      committedRows = full.lastRow;
+      request.onProgress?.({ jobId: job.id, rowsRead: committedRows, bytesRead, rowsCommitted: committedRows, committed: true });
+    });
+    // Awaited below; a failure while the next batch is being read must not count as unhandled.
+    inFlight.catch(() => undefined);
+    return previous;
   };
-  for await (const record of input.records) {
-    if (record.row <= skip) continue;
-    batch.lastRow = record.row;
-    batch.lines.set(record.row, record.line);
-    const mapped = mapRecord(record, input.header, mapping);
-    const converted = mapped.ok ? handler.convert(mapped.value, receivedAt) : mapped;
-    if (converted.ok) batch.values.push(converted.value);
-    else batch.refusals.push(converted.refusal);
-    if (record.row % 1000 === 0) request.onProgress?.({ jobId: job.id, rowsRead: record.row, bytesRead: input.bytesRead(), rowsCommitted: committedRows, committed: false });
-    if (batch.values.length + batch.refusals.length >= batchRows) await commit();
+  try {
+    for await (const record of input.records) {
+      if (record.row <= skip) continue;
+      batch.lastRow = record.row;
+      batch.lines.set(record.row, record.line);
+      const mapped = mapRecord(record, input.header, mapping);
+      const converted = mapped.ok ? handler.convert(mapped.value, receivedAt) : mapped;
+      if (converted.ok) batch.values.push(converted.value);
+      else batch.refusals.push(converted.refusal);
+      if (record.row % 1000 === 0) request.onProgress?.({ jobId: job.id, rowsRead: record.row, bytesRead: input.bytesRead(), rowsCommitted: committedRows, committed: false });
+      if (batch.values.length + batch.refusals.length >= batchRows) await flush();
+    }
+    if (batch.values.length + batch.refusals.length > 0) await flush();
+  } finally {
+    // A malformed file stops the reading, not the batch already being written.
+    await inFlight;
   }
-  if (batch.lastRow > committedRows) await commit();
 }
 
 /** Writes one batch with its refusals and checkpoint; returns the rows written. */

@@ -1,16 +1,19 @@
 import { levelCountOf, type FieldKind } from './field-spec.ts';
 import type { PreparedColumn, PreparedRecords } from './prepare-records.ts';
-import { jaroWinkler, weightedTokenOverlap, withinOneEdit } from './string-similarity.ts';
+import { jaroWinkler, jaroWinklerBound, weightedTokenOverlap, withinOneEdit } from './string-similarity.ts';
 
 /** Level of a missing value: it says nothing, so it weighs nothing. */
 export const MISSING = -1;
 
+const BOUND_MARGIN = 1e-9;
+
 /** Comparison level of two names from their Jaro-Winkler similarity (0 different ... 3 exact). */
 export function nameLevel(a: string, b: string): number {
-  if (a === b) return 3;
-  const s = jaroWinkler(a, b);
-  return s >= 0.92 ? 2 : s >= 0.8 ? 1 : 0;
+  return a === b ? 3 : nameLevelOf(jaroWinkler(a, b));
 }
+
+/** The level of two different names from their Jaro-Winkler similarity. */
+const nameLevelOf = (similarity: number) => (similarity >= 0.92 ? 2 : similarity >= 0.8 ? 1 : 0);
 
 /**
  * Free text and organisation names: rarity-weighted token overlap or character
@@ -19,8 +22,14 @@ export function nameLevel(a: string, b: string): number {
 export function textLevel(a: string, b: string, ta: readonly string[], wa: readonly number[], tb: readonly string[], wb: readonly number[]): number {
   if (a === b) return 3;
   const [tokens, containment] = weightedTokenOverlap(ta, wa, tb, wb);
+  // Level 2 whatever the characters say: Jaro-Winkler (the costly half) is not computed.
+  if (tokens >= 0.8) return 2;
+  // Nor when even its upper bound is under the similarity that would raise the level
+  // (BOUND_MARGIN: float rounding of the bound must not decide a tie).
+  const atLeastOne = tokens >= 0.5 || containment >= 0.9;
+  if (jaroWinklerBound(a, b) < (atLeastOne ? 0.95 : 0.88) - BOUND_MARGIN) return atLeastOne ? 1 : 0;
   const chars = jaroWinkler(a, b);
-  if (tokens >= 0.8 || chars >= 0.95) return 2;
+  if (chars >= 0.95) return 2;
   return tokens >= 0.5 || chars >= 0.88 || containment >= 0.9 ? 1 : 0;
 }
 
@@ -124,6 +133,14 @@ export function compareField(column: PreparedColumn, i: number, j: number): numb
   }
 }
 
+/** A given name's level from the similarity of its canonical forms, then as written (see compareField). */
+function givenNameLevel(column: PreparedColumn, i: number, j: number, a: string, b: string, similarity: number): number {
+  const level = a === b ? 3 : nameLevelOf(similarity);
+  const wa = column.secondary[i]!;
+  const wb = column.secondary[j]!;
+  return level === 3 || (wa === a && wb === b) ? level : Math.max(level, nameLevel(wa, wb));
+}
+
 /**
  * Compares the records at i and j on every field. Given and family names are compared
  * both ways round and the better orientation kept, so "Smith, John" meets "John Smith".
@@ -131,28 +148,50 @@ export function compareField(column: PreparedColumn, i: number, j: number): numb
  */
 export function compareRecords(records: PreparedRecords, givenIndex: number, familyIndex: number, i: number, j: number, out: Int8Array): void {
   const columns = records.columns;
-  for (let f = 0; f < columns.length; f++) out[f] = compareField(columns[f]!, i, j);
-  // The company name and the work-address domain say one thing (the employer): counted once.
+  const names = givenIndex >= 0 && familyIndex >= 0;
+  // The company name and the work-address domain say one thing (the employer): counted
+  // once, so the company (the costliest comparison) is not compared at all then.
   const { email, company } = records.employerColumns;
-  if (email >= 0 && company >= 0 && out[company] !== MISSING && sameWorkDomain(columns[email]!, i, j)) out[company] = MISSING;
+  const employerInEmail = email >= 0 && company >= 0 && sameWorkDomain(columns[email]!, i, j);
+  for (let f = 0; f < columns.length; f++) {
+    if (names && (f === givenIndex || f === familyIndex)) continue;
+    out[f] = f === company && employerInEmail ? MISSING : compareField(columns[f]!, i, j);
+  }
   // A local part shared across providers that only spells the name (jonas.jones@ at work
   // and at gmail.com) repeats the name fields' evidence: it counts as "different", once.
-  if (email >= 0 && out[email] === SAME_LOCAL_PART && givenIndex >= 0 && familyIndex >= 0 && columns[email]!.tokens[i]![0] !== columns[email]!.tokens[j]![0]) {
+  if (email >= 0 && out[email] === SAME_LOCAL_PART && names && columns[email]!.tokens[i]![0] !== columns[email]!.tokens[j]![0]) {
     const local = withoutSeparators(columns[email]!.secondary[i]!);
     const spells = (k: number) => spellsName(local, columns[givenIndex]!.secondary[k]!, columns[familyIndex]!.values[k]!);
     if (spells(i) || spells(j)) out[email] = SAME_LOCAL_PART - 1; // either record's name: symmetric
   }
-  if (givenIndex < 0 || familyIndex < 0) return;
-  const given = columns[givenIndex]!.values;
-  const family = columns[familyIndex]!.values;
-  const asGiven = records.familyAsGiven!;
+  if (names) compareNames(records, givenIndex, familyIndex, i, j, out);
+}
+
+/**
+ * The two name fields, straight and swapped. Jaro-Winkler is most of a run's time, so each
+ * similarity is computed once: the straight ones give the straight levels, the cross ones
+ * the swapped levels (the same as nameLevel of those strings). jaroWinkler(a, a) is 1.
+ */
+function compareNames(records: PreparedRecords, givenIndex: number, familyIndex: number, i: number, j: number, out: Int8Array): void {
+  const givenColumn = records.columns[givenIndex]!;
+  const given = givenColumn.values;
+  const family = records.columns[familyIndex]!.values;
   const gi = given[i]!, fi = family[i]!, gj = given[j]!, fj = family[j]!;
+  const givenSimilarity = gi === '' || gj === '' ? 0 : gi === gj ? 1 : jaroWinkler(gi, gj);
+  const familySimilarity = fi === '' || fj === '' ? 0 : fi === fj ? 1 : jaroWinkler(fi, fj);
+  out[givenIndex] = gi === '' || gj === '' ? MISSING : givenNameLevel(givenColumn, i, j, gi, gj, givenSimilarity);
+  out[familyIndex] = fi === '' || fj === '' ? MISSING : fi === fj ? 3 : nameLevelOf(familySimilarity);
   if (gi === '' || fi === '' || gj === '' || fj === '' || (gi === gj && fi === fj)) return;
-  const straight = jaroWinkler(gi, gj) + jaroWinkler(fi, fj);
-  const crossA = nameLevel(gi, asGiven[j]!);
-  const crossB = nameLevel(asGiven[i]!, gj);
-  const swapped = jaroWinkler(gi, asGiven[j]!) + jaroWinkler(asGiven[i]!, gj);
-  if (swapped > straight) {
+  const asGiven = records.familyAsGiven!;
+  const fj2 = asGiven[j]!;
+  const fi2 = asGiven[i]!;
+  // Most pairs read better straight: when even the bounds of the cross similarities cannot beat it, they are not computed.
+  if (jaroWinklerBound(gi, fj2) + jaroWinklerBound(fi2, gj) <= givenSimilarity + familySimilarity - BOUND_MARGIN) return;
+  const toFamily = jaroWinkler(gi, fj2);
+  const toGiven = jaroWinkler(fi2, gj);
+  if (toFamily + toGiven > givenSimilarity + familySimilarity) {
+    const crossA = gi === fj2 ? 3 : nameLevelOf(toFamily);
+    const crossB = fi2 === gj ? 3 : nameLevelOf(toGiven);
     // Both cross comparisons are between a given and a family name; which field gets which
     // level must not depend on the order of the pair: the family name takes the lower.
     out[givenIndex] = Math.max(crossA, crossB);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jaro, jaroWinkler, tokenJaccard, weightedTokenOverlap, withinOneEdit } from './string-similarity.ts';
+import { jaro, jaroWinkler, jaroWinklerBound, tokenJaccard, weightedTokenOverlap, withinOneEdit } from './string-similarity.ts';
 
 const word = fc.string({ maxLength: 24 });
 const tokens = fc.uniqueArray(fc.string({ minLength: 1, maxLength: 6 }), { maxLength: 6 });
@@ -27,6 +27,18 @@ describe('string comparators', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('the Jaro-Winkler bound is never under Jaro-Winkler (comparisons skipped on it change no level)', () => {
+    // Few letters, so that random strings share characters and the bound is tight.
+    const letters = fc.string({ unit: fc.constantFrom('a', 'b', 'e', 'n', 'r', 's', ' ', '1', 'é'), maxLength: 16 });
+    fc.assert(
+      fc.property(fc.oneof(word, letters), fc.oneof(word, letters), (a, b) => {
+        expect(jaroWinklerBound(a, b)).toBeGreaterThanOrEqual(jaroWinkler(a, b) - 1e-12);
+      }),
+      { numRuns: 5000 },
+    );
+    expect(jaroWinklerBound('greenworks analytics 988', 'cedarpath software 1305')).toBeLessThan(0.88);
   });
 
   it('token overlaps are symmetric and within [0, 1]', () => {
