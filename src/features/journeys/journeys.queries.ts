@@ -242,3 +242,24 @@ export async function updateRunStates(db: Q, workspaceId: string, rows: readonly
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(id uuid, status text, variant text, current_step text, visits int, token int, wake_at timestamptz, waiting_for jsonb, ended_at timestamptz, end_reason text)
     where r.workspace_id = ${workspaceId}::uuid and r.id = v.id`.execute(db);
 }
+
+/** selectEntriesOfContact for many contacts in one statement (contacts without entries are absent). */
+export async function selectEntriesOfContacts(db: Q, workspaceId: string, journeyId: string, contactIds: readonly string[]) {
+  if (contactIds.length === 0) return new Map<string, { lastEntry: number; lastEnteredAt: Date | null; active: number }>();
+  const rows = await db
+    .selectFrom('journey_runs')
+    .select([
+      'contact_id',
+      sql<number>`max(entry_no)::int`.as('last_entry'),
+      sql<Date | null>`max(entered_at)`.as('last_entered_at'),
+      sql<number>`count(*) filter (where status in ('active'))::int`.as('active'),
+    ])
+    .where('workspace_id', '=', workspaceId)
+    .where('journey_id', '=', journeyId)
+    .where('contact_id', 'in', [...new Set(contactIds)])
+    .groupBy('contact_id')
+    .execute();
+  return new Map(rows.map((r) => [r.contact_id, { lastEntry: Number(r.last_entry), lastEnteredAt: r.last_entered_at ? new Date(r.last_entered_at) : null, active: Number(r.active) }]));
+}
+
+export const insertRuns = (db: Q, rows: ReadonlyArray<Insertable<JourneyRunsTable>>) => (rows.length === 0 ? Promise.resolve() : db.insertInto('journey_runs').values([...rows]).execute().then(() => undefined));
