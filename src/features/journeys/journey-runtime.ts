@@ -10,6 +10,8 @@ import { rescheduleStalledRuns, scanJourneyTriggers } from './trigger-scan.ts';
 
 /** The pg-boss queue of journey step executions. */
 export const STEP_QUEUE = 'journey-steps';
+/** Step jobs a worker fetches at once (run in chunks of about chunkBudgetMs each). */
+export const STEP_BATCH_SIZE = 500;
 
 export interface JourneyRuntimeOptions {
   /** Seconds a message step holds its lease (and a step job may run) before another worker may take it. */
@@ -64,7 +66,7 @@ export function createJourneyRuntime(db: Kysely<Database>, queue: JobQueue, effe
   };
   const engine: JourneyEngine = { db, effects, scheduler, now: () => new Date(), logger, leaseSeconds };
   const handle = createBatchHandler(engine, logger, options.chunkBudgetMs ?? 50);
-  const batchSize = options.batchSize ?? 500;
+  const batchSize = options.batchSize ?? STEP_BATCH_SIZE;
   let running = false;
   let loop: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
