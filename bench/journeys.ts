@@ -61,30 +61,35 @@ async function queueBaseline(db: Db, jobs: number): Promise<number> {
   return done / s;
 }
 
-/** Times GET /api/v1/journeys until stopped, tagging each sample with the phase it fell in. */
+/**
+ * Times GET /api/v1/journeys every --probe-ms until stopped: from when the request was due
+ * (the previous answer + probe-ms) to its answer, so time the event loop was blocked counts
+ * too. Each sample counts in every phase it overlapped.
+ */
 function startProbe(keel: KeelApp, key: string) {
-  const samples: Array<{ phase: string; ms: number }> = [];
-  let phase = 'idle';
+  const samples: Array<{ from: number; to: number }> = [];
+  const phases: Array<{ name: string; from: number }> = [{ name: 'idle', from: performance.now() }];
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
-      const at = phase;
-      const t = performance.now();
+      const due = performance.now() + Number(values['probe-ms']);
+      await sleep(Number(values['probe-ms']));
       const res = await keel.app.request('/api/v1/journeys', { headers: { authorization: `Bearer ${key}` } });
       if (res.status !== 200) throw new Error(`probe GET answered ${res.status}`);
       await res.arrayBuffer();
-      // A request counts in each phase it overlapped (one that waited out the enrollment counts there).
-      samples.push({ phase: at, ms: performance.now() - t });
-      if (phase !== at) samples.push({ phase, ms: performance.now() - t });
-      await sleep(Number(values['probe-ms']));
+      samples.push({ from: due, to: performance.now() });
     }
   })();
   return {
-    set: (p: string) => void (phase = p),
+    set: (name: string) => void phases.push({ name, from: performance.now() }),
     async stop() {
       stopped = true;
       await loop;
-      return samples;
+      const end = (i: number) => phases[i + 1]?.from ?? Infinity;
+      return (name: string) => {
+        const i = phases.findIndex((p) => p.name === name);
+        return samples.filter((s) => s.from < end(i) && s.to > phases[i]!.from).map((s) => s.to - s.from);
+      };
     },
   };
 }
@@ -116,19 +121,20 @@ async function measure(dbs: Db[]) {
   for (const app of apps) await app.journeys.start();
   let exited = 0;
   while (exited < N) {
-    await sleep(100);
+    await sleep(200);
     exited = (await countJourney(db.kysely, ws.id, 'bench')).runs.exited ?? 0;
   }
   const stepsS = (performance.now() - t) / 1000;
-  const samples = await probe.stop();
+  const of = await probe.stop();
   for (const app of apps) await app.journeys.stop();
-  const of = (phase: string) => samples.filter((s) => s.phase === phase).map((s) => s.ms);
   const steps = of('steps');
+  const counts = await countJourney(db.kysely, ws.id, 'bench');
+  const executed = counts.steps.reduce((n, s) => n + s.entered, 0);
   return {
     contacts: launched.enrolled,
     workers: apps.length,
-    steps: N * STEPS_PER_RUN,
-    steps_per_s: Math.round((N * STEPS_PER_RUN) / stepsS),
+    steps: executed,
+    steps_per_s: Math.round(executed / stepsS),
     queue_per_s: Math.round(baseline),
     enroll_per_s: Math.round(launched.enrolled / enrollS),
     get_idle_p50: pct(of('idle'), 0.5),

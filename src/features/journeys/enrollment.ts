@@ -84,7 +84,7 @@ export async function enrollContacts(trx: Kysely<Database>, e: JourneyEngine, ta
   }
   await q.insertRuns(trx, runs);
   const active = runs.filter((r) => r.status === 'active');
-  await q.insertStepRuns(trx, active.map((r) => ({ workspace_id: workspaceId, run_id: r.id!, seq: 1, step_id: first.id, kind: kindOf(first), status: 'running', started_at: now })));
+  await q.insertStepRuns(trx, workspaceId, active.map((r) => ({ run_id: r.id!, seq: 1, step_id: first.id, kind: kindOf(first), status: 'running', result: null, detail: {}, started_at: now, finished_at: null, lease_until: null })));
   const jobs = active.map((r) => ({ job: { workspaceId, runId: r.id!, token: 1 }, at: now }));
   if (e.scheduler.scheduleMany) await e.scheduler.scheduleMany(trx, jobs);
   else for (const { job, at } of jobs) await e.scheduler.schedule(trx, job, at);

@@ -182,7 +182,7 @@ export const selectRunOutcomes = (db: Q, workspaceId: string, journeyId: string)
 
 /** The runs of a batch of step jobs, locked in id order (two workers' batches never deadlock). */
 export const selectRunsForUpdateByIds = (db: Q, workspaceId: string, runIds: readonly string[]) =>
-  db.selectFrom('journey_runs').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', [...runIds]).orderBy('id').forUpdate().execute();
+  db.selectFrom('journey_runs').selectAll().where('workspace_id', '=', workspaceId).where(sql<boolean>`id = any(${[...runIds]}::uuid[])`).orderBy('id').forUpdate().execute();
 
 export const selectJourneyStates = (db: Q, workspaceId: string, journeyIds: readonly string[]) =>
   db.selectFrom('journeys').select(['id', 'state']).where('workspace_id', '=', workspaceId).where('id', 'in', [...journeyIds]).execute();
@@ -199,17 +199,26 @@ export async function selectStepRunsAt(db: Q, workspaceId: string, keys: Readonl
   return result.rows;
 }
 
-export const insertStepRuns = (db: Q, rows: ReadonlyArray<Insertable<JourneyStepRunsTable>>) => (rows.length === 0 ? Promise.resolve() : db.insertInto('journey_step_runs').values([...rows]).execute().then(() => undefined));
-
-/** The new state of step executions, written whole (the batch holds their run's lock). */
+/** A step execution's state as a batch writes it whole (the batch holds its run's lock). */
 export interface StepRunState {
   run_id: string;
   seq: number;
+  step_id: string;
+  kind: string;
   status: string;
   result: string | null;
   detail: unknown;
+  started_at: Date;
   finished_at: Date | null;
   lease_until: Date | null;
+}
+
+export async function insertStepRuns(db: Q, workspaceId: string, rows: readonly StepRunState[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    insert into journey_step_runs (workspace_id, run_id, seq, step_id, kind, status, result, detail, started_at, finished_at, lease_until)
+    select ${workspaceId}::uuid, v.run_id, v.seq, v.step_id, v.kind, v.status, v.result, coalesce(v.detail, '{}'::jsonb), v.started_at, v.finished_at, v.lease_until
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(run_id uuid, seq int, step_id text, kind text, status text, result text, detail jsonb, started_at timestamptz, finished_at timestamptz, lease_until timestamptz)`.execute(db);
 }
 
 export async function updateStepRunStates(db: Q, workspaceId: string, rows: readonly StepRunState[]): Promise<void> {

@@ -18,19 +18,26 @@ export interface MessageWork {
   seq: number;
 }
 
-/** One run in the batch: its row as locked, its new state, the step it is at. */
+/** Steps after the first a run may take in the same batch (then its next step gets a job). */
+const MAX_CHAIN = 20;
+
+/** One run in the batch: its row as locked, its new state, the step it is at and that step's execution. */
 interface Item {
   run: Run;
   state: q.RunState;
   definition: JourneyDefinition;
   step: JourneyStep;
-  stepRun: q.StepRunRow;
+  stepRun: q.StepRunState;
+  /** The step execution was created in this batch (it is in the insert, not the update). */
+  fresh: boolean;
+  /** Moved to a new step due now: taken in the next round, or given a job. */
+  moved: boolean;
 }
 
 /** What a batch writes, gathered in memory and written with a statement per kind. */
 class Writes {
   readonly stepRuns = new Map<string, q.StepRunState>();
-  readonly inserts: Array<Parameters<typeof q.insertStepRuns>[1][number]> = [];
+  readonly inserts: q.StepRunState[] = [];
   readonly scheduled: Array<{ job: StepJob; at: Date }> = [];
   readonly traits = new Map<string, Record<string, unknown>>();
   readonly stages: Array<{ contactId: string; dimension: StageDimension; value: string }> = [];
@@ -42,9 +49,12 @@ class Writes {
 
 /**
  * Runs a batch of step jobs in the caller's transaction: the same decisions as
- * runStepInTransaction, one job at a time, but read and written with a few statements for
- * the whole batch (runs locked in one select, branch conditions one query per condition
- * over all contacts, new step executions in one insert, next jobs in one queue insert).
+ * runStepInTransaction, but read and written with a few statements for the whole batch
+ * (runs locked in one select, branch conditions one query per condition over all
+ * contacts, step executions in one insert and one update, next jobs in one queue insert).
+ * A run whose next step is due now and touches only Keel's tables (branch, split, update,
+ * goal, exit, the start of a wait) takes it in the same transaction instead of through a
+ * job, when its journey has no goal or exit rule (those are checked before each step).
  * Runs in an unusual state (paused or archived journey, a step missing from the version, a
  * wait until a time of day) go through runStepInTransaction itself, in the same transaction.
  */
@@ -84,9 +94,9 @@ async function runWorkspaceBatch(trx: Kysely<Database>, e: JourneyEngine, worksp
     const step = definition.steps.find((s) => s.id === run.current_step);
     const stepRun = stepRuns.get(run.id);
     if (!step || !stepRun || stepRun.status === 'completed' || stepRun.status === 'skipped' || (step.wait?.until_time && stepRun.status !== 'waiting')) single.push(run);
-    else items.push({ run, definition, step, stepRun, state: stateOf(run) });
+    else items.push({ run, definition, step, stepRun: { ...stepRun }, state: stateOf(run), fresh: false, moved: false });
   }
-  const messages = await decide(trx, w, items);
+  const messages = await decideRounds(trx, w, items);
   const asMessage = new Set(messages.map((m) => m.job.runId));
   await flush(trx, e, w, items.filter((i) => !asMessage.has(i.run.id)));
   for (const run of single) {
@@ -110,7 +120,29 @@ const stateOf = (r: Run): q.RunState => ({
   end_reason: r.end_reason,
 });
 
-/** Every item's step, decided in memory (branch conditions read in one query per condition). */
+/** Whether a run may take this step in the batch that moved it there. */
+const chainable = (item: Item) =>
+  item.state.status === 'active' && !item.definition.goal && !item.definition.exit?.on_unsubscribe && !item.definition.exit?.on_leaving_segment &&
+  !!(item.step.branch || item.step.split || (item.step.update && !item.step.update.add_to_list) || item.step.goal || item.step.exit || (item.step.wait && !item.step.wait.until_time));
+
+/** Rounds of decisions: the jobs' steps, then the steps due now that runs moved to, up to MAX_CHAIN. */
+async function decideRounds(trx: Kysely<Database>, w: Writes, items: readonly Item[]): Promise<MessageWork[]> {
+  const messages = await decide(trx, w, items);
+  for (let round = 1; ; round += 1) {
+    const moved = items.filter((i) => i.moved);
+    for (const item of moved) item.moved = false;
+    const next = round <= MAX_CHAIN ? moved.filter(chainable) : [];
+    const taken = new Set(next);
+    // The others wait for their job: a message step, a goal or exit rule to check, or the chain is long.
+    for (const item of moved) if (!taken.has(item)) w.scheduled.push({ job: { workspaceId: w.workspaceId, runId: item.state.id, token: item.state.token }, at: w.now });
+    if (next.length === 0) return messages;
+    // A branch reads traits, stages and step results from the database: write this batch's so far first.
+    if (next.some((i) => i.step.branch)) await writeStepsAndContacts(trx, w, items);
+    await decide(trx, w, next);
+  }
+}
+
+/** Each item's current step, decided in memory (branch conditions read in one query per condition). */
 async function decide(trx: Kysely<Database>, w: Writes, items: readonly Item[]): Promise<MessageWork[]> {
   const holding = await branchesHolding(trx, w, items);
   const messages: MessageWork[] = [];
@@ -133,7 +165,7 @@ async function decide(trx: Kysely<Database>, w: Writes, items: readonly Item[]):
     else if (step.exit) {
       setStepRun(w, item, { status: 'exited', result: 'exit', finished_at: w.now });
       end(w, item, 'exited', `exit step ${step.id}`);
-    } else messages.push({ job: { workspaceId: run.workspace_id, runId: run.id, token: run.token }, step, seq: run.visits });
+    } else messages.push({ job: { workspaceId: run.workspace_id, runId: run.id, token: run.token }, step, seq: item.state.visits });
   }
   return messages;
 }
@@ -173,12 +205,10 @@ function decideWait(w: Writes, item: Item): void {
   w.scheduled.push({ job: { workspaceId: w.workspaceId, runId: s.id, token: s.token }, at: wakeAt });
 }
 
-/** The current step execution's new state (starting from the row as read). */
+/** The current step execution's new state: in the insert if this batch created it, else in the update. */
 function setStepRun(w: Writes, item: Item, patch: Partial<q.StepRunState>): void {
-  const key = `${item.run.id}:${item.run.visits}`;
-  const r = item.stepRun;
-  const current = w.stepRuns.get(key) ?? { run_id: r.run_id, seq: r.seq, status: r.status, result: r.result, detail: r.detail, finished_at: r.finished_at, lease_until: r.lease_until };
-  w.stepRuns.set(key, { ...current, ...patch });
+  Object.assign(item.stepRun, patch);
+  if (!item.fresh) w.stepRuns.set(`${item.stepRun.run_id}:${item.stepRun.seq}`, item.stepRun);
 }
 
 function finish(w: Writes, item: Item, result: string | null, next: string | null, detail: Record<string, unknown> = {}): void {
@@ -186,7 +216,7 @@ function finish(w: Writes, item: Item, result: string | null, next: string | nul
   advance(w, item, next);
 }
 
-/** As advanceRun: a new step execution and its job, or the end of the run. */
+/** As advanceRun: a new step execution (taken next round or given a job), or the end of the run. */
 function advance(w: Writes, item: Item, nextId: string | null): void {
   const s = item.state;
   if (nextId === null) return end(w, item, 'completed', 'finished');
@@ -197,26 +227,38 @@ function advance(w: Writes, item: Item, nextId: string | null): void {
   s.current_step = step.id;
   s.wake_at = w.now;
   s.waiting_for = null;
-  w.inserts.push({ workspace_id: w.workspaceId, run_id: s.id, seq: s.visits, step_id: step.id, kind: kindOf(step), status: 'running', started_at: w.now });
-  w.scheduled.push({ job: { workspaceId: w.workspaceId, runId: s.id, token: s.token }, at: w.now });
+  const row: q.StepRunState = { run_id: s.id, seq: s.visits, step_id: step.id, kind: kindOf(step), status: 'running', result: null, detail: {}, started_at: w.now, finished_at: null, lease_until: null };
+  w.inserts.push(row);
+  Object.assign(item, { step, stepRun: row, fresh: true, moved: true });
 }
 
 /** As endRun. */
 function end(w: Writes, item: Item, status: 'completed' | 'exited' | 'converted', reason: string): void {
   const s = item.state;
+  const visits = s.visits;
   Object.assign(s, { status, end_reason: reason, ended_at: w.now, wake_at: null, waiting_for: null, token: s.token + 1 });
-  if (item.run.visits > 0 && (status === 'exited' || status === 'converted')) {
-    const current = w.stepRuns.get(`${item.run.id}:${item.run.visits}`) ?? item.stepRun;
-    if (current.status === 'running' || current.status === 'waiting') setStepRun(w, item, { status, result: current.result ?? reason, finished_at: w.now, lease_until: null });
+  const current = item.stepRun;
+  if (visits > 0 && (status === 'exited' || status === 'converted') && (current.status === 'running' || current.status === 'waiting')) {
+    setStepRun(w, item, { status, result: current.result ?? reason, finished_at: w.now, lease_until: null });
   }
 }
 
 async function flush(trx: Kysely<Database>, e: JourneyEngine, w: Writes, items: readonly Item[]): Promise<void> {
-  await q.updateStepRunStates(trx, w.workspaceId, [...w.stepRuns.values()]);
-  await q.insertStepRuns(trx, w.inserts);
+  await writeStepsAndContacts(trx, w, items);
   await q.updateRunStates(trx, w.workspaceId, items.map((i) => i.state), w.now);
-  await setContactTraits(trx, w.workspaceId, [...w.traits].map(([id, traits]) => ({ id, traits })));
-  for (const s of w.stages) await setContactStage(trx, w.workspaceId, s.contactId, s.dimension, s.value, w.now);
   if (e.scheduler.scheduleMany) await e.scheduler.scheduleMany(trx, w.scheduled);
   else for (const { job, at } of w.scheduled) await e.scheduler.schedule(trx, job, at);
+}
+
+/** Writes the step executions and contact changes gathered so far (later changes to those executions are updates). */
+async function writeStepsAndContacts(trx: Kysely<Database>, w: Writes, items: readonly Item[]): Promise<void> {
+  await q.updateStepRunStates(trx, w.workspaceId, [...w.stepRuns.values()]);
+  await q.insertStepRuns(trx, w.workspaceId, w.inserts);
+  await setContactTraits(trx, w.workspaceId, [...w.traits].map(([id, traits]) => ({ id, traits })));
+  for (const s of w.stages) await setContactStage(trx, w.workspaceId, s.contactId, s.dimension, s.value, w.now);
+  w.stepRuns.clear();
+  w.inserts.length = 0;
+  w.traits.clear();
+  w.stages.length = 0;
+  for (const item of items) item.fresh = false;
 }
