@@ -54,7 +54,7 @@ class Writes {
  * contacts, step executions in one insert and one update, next jobs in one queue insert).
  * A run whose next step is due now and touches only Keel's tables (branch, split, update,
  * goal, exit, the start of a wait) takes it in the same transaction instead of through a
- * job, when its journey has no goal or exit rule (those are checked before each step).
+ * job, after the goal and exit rules are checked again.
  * Runs in an unusual state (paused or archived journey, a step missing from the version, a
  * wait until a time of day) go through runStepInTransaction itself, in the same transaction.
  */
@@ -96,7 +96,7 @@ async function runWorkspaceBatch(trx: Kysely<Database>, e: JourneyEngine, worksp
     if (!step || !stepRun || stepRun.status === 'completed' || stepRun.status === 'skipped' || (step.wait?.until_time && stepRun.status !== 'waiting')) single.push(run);
     else items.push({ run, definition, step, stepRun: { ...stepRun }, state: stateOf(run), fresh: false, moved: false });
   }
-  const messages = await decideRounds(trx, w, items);
+  const messages = await decideRounds(trx, e, w, items);
   const asMessage = new Set(messages.map((m) => m.job.runId));
   await flush(trx, e, w, items.filter((i) => !asMessage.has(i.run.id)));
   for (const run of single) {
@@ -122,11 +122,11 @@ const stateOf = (r: Run): q.RunState => ({
 
 /** Whether a run may take this step in the batch that moved it there. */
 const chainable = (item: Item) =>
-  item.state.status === 'active' && !item.definition.goal && !item.definition.exit?.on_unsubscribe && !item.definition.exit?.on_leaving_segment &&
+  item.state.status === 'active' &&
   !!(item.step.branch || item.step.split || (item.step.update && !item.step.update.add_to_list) || item.step.goal || item.step.exit || (item.step.wait && !item.step.wait.until_time));
 
 /** Rounds of decisions: the jobs' steps, then the steps due now that runs moved to, up to MAX_CHAIN. */
-async function decideRounds(trx: Kysely<Database>, w: Writes, items: readonly Item[]): Promise<MessageWork[]> {
+async function decideRounds(trx: Kysely<Database>, e: JourneyEngine, w: Writes, items: readonly Item[]): Promise<MessageWork[]> {
   const messages = await decide(trx, w, items);
   for (let round = 1; ; round += 1) {
     const moved = items.filter((i) => i.moved);
@@ -138,8 +138,24 @@ async function decideRounds(trx: Kysely<Database>, w: Writes, items: readonly It
     if (next.length === 0) return messages;
     // A branch reads traits, stages and step results from the database: write this batch's so far first.
     if (next.some((i) => i.step.branch)) await writeStepsAndContacts(trx, w, items);
-    await decide(trx, w, next);
+    await decide(trx, w, await withoutEnded(trx, e, w, next));
   }
+}
+
+/** The goal and exit rules, checked before each step as for a step job: the runs they end leave the batch. */
+async function withoutEnded(trx: Kysely<Database>, e: JourneyEngine, w: Writes, items: readonly Item[]): Promise<Item[]> {
+  const going: Item[] = [];
+  for (const item of items) {
+    const { run, definition } = item;
+    if (!definition.goal && !definition.exit?.on_unsubscribe && !definition.exit?.on_leaving_segment) going.push(item);
+    else if (await goalReached(trx, run, definition)) end(w, item, 'converted', 'goal');
+    else {
+      const reason = await exitReason(trx, e, run, definition);
+      if (reason) end(w, item, 'exited', reason);
+      else going.push(item);
+    }
+  }
+  return going;
 }
 
 /** Each item's current step, decided in memory (branch conditions read in one query per condition). */
