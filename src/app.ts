@@ -91,7 +91,12 @@ export function createApp({ db, logger, healthSources = createHealthSources(), i
     // A killed worker's step job is retried once it expires (after the lease): look that often.
     maintenanceIntervalSeconds: Math.max(1, Math.min(60, jobs?.journeyLeaseSeconds ?? 60)),
   });
-  const journeys = createJourneyRuntime(db.kysely, jobQueue, createJourneyEffects(mailer), logger.child({ component: 'journeys' }), { leaseSeconds: jobs?.journeyLeaseSeconds, scanMs: jobs?.journeyScanMs });
+  const journeys = createJourneyRuntime(db.kysely, jobQueue, createJourneyEffects(mailer), logger.child({ component: 'journeys' }), {
+    leaseSeconds: jobs?.journeyLeaseSeconds,
+    scanMs: jobs?.journeyScanMs,
+    // PGlite is one connection: short step transactions let HTTP requests in between them.
+    chunkBudgetMs: db.kind === 'pglite' ? 50 : 500,
+  });
   const healthSnapshots = createHealthSnapshotJob(db.kysely, logger.child({ component: 'data-health' }), { sources: healthSources });
 
   app.onError(createErrorHandler(logger));

@@ -50,3 +50,35 @@ async function evaluateStepResult(db: Kysely<Database>, s: ConditionSubject, tes
   }
   return last.result === test.result;
 }
+
+/**
+ * The runs (of one workspace) whose conditions hold, set-based: each condition the segment
+ * compiler understands is one query over all the runs' contacts; `step` tests read each run.
+ */
+export async function runsMatching(db: Kysely<Database>, subjects: readonly ConditionSubject[], conditions: readonly JourneyCondition[], match: 'all' | 'any', path: string): Promise<Set<string>> {
+  let holding = new Set(match === 'all' ? subjects.map((s) => s.runId) : []);
+  for (const [i, c] of conditions.entries()) {
+    const open = match === 'all' ? subjects.filter((s) => holding.has(s.runId)) : subjects.filter((s) => !holding.has(s.runId));
+    if (open.length === 0) break;
+    const held = await runsWhere(db, open, c, `${path}[${i}]`);
+    holding = match === 'all' ? held : new Set([...holding, ...held]);
+  }
+  return holding;
+}
+
+async function runsWhere(db: Kysely<Database>, subjects: readonly ConditionSubject[], c: JourneyCondition, path: string): Promise<Set<string>> {
+  if (c.all) return runsMatching(db, subjects, c.all, 'all', `${path}.all`);
+  if (c.any) return runsMatching(db, subjects, c.any, 'any', `${path}.any`);
+  if (c.not) {
+    const held = await runsWhere(db, subjects, c.not, `${path}.not`);
+    return new Set(subjects.filter((s) => !held.has(s.runId)).map((s) => s.runId));
+  }
+  if (c.step) {
+    const held = new Set<string>();
+    for (const s of subjects) if (await evaluateStepResult(db, s, c.step)) held.add(s.runId);
+    return held;
+  }
+  const first = subjects[0]!;
+  const matched = await selectContactsMatching(db, first.workspaceId, [...new Set(subjects.map((s) => s.contactId))], [c as Condition], { now: first.now, path });
+  return new Set(subjects.filter((s) => matched.has(s.contactId)).map((s) => s.runId));
+}

@@ -177,3 +177,98 @@ export const selectRunOutcomes = (db: Q, workspaceId: string, journeyId: string)
     .where('journey_id', '=', journeyId)
     .orderBy('entered_at')
     .execute();
+
+// ---- Batched step execution (step-batch.ts): a statement per kind of change, not per run.
+
+/** The runs of a batch of step jobs, locked in id order (two workers' batches never deadlock). */
+export const selectRunsForUpdateByIds = (db: Q, workspaceId: string, runIds: readonly string[]) =>
+  db.selectFrom('journey_runs').selectAll().where('workspace_id', '=', workspaceId).where(sql<boolean>`id = any(${[...runIds]}::uuid[])`).orderBy('id').forUpdate().execute();
+
+export const selectJourneyStates = (db: Q, workspaceId: string, journeyIds: readonly string[]) =>
+  db.selectFrom('journeys').select(['id', 'state']).where('workspace_id', '=', workspaceId).where('id', 'in', [...journeyIds]).execute();
+
+export type StepRunRow = NonNullable<Awaited<ReturnType<typeof selectStepRun>>>;
+
+/** The step executions (run, seq) of a batch, in one statement. */
+export async function selectStepRunsAt(db: Q, workspaceId: string, keys: ReadonlyArray<{ runId: string; seq: number }>): Promise<StepRunRow[]> {
+  if (keys.length === 0) return [];
+  const result = await sql<StepRunRow>`
+    select s.* from journey_step_runs s
+    join unnest(${keys.map((k) => k.runId)}::uuid[], ${keys.map((k) => k.seq)}::int[]) as k(run_id, seq) on s.run_id = k.run_id and s.seq = k.seq
+    where s.workspace_id = ${workspaceId}::uuid`.execute(db);
+  return result.rows;
+}
+
+/** A step execution's state as a batch writes it whole (the batch holds its run's lock). */
+export interface StepRunState {
+  run_id: string;
+  seq: number;
+  step_id: string;
+  kind: string;
+  status: string;
+  result: string | null;
+  detail: unknown;
+  started_at: Date;
+  finished_at: Date | null;
+  lease_until: Date | null;
+}
+
+export async function insertStepRuns(db: Q, workspaceId: string, rows: readonly StepRunState[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    insert into journey_step_runs (workspace_id, run_id, seq, step_id, kind, status, result, detail, started_at, finished_at, lease_until)
+    select ${workspaceId}::uuid, v.run_id, v.seq, v.step_id, v.kind, v.status, v.result, coalesce(v.detail, '{}'::jsonb), v.started_at, v.finished_at, v.lease_until
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(run_id uuid, seq int, step_id text, kind text, status text, result text, detail jsonb, started_at timestamptz, finished_at timestamptz, lease_until timestamptz)`.execute(db);
+}
+
+export async function updateStepRunStates(db: Q, workspaceId: string, rows: readonly StepRunState[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    update journey_step_runs s set status = v.status, result = v.result, detail = v.detail, finished_at = v.finished_at, lease_until = v.lease_until
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(run_id uuid, seq int, status text, result text, detail jsonb, finished_at timestamptz, lease_until timestamptz)
+    where s.workspace_id = ${workspaceId}::uuid and s.run_id = v.run_id and s.seq = v.seq`.execute(db);
+}
+
+/** The new state of runs, written whole (the batch holds their locks). */
+export interface RunState {
+  id: string;
+  status: string;
+  variant: string | null;
+  current_step: string | null;
+  visits: number;
+  token: number;
+  wake_at: Date | null;
+  waiting_for: unknown;
+  ended_at: Date | null;
+  end_reason: string | null;
+}
+
+export async function updateRunStates(db: Q, workspaceId: string, rows: readonly RunState[], now: Date): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    update journey_runs r set status = v.status, variant = v.variant, current_step = v.current_step, visits = v.visits, token = v.token,
+      wake_at = v.wake_at, waiting_for = v.waiting_for, ended_at = v.ended_at, end_reason = v.end_reason, updated_at = ${now}
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(id uuid, status text, variant text, current_step text, visits int, token int, wake_at timestamptz, waiting_for jsonb, ended_at timestamptz, end_reason text)
+    where r.workspace_id = ${workspaceId}::uuid and r.id = v.id`.execute(db);
+}
+
+/** selectEntriesOfContact for many contacts in one statement (contacts without entries are absent). */
+export async function selectEntriesOfContacts(db: Q, workspaceId: string, journeyId: string, contactIds: readonly string[]) {
+  if (contactIds.length === 0) return new Map<string, { lastEntry: number; lastEnteredAt: Date | null; active: number }>();
+  const rows = await db
+    .selectFrom('journey_runs')
+    .select([
+      'contact_id',
+      sql<number>`max(entry_no)::int`.as('last_entry'),
+      sql<Date | null>`max(entered_at)`.as('last_entered_at'),
+      sql<number>`count(*) filter (where status in ('active'))::int`.as('active'),
+    ])
+    .where('workspace_id', '=', workspaceId)
+    .where('journey_id', '=', journeyId)
+    .where('contact_id', 'in', [...new Set(contactIds)])
+    .groupBy('contact_id')
+    .execute();
+  return new Map(rows.map((r) => [r.contact_id, { lastEntry: Number(r.last_entry), lastEnteredAt: r.last_entered_at ? new Date(r.last_entered_at) : null, active: Number(r.active) }]));
+}
+
+export const insertRuns = (db: Q, rows: ReadonlyArray<Insertable<JourneyRunsTable>>) => (rows.length === 0 ? Promise.resolve() : db.insertInto('journey_runs').values([...rows]).execute().then(() => undefined));

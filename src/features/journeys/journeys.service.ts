@@ -6,7 +6,7 @@ import { getSegment, listSegmentMembers } from '../audiences/index.ts';
 import { recordAudit, type AuditActor } from '../audit/index.ts';
 import { getTopicByKey } from '../consent/index.ts';
 import { findContactIdsByEmail } from '../contacts/index.ts';
-import { enrollContact, type EnrollResult } from './enrollment.ts';
+import { enrollContact, enrollContacts, type EnrollResult } from './enrollment.ts';
 import type { JourneyDefinition } from './journey-definition.ts';
 import { parseJourneyDefinition } from './journey-validation.ts';
 import * as q from './journeys.queries.ts';
@@ -113,14 +113,13 @@ export async function launchJourney(e: JourneyEngine, workspaceId: string, key: 
 }
 
 async function enrollSegmentMembers(trx: Kysely<Database>, e: JourneyEngine, workspaceId: string, journey: JourneyRow, definition: JourneyDefinition): Promise<number> {
+  const target = { workspaceId, journeyId: journey.id, version: journey.current_version, definition };
+  const trigger = { segment: definition.trigger.segment!.name, change: 'member_at_launch' };
   let enrolled = 0;
   let after: string | undefined;
   for (;;) {
     const { members } = await listSegmentMembers(trx, workspaceId, definition.trigger.segment!.name, { limit: 1000, after });
-    for (const m of members) {
-      const r = await enrollContact(trx, e, { workspaceId, journeyId: journey.id, version: journey.current_version, definition, contactId: m.id, trigger: { segment: definition.trigger.segment!.name, change: 'member_at_launch' } });
-      if (r.enrolled) enrolled += 1;
-    }
+    enrolled += await enrollContacts(trx, e, target, members.map((m) => ({ contactId: m.id, trigger })));
     if (members.length < 1000) return enrolled;
     after = members.at(-1)!.id;
   }

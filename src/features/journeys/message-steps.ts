@@ -27,7 +27,7 @@ export async function executeStepJob(e: JourneyEngine, job: StepJob): Promise<vo
   if (outcome.kind === 'message') await runMessageStep(e, job, outcome.step, outcome.seq);
 }
 
-async function runMessageStep(e: JourneyEngine, job: StepJob, step: JourneyStep, seq: number): Promise<void> {
+export async function runMessageStep(e: JourneyEngine, job: StepJob, step: JourneyStep, seq: number): Promise<void> {
   const claimed = await inTransaction(e.db, (trx) => claimStep(trx, e, job, seq));
   if (!claimed) return;
   const { run, definition, messageId } = claimed;

@@ -23,6 +23,8 @@ export interface StepJob {
 export interface StepScheduler {
   /** In the caller's transaction, so the state change and its job commit together. */
   schedule(trx: Kysely<Database>, job: StepJob, at: Date): Promise<void>;
+  /** Many jobs in one go (a batch of steps); without it, schedule is called for each. */
+  scheduleMany?(trx: Kysely<Database>, jobs: ReadonlyArray<{ job: StepJob; at: Date }>): Promise<void>;
   /** Before a transaction that may schedule (the queue is created outside it). */
   prepare(): Promise<void>;
   /** After a commit that scheduled work due now. */
@@ -45,7 +47,7 @@ export interface JourneyEngine {
   dryRun?: DryRunRecorder | undefined;
 }
 
-const MAX_VISITS = 1000;
+export const MAX_VISITS = 1000;
 const definitions = new Map<string, JourneyDefinition>();
 
 /** A journey version's definition (validated when it was stored; cached, versions never change). */
@@ -101,7 +103,7 @@ export async function goalReached(db: Kysely<Database>, run: Run, definition: Jo
 }
 
 /** Exit rules checked before each step: unsubscribed from the topic, left the trigger segment. */
-async function exitReason(trx: Kysely<Database>, e: JourneyEngine, run: Run, definition: JourneyDefinition): Promise<string | null> {
+export async function exitReason(trx: Kysely<Database>, e: JourneyEngine, run: Run, definition: JourneyDefinition): Promise<string | null> {
   if (definition.exit?.on_unsubscribe && !(await e.effects.isSubscribed(trx, run.workspace_id, run.contact_id, definition.topic))) return 'unsubscribed';
   const segment = definition.trigger.segment;
   if (definition.exit?.on_leaving_segment && segment && (segment.on ?? 'entered') === 'entered') {

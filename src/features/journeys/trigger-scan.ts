@@ -3,7 +3,7 @@ import { inTransaction } from '../../platform/db/in-transaction.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { getLastMembershipChangeId, getLastStageMoveId, getSegment, listMembershipChangesAfter, listStageMovesAfter, selectContactsMatching } from '../audiences/index.ts';
 import { getLastEventId, listTrackEventsAfter } from '../events/index.ts';
-import { enrollContact } from './enrollment.ts';
+import { enrollContacts, type EnrollTarget } from './enrollment.ts';
 import type { JourneyDefinition } from './journey-definition.ts';
 import * as q from './journeys.queries.ts';
 import { endRun, loadDefinition, type JourneyEngine } from './run-engine.ts';
@@ -48,26 +48,37 @@ export async function scanJourneyTriggers(e: JourneyEngine): Promise<number> {
 
 async function scanOne(trx: Kysely<Database>, e: JourneyEngine, journey: Journey, definition: JourneyDefinition, cursor: TriggerCursor): Promise<number> {
   const ws = journey.workspace_id;
-  const enroll = async (contactId: string, trigger: Record<string, unknown>) =>
-    (await enrollContact(trx, e, { workspaceId: ws, journeyId: journey.id, version: journey.current_version, definition, contactId, trigger })).enrolled ? 1 : 0;
+  const target = { workspaceId: ws, journeyId: journey.id, version: journey.current_version, definition };
+  const enroll = async (contactId: string, trigger: Record<string, unknown>) => enrollContacts(trx, e, target, [{ contactId, trigger }]);
+  // Entries are gathered and written together; an exit flushes them first, so the order of changes holds.
+  let pending: Array<{ contactId: string; trigger: Record<string, unknown> }> = [];
   let enrolled = 0;
+  const flush = async () => {
+    enrolled += await enrollContacts(trx, e, target, pending);
+    pending = [];
+  };
   const t = definition.trigger;
   if (t.segment) {
     const segment = await getSegment(trx, ws, t.segment.name);
     const changes = await listMembershipChangesAfter(trx, ws, segment.id, cursor.membership ?? '0', BATCH);
     for (const c of changes) {
-      if (c.change === (t.segment.on ?? 'entered')) enrolled += await enroll(c.member_id, { segment: t.segment.name, change: c.change, at: c.at });
-      if (c.change === 'exited' && definition.exit?.on_leaving_segment) await exitRuns(trx, e, ws, journey.id, [c.member_id], 'left_segment');
+      if (c.change === (t.segment.on ?? 'entered')) pending.push({ contactId: c.member_id, trigger: { segment: t.segment.name, change: c.change, at: c.at } });
+      if (c.change === 'exited' && definition.exit?.on_leaving_segment) {
+        await flush();
+        await exitRuns(trx, e, ws, journey.id, [c.member_id], 'left_segment');
+      }
     }
+    await flush();
     if (changes.length > 0) cursor.membership = changes.at(-1)!.id;
   }
   if (t.stage) {
     const moves = await listStageMovesAfter(trx, ws, t.stage.dimension ?? 'lifecycle', cursor.stages ?? '0', BATCH);
-    for (const m of moves) if (m.to_stage === t.stage.to && (t.stage.from === undefined || m.from_stage === t.stage.from)) enrolled += await enroll(m.contact_id, { stage: m.to_stage, from: m.from_stage, at: m.at });
+    for (const m of moves) if (m.to_stage === t.stage.to && (t.stage.from === undefined || m.from_stage === t.stage.from)) pending.push({ contactId: m.contact_id, trigger: { stage: m.to_stage, from: m.from_stage, at: m.at } });
+    await flush();
     if (moves.length > 0) cursor.stages = moves.at(-1)!.id;
   }
   if (t.date && cursor.date_day !== e.now().toISOString().slice(0, 10)) {
-    enrolled += await scanDateTrigger(trx, e, ws, t.date, enroll);
+    enrolled += await scanDateTrigger(trx, e, target, t.date);
     cursor.date_day = e.now().toISOString().slice(0, 10);
   }
   enrolled += await scanEvents(trx, e, journey, definition, cursor, enroll);
@@ -75,15 +86,13 @@ async function scanOne(trx: Kysely<Database>, e: JourneyEngine, journey: Journey
   return enrolled;
 }
 
-async function scanDateTrigger(trx: Kysely<Database>, e: JourneyEngine, ws: string, t: NonNullable<JourneyDefinition['trigger']['date']>, enroll: (id: string, trigger: Record<string, unknown>) => Promise<number>): Promise<number> {
+async function scanDateTrigger(trx: Kysely<Database>, e: JourneyEngine, target: EnrollTarget, t: NonNullable<JourneyDefinition['trigger']['date']>): Promise<number> {
   // renewal_date - 30 days = today  <=>  renewal_date in [today + 30 d, today + 31 d)
   const today = new Date(`${e.now().toISOString().slice(0, 10)}T00:00:00.000Z`);
   const from = new Date(today.getTime() - (t.offset_days ?? 0) * 86_400_000);
   const to = new Date(from.getTime() + 86_400_000 - 1);
-  const ids = await selectContactsMatching(trx, ws, null, [{ trait: { name: t.trait, op: 'between', value: [from.toISOString(), to.toISOString()] } }], { now: e.now(), path: 'trigger.date' });
-  let n = 0;
-  for (const id of ids) n += await enroll(id, { date: t.trait, day: today.toISOString().slice(0, 10) });
-  return n;
+  const ids = await selectContactsMatching(trx, target.workspaceId, null, [{ trait: { name: t.trait, op: 'between', value: [from.toISOString(), to.toISOString()] } }], { now: e.now(), path: 'trigger.date' });
+  return enrollContacts(trx, e, target, [...ids].map((contactId) => ({ contactId, trigger: { date: t.trait, day: today.toISOString().slice(0, 10) } })));
 }
 
 /** Names of the events the journey listens to: its trigger, its goal, its until_event waits (every version's). */

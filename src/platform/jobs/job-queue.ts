@@ -38,6 +38,8 @@ export interface JobQueue {
   /** Creates the queue if it is missing (pg-boss 10 needs it before send/work). */
   ensureQueue(name: string): Promise<void>;
   send<T extends object>(name: string, data: T, options?: SendJobOptions, trx?: Kysely<Database>): Promise<string | null>;
+  /** Many jobs in one insert (ids already stored are skipped, as with send). */
+  sendMany<T extends object>(name: string, jobs: ReadonlyArray<{ data: T; options?: SendJobOptions | undefined }>, trx?: Kysely<Database>): Promise<void>;
   /** Starts polling workers; each call of `handler` gets up to batchSize jobs. */
   work<T extends object>(name: string, options: WorkOptions, handler: (jobs: QueuedJob<T>[]) => Promise<void>): Promise<void>;
   /** Fetches and handles due jobs until none is due (tests, the simulator, one-shot CLI runs). */
@@ -122,6 +124,20 @@ export function createJobQueue(db: Db, logger: Logger, options: JobQueueOptions 
       const bossOptions = toBossOptions(sendOptions);
       if (trx) bossOptions.db = kyselyExecutor(trx);
       return boss.send(name, data, bossOptions);
+    },
+    async sendMany(name, jobs, trx) {
+      if (jobs.length === 0) return;
+      if (trx && !known.has(name)) throw new Error(`job queue ${name} is not ready: call ensureQueue("${name}") before the transaction`);
+      await queue.ensureQueue(name);
+      const rows: PgBoss.JobInsert[] = jobs.map((j) => {
+        const o = toBossOptions(j.options);
+        const row: PgBoss.JobInsert = { name, data: j.data, retryLimit: o.retryLimit!, retryDelay: o.retryDelay!, retryBackoff: o.retryBackoff!, expireInSeconds: o.expireInSeconds! };
+        if (o.id) row.id = o.id;
+        // An ISO time ending in Z: pg-boss reads it as a moment, anything else as an interval.
+        if (j.options?.startAfter) row.startAfter = j.options.startAfter.toISOString();
+        return row;
+      });
+      await boss.insert(rows, trx ? { db: kyselyExecutor(trx) } : {});
     },
     async work(name, workOptions, handler) {
       await queue.ensureQueue(name);
