@@ -1,5 +1,6 @@
 import { AppError, sqlStateOf } from '../../../platform/errors.ts';
-import type { MessageStatus } from '../../../platform/db/schema.ts';
+import type { Insertable } from 'kysely';
+import type { MessageStatus, MessagesTable, TransportName } from '../../../platform/db/schema.ts';
 import type { WorkspacePolicies } from '../../consent/index.ts';
 import { insertMessage, updateMessage, type StoredMessage } from '../messages.queries.ts';
 import type { Attempt, ClearedMessage, Db, Outgoing, Transport } from './transport.ts';
@@ -40,37 +41,43 @@ export interface LoggedDelivery {
 export async function deliverNew(db: Db, transport: Transport, m: ClearedMessage, policies: WorkspacePolicies, retry: RetryPolicy): Promise<LoggedDelivery> {
   let row: { id: string };
   try {
-    row = await insertMessage(db, {
-      ...(m.messageId ? { id: m.messageId } : {}),
-      workspace_id: m.workspaceId,
-      contact_id: m.contactId,
-      topic_id: m.topicId,
-      channel: m.channel,
-      transport: transport.name,
-      kind: m.kind,
-      to_address: m.to,
-      from_address: m.from,
-      subject: m.subject,
-      text_body: m.text,
-      html_body: m.html,
-      headers: JSON.stringify(m.headers),
-      sent_at: m.now,
-      status: 'retrying',
-      attempts: 0,
-      next_attempt_at: new Date(m.now.getTime() + retry.leaseMs),
-      journey_id: m.journey?.id ?? null,
-      journey_version: m.journey?.version ?? null,
-      step_id: m.journey?.stepId ?? null,
-      variant: m.journey?.variant ?? null,
-      journey_priority: m.journey?.priority ?? null,
-    });
+    row = await insertMessage(db, messageRowOf(m, transport.name, retry));
   } catch (error) {
     if (sqlStateOf(error) === '23505') throw new AppError('conflict', `message ${m.messageId} was already sent`, { field: 'messageId' });
     throw error;
   }
-  const outgoing: Outgoing = { id: row.id, workspaceId: m.workspaceId, channel: m.channel, to: m.to, from: m.from, subject: m.subject, text: m.text, html: m.html, headers: m.headers };
-  return record(db, m.workspaceId, row.id, 0, await transport.attempt(outgoing, policies), retry, m.now);
+  return record(db, m.workspaceId, row.id, 0, await transport.attempt(outgoingOf(row.id, m), policies), retry, m.now);
 }
+
+/** The log row of a first attempt: status retrying with a lease ahead, until the attempt's result is recorded. */
+export function messageRowOf(m: ClearedMessage, transport: TransportName, retry: RetryPolicy): Insertable<MessagesTable> {
+  return {
+    ...(m.messageId ? { id: m.messageId } : {}),
+    workspace_id: m.workspaceId,
+    contact_id: m.contactId,
+    topic_id: m.topicId,
+    channel: m.channel,
+    transport,
+    kind: m.kind,
+    to_address: m.to,
+    from_address: m.from,
+    subject: m.subject,
+    text_body: m.text,
+    html_body: m.html,
+    headers: JSON.stringify(m.headers),
+    sent_at: m.now,
+    status: 'retrying',
+    attempts: 0,
+    next_attempt_at: new Date(m.now.getTime() + retry.leaseMs),
+    journey_id: m.journey?.id ?? null,
+    journey_version: m.journey?.version ?? null,
+    step_id: m.journey?.stepId ?? null,
+    variant: m.journey?.variant ?? null,
+    journey_priority: m.journey?.priority ?? null,
+  };
+}
+
+export const outgoingOf = (id: string, m: ClearedMessage): Outgoing => ({ id, workspaceId: m.workspaceId, channel: m.channel, to: m.to, from: m.from, subject: m.subject, text: m.text, html: m.html, headers: m.headers });
 
 /** A retry of a stored message (claimed by the worker, or a dead letter sent again). */
 export async function deliverAgain(db: Db, transport: Transport, row: StoredMessage, policies: WorkspacePolicies, retry: RetryPolicy, now: Date): Promise<LoggedDelivery> {
@@ -86,7 +93,8 @@ export async function markDead(db: Db, row: StoredMessage, error: string): Promi
   await updateMessage(db, row.workspace_id, row.id, { status: 'dead', next_attempt_at: null, last_error: error.slice(0, 1000) });
 }
 
-async function record(db: Db, workspaceId: string, id: string, before: number, attempt: Attempt, retry: RetryPolicy, now: Date): Promise<LoggedDelivery> {
+/** Records one attempt's result on its row (sent, retry scheduled, bounced or dead). */
+export async function record(db: Db, workspaceId: string, id: string, before: number, attempt: Attempt, retry: RetryPolicy, now: Date): Promise<LoggedDelivery> {
   const attempts = before + 1;
   if (attempt.ok) {
     await updateMessage(db, workspaceId, id, { status: 'sent', attempts, next_attempt_at: null, last_error: null, delivered_at: now, provider_message_id: attempt.providerMessageId });
