@@ -4,25 +4,22 @@ import type { Database } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
 import { findSuppressionsForEmails, getCachedPolicies, getCachedTopicByKey, type Suppression, type Topic, type WorkspacePolicies } from '../consent/index.ts';
 import { getContactsByIds } from '../contacts/index.ts';
-import { recordBounce } from './bounces.service.ts';
 import { capsFor, evaluateCaps, type SentMessage } from './caps.ts';
-import { insertMessagesSkippingDuplicates, markMessagesSent, selectRecentMarketingOfContacts, selectSubscribedContactIds } from './messages.queries.ts';
+import { selectRecentMarketingOfContacts, selectSubscribedContactIds } from './messages.queries.ts';
 import { quietHoursEnd } from './quiet-hours.ts';
 import { checkRequest, DEFAULT_PRIORITY, type SendOutcome, type SendRequest } from './send-request.ts';
-import { messageRowOf, outgoingOf, record, type LoggedDelivery, type RetryPolicy } from './transports/message-log.ts';
-import type { ClearedMessage, Transport } from './transports/transport.ts';
 
 /** A batch's outcome per request; conflict: its messageId was used before (nothing sent). */
 export type BatchOutcome = SendOutcome | { status: 'conflict'; messageId: string; detail: string };
 
-export interface BatchDeps {
-  retry: RetryPolicy;
+/** What send-gate.ts lends the batch: the one-by-one gate, composition and delivery (only it reaches transports). */
+export interface BatchDeps<M> {
   /** The gate of one request (a batch that is not uniform email goes through it one by one). */
   sendOne(db: Kysely<Database>, request: SendRequest): Promise<SendOutcome>;
   /** The composed message of a request the gate cleared (footer, List-Unsubscribe). */
-  compose(request: SendRequest, cleared: { topic: Topic; policies: WorkspacePolicies; to: string; from: string }): ClearedMessage;
-  emailTransport(policies: WorkspacePolicies): Transport;
-  present(result: LoggedDelivery, transport: string): SendOutcome;
+  compose(request: SendRequest, cleared: { topic: Topic; policies: WorkspacePolicies; to: string; from: string }): M;
+  /** Logs and delivers the composed messages of one round; an outcome each, in order. */
+  deliver(db: Kysely<Database>, messages: M[], policies: WorkspacePolicies): Promise<BatchOutcome[]>;
 }
 
 type Contact = Awaited<ReturnType<typeof getContactsByIds>>[number];
@@ -38,7 +35,7 @@ const CHUNK = 500;
  * message's row exists (its caps count it). Requests that are not all email of one
  * workspace and topic, or that carry a journey throttle, go one by one through the gate.
  */
-export async function sendBatch(db: Kysely<Database>, requests: readonly SendRequest[], deps: BatchDeps): Promise<BatchOutcome[]> {
+export async function sendBatch<M>(db: Kysely<Database>, requests: readonly SendRequest[], deps: BatchDeps<M>): Promise<BatchOutcome[]> {
   const first = requests[0];
   const out: BatchOutcome[] = new Array<BatchOutcome>(requests.length);
   const uniform = requests.every((r) => checkRequest(r) === 'email' && r.workspaceId === first?.workspaceId && r.topicKey === first.topicKey && !r.journey?.maxPerHour);
@@ -70,7 +67,7 @@ export async function sendBatch(db: Kysely<Database>, requests: readonly SendReq
   return out;
 }
 
-async function oneByOne(db: Kysely<Database>, request: SendRequest, deps: BatchDeps): Promise<BatchOutcome> {
+async function oneByOne<M>(db: Kysely<Database>, request: SendRequest, deps: BatchDeps<M>): Promise<BatchOutcome> {
   try {
     return await deps.sendOne(db, request);
   } catch (error) {
@@ -80,7 +77,7 @@ async function oneByOne(db: Kysely<Database>, request: SendRequest, deps: BatchD
 }
 
 /** One round: every contact at most once, one workspace and topic, email. */
-async function sendRound(db: Kysely<Database>, requests: Array<SendRequest & { messageId: string }>, deps: BatchDeps): Promise<BatchOutcome[]> {
+async function sendRound<M>(db: Kysely<Database>, requests: Array<SendRequest & { messageId: string }>, deps: BatchDeps<M>): Promise<BatchOutcome[]> {
   const { workspaceId, topicKey } = requests[0]!;
   const [topic, policies, contacts] = await Promise.all([
     getCachedTopicByKey(db, workspaceId, topicKey),
@@ -91,28 +88,14 @@ async function sendRound(db: Kysely<Database>, requests: Array<SendRequest & { m
   const missing = requests.find((r) => !byId.has(r.contactId));
   if (missing) throw new AppError('not_found', `Contact ${missing.contactId} not found`);
   const decided = await decideAll(db, requests, topic, policies, byId);
-  const transport = deps.emailTransport(policies);
-  const cleared = decided.flatMap((d) => ('to' in d ? [{ i: d.i, m: deps.compose(requests[d.i]!, { topic, policies, to: d.to, from: senderOf(policies) }) }] : []));
-  const fresh = await insertMessagesSkippingDuplicates(db, cleared.map((c) => messageRowOf(c.m, transport.name, deps.retry)));
   const out: BatchOutcome[] = new Array<BatchOutcome>(requests.length);
-  for (const d of decided) if ('outcome' in d) out[d.i] = d.outcome;
-  const sending = cleared.filter((c) => {
-    if (fresh.has(c.m.messageId!)) return true;
-    out[c.i] = { status: 'conflict', messageId: c.m.messageId!, detail: `message ${c.m.messageId} was already sent` };
-    return false;
-  });
-  const attempts = await Promise.all(sending.map((c) => transport.attempt(outgoingOf(c.m.messageId!, c.m), policies)));
-  await markMessagesSent(db, workspaceId, sending.flatMap((c, k) => { const a = attempts[k]!; return a.ok ? [{ id: c.m.messageId!, providerMessageId: a.providerMessageId, deliveredAt: c.m.now }] : []; }));
-  await Promise.all(sending.map(async (c, k) => {
-    const attempt = attempts[k]!;
-    if (attempt.ok) {
-      out[c.i] = { status: 'sent', messageId: c.m.messageId!, transport: transport.name };
-      return;
-    }
-    const result = await record(db, workspaceId, c.m.messageId!, 0, attempt, deps.retry, c.m.now);
-    if (result.failure === 'hard') await recordBounce(db, workspaceId, { email: c.m.to, kind: 'hard', messageId: result.id, diagnostic: result.error ?? undefined, source: 'smtp' });
-    out[c.i] = deps.present(result, transport.name);
-  }));
+  const cleared: Array<{ i: number; m: M }> = [];
+  for (const d of decided) {
+    if ('outcome' in d) out[d.i] = d.outcome;
+    else cleared.push({ i: d.i, m: deps.compose(requests[d.i]!, { topic, policies, to: d.to, from: senderOf(policies) }) });
+  }
+  const delivered = await deps.deliver(db, cleared.map((c) => c.m), policies);
+  cleared.forEach((c, k) => (out[c.i] = delivered[k]!));
   return out;
 }
 

@@ -12,7 +12,7 @@ import { quietHoursEnd } from './quiet-hours.ts';
 import { sendBatch, type BatchDeps, type BatchOutcome } from './send-batch.ts';
 import { checkRequest, DEFAULT_PRIORITY, type EmailContent, type SendOutcome, type SendRequest, type SmsContent, type WebhookContent } from './send-request.ts';
 import { checkThrottle } from './throttle.ts';
-import { DEFAULT_RETRY, deliverAgain, deliverNew, markDead, type LoggedDelivery, type RetryPolicy } from './transports/message-log.ts';
+import { DEFAULT_RETRY, deliverAgain, deliverBatch, deliverNew, markDead, type LoggedDelivery, type RetryPolicy } from './transports/message-log.ts';
 import { createOutboxTransport } from './transports/outbox-transport.ts';
 import { createSmsTransport, createFormSmsProvider } from './transports/sms-transport.ts';
 import { createSmtpTransport } from './transports/smtp-transport.ts';
@@ -89,12 +89,19 @@ export function createMailer(options: MailerOptions): Mailer {
     if (result.failure === 'hard') await recordBounce(db, row.workspace_id, { email: row.to_address, kind: 'hard', messageId: row.id, diagnostic: result.error ?? undefined, source: 'smtp' });
     return result;
   };
-  const batchDeps: BatchDeps = {
-    retry,
+  const batchDeps: BatchDeps<ClearedMessage> = {
     sendOne: (db, request) => mailer.send(db, request),
     compose: (request, d) => clear(options.publicUrl, request, { ok: true, channel: 'email', ...d }),
-    emailTransport: (policies) => transportFor('email', null, policies),
-    present: presentDelivery,
+    async deliver(db, messages, policies) {
+      const transport = transportFor('email', null, policies);
+      const results = await deliverBatch(db, transport, messages, policies, retry);
+      return Promise.all(results.map(async (r, k): Promise<BatchOutcome> => {
+        const m = messages[k]!;
+        if (r === 'conflict') return { status: 'conflict', messageId: m.messageId!, detail: `message ${m.messageId} was already sent` };
+        if (r.failure === 'hard') await recordBounce(db, m.workspaceId, { email: m.to, kind: 'hard', messageId: r.id, diagnostic: r.error ?? undefined, source: 'smtp' });
+        return presentDelivery(r, transport.name);
+      }));
+    },
   };
   const mailer: Mailer = {
     publicUrl: options.publicUrl,
