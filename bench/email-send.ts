@@ -1,8 +1,8 @@
-// `npm run bench:email-send [-- --emails 1000 --batch 500 --concurrency 16 --targets postgres,pglite]`
+// `npm run bench:email-send [-- --emails 1000 --batch 250 --pipeline 2 --concurrency 16 --targets postgres,pglite]`
 // Personalized email end to end, rendered and delivered to a local SMTP server (smtp-server,
 // started here, in this process): Keel's batch path (renderEmails: template cached, contact
 // data, Liquid, tracked links, text part; then mailer.sendBatch: the whole gate set-based,
-// the message rows, delivery over the pooled transport, `--batch` in flight) beside raw
+// the message rows, delivery over the pooled transport; `--pipeline` batches of `--batch` in flight) beside raw
 // nodemailer sends of one fixed message of the same shape (the same rendered HTML, text and
 // List-Unsubscribe headers) over the same pool settings (pooledSmtpUrl), the same number in
 // flight: the baseline of the same run. Also Keel one email at a time (renderEmail + send,
@@ -29,7 +29,8 @@ const { values } = parseArgs({
   options: {
     emails: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '16' },
-    batch: { type: 'string', default: '500' },
+    batch: { type: 'string', default: '250' },
+    pipeline: { type: 'string', default: '2' },
     'serve-smtp': { type: 'boolean', default: false },
     targets: { type: 'string', default: 'postgres' },
     'postgres-url': { type: 'string', default: process.env.KEEL_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
@@ -38,6 +39,7 @@ const { values } = parseArgs({
 const total = Number(values.emails);
 const concurrency = Number(values.concurrency);
 const batchSize = Number(values.batch);
+const pipeline = Number(values.pipeline);
 const actor = cliActor();
 const PUBLIC_URL = 'https://keel.example';
 
@@ -118,18 +120,26 @@ async function setUp(db: Db, smtpPort: number, count: number) {
   return { workspaceId: ws.id, ids };
 }
 
+/** Runs batches 0..count-1, `pipeline` of them at a time (one renders while another is delivered). */
+async function inFlight(count: number, batch: (b: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: pipeline }, async () => {
+    while (next < count) await batch(next++);
+  }));
+}
+
 /** Renders and sends `ids` in batches of `batchSize` (Keel's batch path); returns emails per second. */
 async function keelBatches(db: Kysely<Database>, mailer: Mailer, workspaceId: string, ids: readonly string[]): Promise<number> {
   const started = performance.now();
-  for (let at = 0; at < ids.length; at += batchSize) {
-    const recipients = ids.slice(at, at + batchSize).map((contactId) => ({ contactId, messageId: randomUUID() }));
+  await inFlight(Math.ceil(ids.length / batchSize), async (b) => {
+    const recipients = ids.slice(b * batchSize, (b + 1) * batchSize).map((contactId) => ({ contactId, messageId: randomUUID() }));
     const rendered = await renderEmails(db, { workspaceId, templateKey: 'nurture', publicUrl: PUBLIC_URL, recipients });
     const requests: SendRequest[] = rendered.map((r, k) => {
       if (!r.ok) throw r.error;
       return { workspaceId, contactId: recipients[k]!.contactId, messageId: recipients[k]!.messageId, topicKey: 'news', kind: 'marketing', content: { subject: r.email.subject, text: r.email.text, html: r.email.html } };
     });
     for (const o of await mailer.sendBatch(db, requests)) if (o.status !== 'sent') throw new Error(`not sent: ${JSON.stringify(o)}`);
-  }
+  });
   return ids.length / ((performance.now() - started) / 1000);
 }
 
@@ -138,7 +148,7 @@ async function rawBatches(port: number, message: Record<string, unknown>): Promi
   const raw = createTransport(pooledSmtpUrl(`smtp://127.0.0.1:${port}`));
   try {
     const started = performance.now();
-    for (let at = 0; at < total; at += batchSize) await Promise.all(Array.from({ length: Math.min(batchSize, total - at) }, () => raw.sendMail(message)));
+    await inFlight(Math.ceil(total / batchSize), (b) => Promise.all(Array.from({ length: Math.min(batchSize, total - b * batchSize) }, () => raw.sendMail(message))));
     return total / ((performance.now() - started) / 1000);
   } finally {
     raw.close();
@@ -174,7 +184,7 @@ async function measure(db: Db, smtp: Awaited<ReturnType<typeof smtpServer>>) {
 const fmt = (v: number) => Math.round(v).toLocaleString('en-US');
 
 async function main() {
-  console.log(`${total} personalized emails per measurement; batches of ${batchSize} in flight (raw and Keel batch), ${concurrency} in flight one by one`);
+  console.log(`${total} personalized emails per measurement; ${pipeline} batches of ${batchSize} in flight (raw and Keel batch), ${concurrency} in flight one by one`);
   console.log('| target | raw nodemailer, fixed message (emails/s, baseline) | Keel batch: renderEmails + sendBatch + SMTP (emails/s) | Keel / raw | Keel one by one: renderEmail + send (emails/s) | SQL statements per email (batch) |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   const smtp = await smtpServer();
