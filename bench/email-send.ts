@@ -1,11 +1,15 @@
-// `npm run bench:email-send [-- --emails 1000 --concurrency 16 --targets postgres,pglite]`
-// Personalized email end to end, as a journey's email step sends it: renderEmail (template
-// cached: contact data, Liquid, tracked links, text part) then the whole send gate (topic,
-// contact, policies, suppressions, consent, caps, the message row) and delivery to a local
-// SMTP server (smtp-server, started here) through the pooled transport, several sends in
-// flight; beside raw pooled nodemailer sends of a fixed message to the same server (the
-// baseline of the same run). Also counts the SQL statements per send (render and gate).
+// `npm run bench:email-send [-- --emails 1000 --batch 250 --pipeline 2 --concurrency 16 --targets postgres,pglite]`
+// Personalized email end to end, rendered and delivered to a local SMTP server (smtp-server,
+// started here, in this process): Keel's batch path (renderEmails: template cached, contact
+// data, Liquid, tracked links, text part; then mailer.sendBatch: the whole gate set-based,
+// the message rows, delivery over the pooled transport; `--pipeline` batches of `--batch` in flight) beside raw
+// nodemailer sends of one fixed message of the same shape (the same rendered HTML, text and
+// List-Unsubscribe headers) over the same pool settings (pooledSmtpUrl), the same number in
+// flight: the baseline of the same run. Also Keel one email at a time (renderEmail + send,
+// `--concurrency` in flight), and the SQL statements per email of the batch path.
+import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { KyselyPlugin } from 'kysely';
 import { createTransport } from 'nodemailer';
@@ -13,8 +17,8 @@ import { SMTPServer } from 'smtp-server';
 import { sql, type Kysely } from 'kysely';
 import { cliActor } from '../src/features/audit/index.ts';
 import { createTopic, recordConsent, updatePolicies } from '../src/features/consent/index.ts';
-import { createMailer, type Mailer } from '../src/features/messaging/index.ts';
-import { applyTemplates, renderEmail } from '../src/features/templates/index.ts';
+import { createMailer, pooledSmtpUrl, type Mailer, type SendRequest } from '../src/features/messaging/index.ts';
+import { applyTemplates, renderEmail, renderEmails } from '../src/features/templates/index.ts';
 import { createWorkspace } from '../src/features/workspaces/index.ts';
 import type { Database } from '../src/platform/db/schema.ts';
 import { openDatabase, type Db } from '../src/platform/db/connection.ts';
@@ -25,12 +29,17 @@ const { values } = parseArgs({
   options: {
     emails: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '16' },
+    batch: { type: 'string', default: '250' },
+    pipeline: { type: 'string', default: '2' },
+    'serve-smtp': { type: 'boolean', default: false },
     targets: { type: 'string', default: 'postgres' },
     'postgres-url': { type: 'string', default: process.env.KEEL_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
   },
 });
 const total = Number(values.emails);
 const concurrency = Number(values.concurrency);
+const batchSize = Number(values.batch);
+const pipeline = Number(values.pipeline);
 const actor = cliActor();
 const PUBLIC_URL = 'https://keel.example';
 
@@ -68,11 +77,26 @@ function counting(db: Kysely<Database>) {
   return { db: db.withPlugin(plugin), count: () => statements };
 }
 
+/**
+ * The local SMTP relay, in a child process as a real relay would be (in this process it
+ * would take the event loop Keel and the baseline run on): no reverse DNS look-up per
+ * connection, no logging, every message read and counted.
+ */
 async function smtpServer() {
+  const child = fork(fileURLToPath(import.meta.url), ['--serve-smtp'], { execArgv: [...process.execArgv, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = (what: string) => new Promise<number>((resolve) => {
+    child.once('message', (m: { [k: string]: number }) => resolve(m[what]!));
+    child.send(what);
+  });
+  const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)));
+  return { port, mails: () => ask('mails'), close: () => new Promise<void>((r) => { child.once('exit', () => r()); child.kill(); }) };
+}
+
+function serveSmtp() {
   let mails = 0;
-  const smtp = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], onData(stream, _s, cb) { stream.on('end', () => { mails += 1; cb(); }); stream.resume(); } });
-  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
-  return { port: (smtp.server.address() as { port: number }).port, mails: () => mails, close: () => new Promise<void>((r) => smtp.close(() => r())) };
+  const smtp = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], disableReverseLookup: true, logger: false, onData(stream, _s, cb) { stream.on('end', () => { mails += 1; cb(); }); stream.resume(); } });
+  smtp.listen(0, '127.0.0.1', () => process.send!({ port: (smtp.server.address() as { port: number }).port }));
+  process.on('message', () => process.send!({ mails }));
 }
 
 async function sendOne(db: Kysely<Database>, mailer: Mailer, workspaceId: string, contactId: string) {
@@ -96,56 +120,91 @@ async function setUp(db: Db, smtpPort: number, count: number) {
   return { workspaceId: ws.id, ids };
 }
 
+/** Runs batches 0..count-1, `pipeline` of them at a time (one renders while another is delivered). */
+async function inFlight(count: number, batch: (b: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: pipeline }, async () => {
+    while (next < count) await batch(next++);
+  }));
+}
+
+/** Renders and sends `ids` in batches of `batchSize` (Keel's batch path); returns emails per second. */
+async function keelBatches(db: Kysely<Database>, mailer: Mailer, workspaceId: string, ids: readonly string[]): Promise<number> {
+  const started = performance.now();
+  await inFlight(Math.ceil(ids.length / batchSize), async (b) => {
+    const recipients = ids.slice(b * batchSize, (b + 1) * batchSize).map((contactId) => ({ contactId, messageId: randomUUID() }));
+    const rendered = await renderEmails(db, { workspaceId, templateKey: 'nurture', publicUrl: PUBLIC_URL, recipients });
+    const requests: SendRequest[] = rendered.map((r, k) => {
+      if (!r.ok) throw r.error;
+      return { workspaceId, contactId: recipients[k]!.contactId, messageId: recipients[k]!.messageId, topicKey: 'news', kind: 'marketing', content: { subject: r.email.subject, text: r.email.text, html: r.email.html } };
+    });
+    for (const o of await mailer.sendBatch(db, requests)) if (o.status !== 'sent') throw new Error(`not sent: ${JSON.stringify(o)}`);
+  });
+  return ids.length / ((performance.now() - started) / 1000);
+}
+
+/** Raw nodemailer: one fixed message, the same pool settings, the same number in flight. */
+async function rawBatches(port: number, message: Record<string, unknown>): Promise<number> {
+  const raw = createTransport(pooledSmtpUrl(`smtp://127.0.0.1:${port}`));
+  try {
+    const started = performance.now();
+    await inFlight(Math.ceil(total / batchSize), (b) => Promise.all(Array.from({ length: Math.min(batchSize, total - b * batchSize) }, () => raw.sendMail(message))));
+    return total / ((performance.now() - started) / 1000);
+  } finally {
+    raw.close();
+  }
+}
+
 async function measure(db: Db, smtp: Awaited<ReturnType<typeof smtpServer>>) {
   const probe = 50;
-  const { workspaceId, ids } = await setUp(db, smtp.port, total + probe);
-  const raw = createTransport(`smtp://127.0.0.1:${smtp.port}?pool=true`);
-  const rawEmail = await rate(total, () => raw.sendMail({ from: 'news@bench.example', to: 'x@bench.example', subject: 'Bench', text: 'Hello' }));
-  raw.close();
+  const { workspaceId, ids } = await setUp(db, smtp.port, 2 * total + probe);
   const mailer = createMailer({ publicUrl: PUBLIC_URL });
   try {
-    // Statements per send, measured one send at a time after a warm-up send.
+    // Warm-up (template compiled and cached, pool open); then the fixed message of the baseline.
+    await sendOne(db.kysely, mailer, workspaceId, ids[2 * total]!);
+    const sample = await renderEmail(db.kysely, { workspaceId, contactId: ids[2 * total]!, templateKey: 'nurture', messageId: randomUUID(), publicUrl: PUBLIC_URL });
+    const fixed = {
+      from: '"Bench" <news@bench.example>', to: 'c1@bench.example', subject: sample.subject, text: sample.text, html: sample.html,
+      headers: { 'List-Unsubscribe': '<mailto:unsubscribe@bench.example?subject=unsubscribe>, <https://keel.example/u/token>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    };
+    const rawEmail = await rawBatches(smtp.port, fixed);
     const c = counting(db.kysely);
-    await sendOne(c.db, mailer, workspaceId, ids[total]!);
-    let rendered = 0;
-    let gated = 0;
-    for (let i = 1; i < probe; i += 1) {
-      const before = c.count();
-      const messageId = randomUUID();
-      const email = await renderEmail(c.db, { workspaceId, contactId: ids[total + i]!, templateKey: 'nurture', messageId, publicUrl: PUBLIC_URL });
-      const mid = c.count();
-      const o = await mailer.send(c.db, { workspaceId, contactId: ids[total + i]!, messageId, topicKey: 'news', kind: 'marketing', content: { subject: email.subject, text: email.text, html: email.html } });
-      if (o.status !== 'sent') throw new Error(`not sent: ${JSON.stringify(o)}`);
-      rendered += mid - before;
-      gated += c.count() - mid;
-    }
-    const before = smtp.mails();
-    const endToEnd = await rate(total, (i) => sendOne(db.kysely, mailer, workspaceId, ids[i]!));
-    if (smtp.mails() - before !== total) throw new Error(`the SMTP server got ${smtp.mails() - before} of ${total} emails`);
-    return { rawEmail, endToEnd, renderQueries: rendered / (probe - 1), gateQueries: gated / (probe - 1) };
+    const before = await smtp.mails();
+    const batched = await keelBatches(c.db, mailer, workspaceId, ids.slice(0, total));
+    const statements = c.count() / total;
+    const oneByOne = await rate(total, (i) => sendOne(db.kysely, mailer, workspaceId, ids[total + i]!));
+    const got = (await smtp.mails()) - before;
+    if (got !== 2 * total) throw new Error(`the SMTP server got ${got} of ${2 * total} emails`);
+    return { rawEmail, batched, oneByOne, statements };
   } finally {
     await mailer.close();
   }
 }
 
 const fmt = (v: number) => Math.round(v).toLocaleString('en-US');
-console.log(`${total} personalized emails per measurement, ${concurrency} in flight`);
-console.log('| target | raw nodemailer (emails/s, baseline) | renderEmail + gate + SMTP (emails/s) | statements per send (render + gate) |');
-console.log('| --- | ---: | ---: | ---: |');
-const smtp = await smtpServer();
-try {
-  for (const target of values.targets.split(',').map((t) => t.trim())) {
-    if (target !== 'pglite' && target !== 'postgres') throw new Error(`unknown target "${target}": use pglite and/or postgres`);
-    const scratch = target === 'postgres' ? await createScratchDatabase(values['postgres-url'], 'keel_bench_email_send') : undefined;
-    const db = scratch ? await openDatabase({ kind: 'postgres', url: scratch.url }) : await openDatabase({ kind: 'pglite', dataDir: undefined });
-    try {
-      const r = await measure(db, smtp);
-      console.log(`| ${target} | ${fmt(r.rawEmail)} | ${fmt(r.endToEnd)} | ${r.renderQueries.toFixed(1)} + ${r.gateQueries.toFixed(1)} |`);
-    } finally {
-      await db.close();
-      await scratch?.drop();
+
+async function main() {
+  console.log(`${total} personalized emails per measurement; ${pipeline} batches of ${batchSize} in flight (raw and Keel batch), ${concurrency} in flight one by one`);
+  console.log('| target | raw nodemailer, fixed message (emails/s, baseline) | Keel batch: renderEmails + sendBatch + SMTP (emails/s) | Keel / raw | Keel one by one: renderEmail + send (emails/s) | SQL statements per email (batch) |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  const smtp = await smtpServer();
+  try {
+    for (const target of values.targets.split(',').map((t) => t.trim())) {
+      if (target !== 'pglite' && target !== 'postgres') throw new Error(`unknown target "${target}": use pglite and/or postgres`);
+      const scratch = target === 'postgres' ? await createScratchDatabase(values['postgres-url'], 'keel_bench_email_send') : undefined;
+      const db = scratch ? await openDatabase({ kind: 'postgres', url: scratch.url }) : await openDatabase({ kind: 'pglite', dataDir: undefined });
+      try {
+        const r = await measure(db, smtp);
+        console.log(`| ${target} | ${fmt(r.rawEmail)} | ${fmt(r.batched)} | ${(r.batched / r.rawEmail).toFixed(2)} | ${fmt(r.oneByOne)} | ${r.statements.toFixed(2)} |`);
+      } finally {
+        await db.close();
+        await scratch?.drop();
+      }
     }
+  } finally {
+    await smtp.close();
   }
-} finally {
-  await smtp.close();
 }
+
+if (values['serve-smtp']) serveSmtp();
+else await main();

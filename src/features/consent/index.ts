@@ -35,6 +35,7 @@ export {
   countSuppressions,
   findErasedEmails,
   findSuppressionsFor,
+  findSuppressionsForEmails,
   importSuppressionsCsv,
   listSuppressions,
   removeSuppression,

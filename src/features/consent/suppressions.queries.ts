@@ -41,6 +41,18 @@ export const selectSuppressionsFor = (db: Q, workspaceId: string, email: string,
     .orderBy('id')
     .execute();
 
+/** The suppressions of many addresses at once (by address or salted hash): the send gate's batch. */
+export const selectSuppressionsForMany = (db: Q, workspaceId: string, emails: string[], hashes: string[]) =>
+  emails.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom('suppressions')
+        .select(COLUMNS)
+        .where('workspace_id', '=', workspaceId)
+        .where((eb) => eb.or([eb('email', 'in', emails), eb('email_hash', 'in', hashes)]))
+        .orderBy('id')
+        .execute();
+
 /** Which of these hashes belong to erased people. */
 export async function selectErasedHashes(db: Q, workspaceId: string, hashes: string[]): Promise<Set<string>> {
   if (hashes.length === 0) return new Set();

@@ -172,6 +172,13 @@ export async function findSuppressionsFor(db: Kysely<Database>, workspaceId: str
   return q.selectSuppressionsFor(db, workspaceId, normalized, hashEmail(policies, normalized));
 }
 
+/** findSuppressionsFor of many addresses in one query; the map is keyed by each address as given. */
+export async function findSuppressionsForEmails(db: Kysely<Database>, workspaceId: string, emails: readonly string[], policies: { hash_salt: string }): Promise<Map<string, Suppression[]>> {
+  const keys = new Map(emails.map((e) => [e, { email: e.trim().toLowerCase(), hash: hashEmail(policies, e) }]));
+  const rows = await q.selectSuppressionsForMany(db, workspaceId, [...new Set([...keys.values()].map((k) => k.email))], [...new Set([...keys.values()].map((k) => k.hash))]);
+  return new Map([...keys].map(([given, k]) => [given, rows.filter((r) => r.email === k.email || r.email_hash === k.hash)]));
+}
+
 /**
  * The ingest/import hook: which of these addresses belong to erased people, who must
  * not be re-created. One query per chunk.

@@ -3,6 +3,7 @@
 // fails if that changes).
 export {
   createMailer,
+  type BatchOutcome,
   type BlockReason,
   type DeferReason,
   type EmailContent,
@@ -18,6 +19,7 @@ export {
 export { buildContactLinks, escapeHtml } from './email-compose.ts';
 export { deleteMessagesOfPerson, getMessage, listDeadLetters, listJourneyMessages, listMessages, moveMessagesToContact, restoreMessagesToContact, type JourneyMessage, type Message, type MessageFilter } from './messages.service.ts';
 export { presentOutcome, registerMessageRoutes } from './messages.routes.ts';
+export { pooledSmtpUrl } from './smtp-pool.ts';
 export { quietHoursEnd } from './quiet-hours.ts';
 export { recordBounce, type BounceKind, type BounceReport, type BounceResult } from './bounces.service.ts';
 export { createRetryWorker, type RetryWorker } from './retry-worker.ts';

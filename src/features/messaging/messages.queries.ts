@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
 import type { Database, MessageStatus, MessagesTable } from '../../platform/db/schema.ts';
+import { subscribedToTopicSql } from '../consent/index.ts';
 
 type Q = Kysely<Database>;
 
@@ -14,6 +15,35 @@ const COLUMNS = [
  * with the caller's messageId, before any provider sees the message.
  */
 export const insertMessage = (db: Q, row: Insertable<MessagesTable>) => db.insertInto('messages').values(row).returning(['id', 'sent_at']).executeTakeFirstOrThrow();
+
+/**
+ * The rows of a batch in one statement; a row whose id exists is skipped (not overwritten):
+ * the ids returned are the messages this batch may hand over, the others were sent before.
+ */
+export async function insertMessagesSkippingDuplicates(db: Q, rows: Insertable<MessagesTable>[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const inserted = await db.insertInto('messages').values(rows).onConflict((oc) => oc.doNothing()).returning('id').execute();
+  return new Set(inserted.map((r) => r.id));
+}
+
+/** The first attempts of a batch that went out, recorded in one statement. */
+export async function markMessagesSent(db: Q, workspaceId: string, sent: ReadonlyArray<{ id: string; providerMessageId: string | null; deliveredAt: Date }>): Promise<void> {
+  if (sent.length === 0) return;
+  const values = sql.join(sent.map((s) => sql`(${s.id}::uuid, ${s.providerMessageId}::text, ${s.deliveredAt}::timestamptz)`));
+  await sql`
+    update messages m set status = 'sent', attempts = m.attempts + 1, next_attempt_at = null, last_error = null,
+      delivered_at = v.at, provider_message_id = v.pid
+    from (values ${values}) as v(id, pid, at)
+    where m.workspace_id = ${workspaceId}::uuid and m.id = v.id`.execute(db);
+}
+
+/** Which of these contacts are subscribed to the topic (the consent seam's rule, one statement for all). */
+export async function selectSubscribedContactIds(db: Q, workspaceId: string, topicKey: string, contactIds: readonly string[]): Promise<Set<string>> {
+  if (contactIds.length === 0) return new Set();
+  const values = sql.join(contactIds.map((id) => sql`(${id}::uuid)`));
+  const rows = await sql<{ id: string }>`select v.id from (values ${values}) as v(id) where ${subscribedToTopicSql(workspaceId, topicKey, sql`v.id`)}`.execute(db);
+  return new Set(rows.rows.map((r) => r.id));
+}
 
 export const updateMessage = (db: Q, workspaceId: string, id: string, set: Updateable<MessagesTable>) =>
   db.updateTable('messages').set(set).where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
@@ -58,6 +88,21 @@ export const selectRecentMarketing = (db: Q, workspaceId: string, contactId: str
     .where('status', 'in', ['sent', 'retrying'])
     .where('sent_at', '>', since)
     .execute();
+
+/** selectRecentMarketing of many contacts in one statement (frequency caps of a batch). */
+export const selectRecentMarketingOfContacts = (db: Q, workspaceId: string, contactIds: readonly string[], since: Date) =>
+  contactIds.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom('messages')
+        .select(['contact_id', 'channel', 'sent_at'])
+        .where('workspace_id', '=', workspaceId)
+        .where('contact_id', 'in', contactIds)
+        .where('kind', '=', 'marketing')
+        .where('channel', 'in', ['email', 'sms'])
+        .where('status', 'in', ['sent', 'retrying'])
+        .where('sent_at', '>', since)
+        .execute();
 
 /** The n-th newest message of a journey in (since, until], or null when there are fewer (throttling). */
 export async function selectNthNewestJourneySend(db: Q, workspaceId: string, journeyId: string, since: Date, until: Date, n: number): Promise<Date | null> {

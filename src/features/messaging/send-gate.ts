@@ -9,15 +9,17 @@ import { checkChannel } from './channel-checks.ts';
 import { composeMarketingEmail } from './email-compose.ts';
 import { claimDueMessages, selectMessage, updateMessage, type StoredMessage } from './messages.queries.ts';
 import { quietHoursEnd } from './quiet-hours.ts';
+import { sendBatch, type BatchDeps, type BatchOutcome } from './send-batch.ts';
 import { checkRequest, DEFAULT_PRIORITY, type EmailContent, type SendOutcome, type SendRequest, type SmsContent, type WebhookContent } from './send-request.ts';
 import { checkThrottle } from './throttle.ts';
-import { DEFAULT_RETRY, deliverAgain, deliverNew, markDead, type LoggedDelivery, type RetryPolicy } from './transports/message-log.ts';
+import { DEFAULT_RETRY, deliverAgain, deliverBatch, deliverNew, markDead, type LoggedDelivery, type RetryPolicy } from './transports/message-log.ts';
 import { createOutboxTransport } from './transports/outbox-transport.ts';
 import { createSmsTransport, createFormSmsProvider } from './transports/sms-transport.ts';
 import { createSmtpTransport } from './transports/smtp-transport.ts';
 import type { ClearedMessage, Transport } from './transports/transport.ts';
 import { createWebhookTransport } from './transports/webhook-transport.ts';
 
+export type { BatchOutcome } from './send-batch.ts';
 export type { BlockReason, DeferReason, EmailContent, JourneyRef, SendOutcome, SendRequest, SmsContent, WebhookContent } from './send-request.ts';
 
 type Cleared = { ok: true; topic: Topic; policies: WorkspacePolicies; channel: Channel; to: string; from: string };
@@ -45,6 +47,11 @@ export interface RetryRound {
 /** The only object that can hand a message to a transport; it checks every message first. */
 export interface Mailer {
   send(db: Kysely<Database>, request: SendRequest): Promise<SendOutcome>;
+  /**
+   * Many sends with the same guarantees as `send` each (send-batch.ts): set-based gate
+   * checks and message rows, delivery side by side over the pooled transport.
+   */
+  sendBatch(db: Kysely<Database>, requests: readonly SendRequest[]): Promise<BatchOutcome[]>;
   /** The gate's decision without sending (previews, QA, simulations). */
   check(db: Kysely<Database>, request: SendRequest): Promise<SendOutcome | { status: 'allowed' }>;
   /** One round of due retries across workspaces (the retry worker calls this). */
@@ -82,8 +89,23 @@ export function createMailer(options: MailerOptions): Mailer {
     if (result.failure === 'hard') await recordBounce(db, row.workspace_id, { email: row.to_address, kind: 'hard', messageId: row.id, diagnostic: result.error ?? undefined, source: 'smtp' });
     return result;
   };
-  return {
+  const batchDeps: BatchDeps<ClearedMessage> = {
+    sendOne: (db, request) => mailer.send(db, request),
+    compose: (request, d) => clear(options.publicUrl, request, { ok: true, channel: 'email', ...d }),
+    async deliver(db, messages, policies) {
+      const transport = transportFor('email', null, policies);
+      const results = await deliverBatch(db, transport, messages, policies, retry);
+      return Promise.all(results.map(async (r, k): Promise<BatchOutcome> => {
+        const m = messages[k]!;
+        if (r === 'conflict') return { status: 'conflict', messageId: m.messageId!, detail: `message ${m.messageId} was already sent` };
+        if (r.failure === 'hard') await recordBounce(db, m.workspaceId, { email: m.to, kind: 'hard', messageId: r.id, diagnostic: r.error ?? undefined, source: 'smtp' });
+        return presentDelivery(r, transport.name);
+      }));
+    },
+  };
+  const mailer: Mailer = {
     publicUrl: options.publicUrl,
+    sendBatch: (db, requests) => sendBatch(db, requests, batchDeps),
     async check(db, request) {
       const decision = await decide(db, request);
       return 'ok' in decision ? { status: 'allowed' } : decision;
@@ -123,6 +145,7 @@ export function createMailer(options: MailerOptions): Mailer {
       smtpPools.clear();
     },
   };
+  return mailer;
 }
 
 function presentDelivery(r: LoggedDelivery, transport: string): SendOutcome {

@@ -3,11 +3,12 @@ import { compile as compileHtmlToText } from 'html-to-text';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
-import { addEmailTracking, appendUtmParameters, createTrackingSigner } from '../email-tracking/index.ts';
+import { getContact, getContactsByIds } from '../contacts/index.ts';
+import { addEmailTracking, appendUtmParameters, createTrackingSigner, type TrackingSigner } from '../email-tracking/index.ts';
 import type { CompiledTemplate } from './template-compiler.ts';
-import { loadTemplateData } from './template-data.ts';
+import { loadTemplateData, loadTemplateDataMany, type TemplateData } from './template-data.ts';
 import { renderLiquidPart, type MissingField } from './template-liquid.ts';
-import { loadRenderableTemplate } from './templates.service.ts';
+import { loadRenderableTemplate, type TemplateVersion } from './templates.service.ts';
 
 export interface RenderEmailInput {
   workspaceId: string;
@@ -50,12 +51,46 @@ const toText = compileHtmlToText({
  * const email = await renderEmail(db, { workspaceId, contactId, templateKey: 'welcome', messageId: randomUUID(), publicUrl: 'https://mail.example.com' });
  */
 export async function renderEmail(db: Kysely<Database>, input: RenderEmailInput): Promise<RenderedEmail> {
-  // Independent reads side by side: with a connection pool they overlap.
-  const [{ row, compiled }, data, signer] = await Promise.all([
+  const [result] = await renderEmails(db, { ...input, recipients: [{ contactId: input.contactId, messageId: input.messageId }] });
+  if (!result!.ok) throw result!.error;
+  return result!.email;
+}
+
+export interface RenderEmailsInput extends Omit<RenderEmailInput, 'contactId' | 'messageId'> {
+  recipients: ReadonlyArray<{ contactId: string; messageId: string }>;
+}
+
+export type RenderResult = { ok: true; email: RenderedEmail } | { ok: false; contactId: string; error: AppError };
+
+/**
+ * One template version for many recipients: the template (cached), the signer and every
+ * contact row are read once for all; account, scores and stage only when the template
+ * uses them. A recipient whose data misses a field, or who does not exist, gets an error
+ * result of its own; the others render.
+ */
+export async function renderEmails(db: Kysely<Database>, input: RenderEmailsInput): Promise<RenderResult[]> {
+  const ids = [...new Set(input.recipients.map((r) => r.contactId))];
+  const [{ row, compiled }, contacts, signer] = await Promise.all([
     loadRenderableTemplate(db, input.workspaceId, input.templateKey, input.version),
-    loadTemplateData(db, input.workspaceId, input.contactId),
+    ids.length === 1 ? getContact(db, input.workspaceId, ids[0]!).then((c) => [c]) : getContactsByIds(db, input.workspaceId, ids),
     createTrackingSigner(db, input.workspaceId),
   ]);
+  const found = new Map(contacts.map((c) => [c.id, c]));
+  const known = ids.filter((id) => found.has(id));
+  const data = new Map((await loadTemplateDataMany(db, input.workspaceId, known.map((id) => found.get(id)!), compiled.roots)).map((d, i) => [known[i]!, d]));
+  return Promise.all(input.recipients.map(async ({ contactId, messageId }): Promise<RenderResult> => {
+    const contactData = data.get(contactId);
+    if (!contactData) return { ok: false, contactId, error: new AppError('not_found', `Contact ${contactId} not found`) };
+    try {
+      return { ok: true, email: await renderOne(db, { ...input, contactId, messageId }, row, compiled, contactData, signer) };
+    } catch (error) {
+      if (error instanceof AppError) return { ok: false, contactId, error };
+      throw error;
+    }
+  }));
+}
+
+async function renderOne(db: Kysely<Database>, input: RenderEmailInput, row: TemplateVersion, compiled: CompiledTemplate, data: TemplateData, signer: TrackingSigner): Promise<RenderedEmail> {
   const parts = renderParts(compiled, data);
   refuseMissing(input.templateKey, row.version, input.contactId, parts.missing);
   const tracked = await addEmailTracking(db, withPreheader(parts.html, parts.preheader), {
@@ -76,9 +111,18 @@ export async function renderEmail(db: Kysely<Database>, input: RenderEmailInput)
     subject: parts.subject,
     preheader: parts.preheader,
     html: tracked.html,
-    text: parts.text ?? toText(tracked.untrackedHtml),
+    text: parts.text ?? toText(bodyOf(tracked.untrackedHtml)),
     topic: row.default_topic,
   };
+}
+
+/**
+ * The document from its <body> on: html-to-text converts only the body anyway, and not
+ * parsing MJML's <head> (its styles are most of the document) halves the conversion.
+ */
+function bodyOf(html: string): string {
+  const at = html.search(/<body\b/i);
+  return at === -1 ? html : html.slice(at);
 }
 
 /** A preview for a person: no tracking (links get their UTM parameters only), nothing recorded. */

@@ -1,6 +1,6 @@
 import { AppError } from '../../platform/errors.ts';
 import type { TemplateBodyFormat } from '../../platform/db/schema.ts';
-import { parseLiquidPart, type LiquidPart } from './template-liquid.ts';
+import { parseLiquidPart, rootVariablesOf, type LiquidPart } from './template-liquid.ts';
 
 export interface TemplateContent {
   subject: string;
@@ -16,6 +16,8 @@ export interface CompiledTemplate {
   preheader: LiquidPart | null;
   html: LiquidPart;
   text: LiquidPart | null;
+  /** The root variables the parts read (null: unknown, load everything); a render loads only those. */
+  roots: Set<string> | null;
 }
 
 interface MjmlIssue {
@@ -59,12 +61,13 @@ export async function compileTemplateContent(content: TemplateContent): Promise<
 
 /** Parses a stored version (compiled HTML in the row) into renderable parts. */
 export function loadCompiledTemplate(content: TemplateContent, compiledHtml: string): CompiledTemplate {
-  return {
+  const parts = {
     subject: parseLiquidPart('subject', content.subject, { html: false }),
     preheader: content.preheader ? parseLiquidPart('preheader', content.preheader, { html: false }) : null,
     html: parseLiquidPart('body', compiledHtml, { html: true, lineSource: content.body }),
     text: content.textBody ? parseLiquidPart('text', content.textBody, { html: false }) : null,
   };
+  return { ...parts, roots: rootVariablesOf([parts.subject, parts.preheader, parts.html, parts.text]) };
 }
 
 /** A small least-recently-used cache (a Map keeps insertion order). */

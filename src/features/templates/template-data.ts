@@ -26,31 +26,48 @@ export function withoutEmpty(value: Record<string, unknown>): Record<string, unk
   return out;
 }
 
+type ContactRow = Awaited<ReturnType<typeof getContact>>;
+
 /**
  * contact (core fields, `traits`, and each trait also as contact.<trait> unless a core
  * field has that name), account (the contact's first account by name), scores per model,
  * stage per dimension (lifecycle, engagement), workspace (sender).
  */
 export async function loadTemplateData(db: Kysely<Database>, workspaceId: string, contactId: string): Promise<TemplateData> {
-  const [contact, accounts, scores, stages, policies] = await Promise.all([
-    getContact(db, workspaceId, contactId),
-    getAccountsOfContact(db, workspaceId, contactId),
-    getScoresOfContact(db, workspaceId, contactId),
-    getStagesOfContact(db, workspaceId, contactId),
-    getCachedPolicies(db, workspaceId),
-  ]);
-  const traits = (contact.traits ?? {}) as Record<string, unknown>;
-  const core = { id: contact.id, email: contact.email, phone: contact.phone, first_name: contact.first_name, last_name: contact.last_name, title: contact.title, company: contact.company, country: contact.country, timezone: contact.timezone };
-  const data: TemplateData = {
-    contact: withoutEmpty({ ...traits, ...core, traits }),
-    scores: Object.fromEntries(scores.map((s) => [s.model, { fit: Number(s.fit), engagement: Number(s.engagement), total: Number(s.total) }])),
-    stage: Object.fromEntries(stages.map((s) => [s.dimension, s.stage])),
-    workspace: withoutEmpty({ sender_name: policies.sender_name, sender_email: policies.sender_email, postal_address: policies.postal_address }),
-  };
-  const first = accounts[0];
-  if (first) {
-    const a = await getAccount(db, workspaceId, first.id);
-    data.account = withoutEmpty({ id: a.id, name: a.name, domain: a.domain, industry: a.industry, employees: a.employees, annual_revenue: a.annual_revenue, country: a.country, traits: a.traits });
-  }
-  return data;
+  return (await loadTemplateDataMany(db, workspaceId, [await getContact(db, workspaceId, contactId)], null))[0]!;
+}
+
+/**
+ * The data of several recipients whose contact rows the caller read (one query for all):
+ * account, scores and stage are read only when `roots` (the template's root variables;
+ * null: unknown) names them, per contact and side by side.
+ */
+export async function loadTemplateDataMany(db: Kysely<Database>, workspaceId: string, contacts: readonly ContactRow[], roots: ReadonlySet<string> | null): Promise<TemplateData[]> {
+  const needs = (root: string) => roots === null || roots.has(root);
+  const policies = await getCachedPolicies(db, workspaceId);
+  const workspace = withoutEmpty({ sender_name: policies.sender_name, sender_email: policies.sender_email, postal_address: policies.postal_address });
+  return Promise.all(contacts.map(async (contact) => {
+    const [account, scores, stages] = await Promise.all([
+      needs('account') ? firstAccountOf(db, workspaceId, contact.id) : undefined,
+      needs('scores') ? getScoresOfContact(db, workspaceId, contact.id) : [],
+      needs('stage') ? getStagesOfContact(db, workspaceId, contact.id) : [],
+    ]);
+    const traits = (contact.traits ?? {}) as Record<string, unknown>;
+    const core = { id: contact.id, email: contact.email, phone: contact.phone, first_name: contact.first_name, last_name: contact.last_name, title: contact.title, company: contact.company, country: contact.country, timezone: contact.timezone };
+    const data: TemplateData = {
+      contact: withoutEmpty({ ...traits, ...core, traits }),
+      scores: Object.fromEntries(scores.map((s) => [s.model, { fit: Number(s.fit), engagement: Number(s.engagement), total: Number(s.total) }])),
+      stage: Object.fromEntries(stages.map((s) => [s.dimension, s.stage])),
+      workspace,
+    };
+    if (account) data.account = account;
+    return data;
+  }));
+}
+
+async function firstAccountOf(db: Kysely<Database>, workspaceId: string, contactId: string): Promise<Record<string, unknown> | undefined> {
+  const first = (await getAccountsOfContact(db, workspaceId, contactId))[0];
+  if (!first) return undefined;
+  const a = await getAccount(db, workspaceId, first.id);
+  return withoutEmpty({ id: a.id, name: a.name, domain: a.domain, industry: a.industry, employees: a.employees, annual_revenue: a.annual_revenue, country: a.country, traits: a.traits });
 }

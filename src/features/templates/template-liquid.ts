@@ -101,6 +101,18 @@ function instrument(templates: Template[]): void {
   }
 }
 
+/**
+ * The root variables the parts read (contact, account, scores, ...), from liquidjs's static
+ * analysis; null when the analysis fails (then a render loads every kind of data).
+ */
+export function rootVariablesOf(parts: ReadonlyArray<LiquidPart | null>): Set<string> | null {
+  try {
+    return new Set(parts.flatMap((p) => (p ? HTML_ENGINE.globalVariablesSync(p.templates) : [])));
+  } catch {
+    return null;
+  }
+}
+
 const fieldOf = (error: UndefinedVariableError) => /undefined variable: ([^,]+)/.exec(error.message)?.[1] ?? error.message;
 
 /**

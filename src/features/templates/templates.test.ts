@@ -7,7 +7,7 @@ import { saveStageRules } from '../audiences/index.ts';
 import { cliActor } from '../audit/index.ts';
 import { updatePolicies } from '../consent/index.ts';
 import type { CreatedWorkspace } from '../workspaces/index.ts';
-import { applyTemplates, getTemplate, renderEmail, type RenderEmailInput } from './index.ts';
+import { applyTemplates, getTemplate, renderEmail, renderEmails, type RenderEmailInput } from './index.ts';
 import { makeContact, mjmlBody, saveTemplate } from './template-fixtures.ts';
 
 let t: TestApp;
@@ -96,6 +96,23 @@ describe(`rendering: MJML once, Liquid per recipient (${testDatabaseLabel})`, ()
     expect(email.subject).toBe('Hi <script>alert(1)</script>');
     await saveTemplate(t, ws, { key: 'proto', format: 'html', body: '<p>{{ contact.constructor }} {{ contact.email.length }}</p>' });
     expect((await refusal(render('proto', ada))).message).toContain('contact.constructor');
+  });
+
+  it('renders a batch: the same email as one by one, a refusal of its own for a recipient without the data or without a row', async () => {
+    const recipients = [ada, blank, randomUUID()].map((contactId) => ({ contactId, messageId: randomUUID() }));
+    const results = await renderEmails(t.db.kysely, { workspaceId: ws.id, templateKey: 'strict', publicUrl, recipients });
+    expect(results.map((r) => r.ok)).toEqual([true, false, false]);
+    const one = await render('strict', ada, { messageId: recipients[0]!.messageId });
+    expect(results[0]).toMatchObject({ ok: true, email: { subject: one.subject, text: one.text } });
+    // Tracking tokens carry their issue time: the HTML matches but for the tokens.
+    const untokened = (html: string) => html.replace(/\/t\/[co]\/[^"]+/g, '/t/token');
+    expect(untokened((results[0] as { email: { html: string } }).email.html)).toBe(untokened(one.html));
+    expect(results[1]).toMatchObject({ ok: false, contactId: blank, error: { code: 'invalid', message: expect.stringContaining('contact.first_name (subject line 1)') } });
+    expect(results[2]).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    // A template that reads only contact fields renders the same with stage and account data unread.
+    await saveTemplate(t, ws, { key: 'contact-only', subject: 'Hi {{ contact.first_name }}', body: mjmlBody('<mj-text>{{ contact.title }} {{ workspace.sender_name }}</mj-text>') });
+    const [only] = await renderEmails(t.db.kysely, { workspaceId: ws.id, templateKey: 'contact-only', publicUrl, recipients: [recipients[0]!] });
+    expect(only).toMatchObject({ ok: true, email: { subject: 'Hi Ada', html: expect.stringContaining('VP Marketing Northstack') } });
   });
 
   it('uses the plain-text override when the template has one', async () => {

@@ -1,7 +1,8 @@
 import { AppError, sqlStateOf } from '../../../platform/errors.ts';
-import type { MessageStatus } from '../../../platform/db/schema.ts';
+import type { Insertable } from 'kysely';
+import type { MessageStatus, MessagesTable, TransportName } from '../../../platform/db/schema.ts';
 import type { WorkspacePolicies } from '../../consent/index.ts';
-import { insertMessage, updateMessage, type StoredMessage } from '../messages.queries.ts';
+import { insertMessage, insertMessagesSkippingDuplicates, markMessagesSent, updateMessage, type StoredMessage } from '../messages.queries.ts';
 import type { Attempt, ClearedMessage, Db, Outgoing, Transport } from './transport.ts';
 
 /** Retries with exponential backoff: base * 2^(attempt-1), capped, with jitter; dead after maxAttempts. */
@@ -40,37 +41,67 @@ export interface LoggedDelivery {
 export async function deliverNew(db: Db, transport: Transport, m: ClearedMessage, policies: WorkspacePolicies, retry: RetryPolicy): Promise<LoggedDelivery> {
   let row: { id: string };
   try {
-    row = await insertMessage(db, {
-      ...(m.messageId ? { id: m.messageId } : {}),
-      workspace_id: m.workspaceId,
-      contact_id: m.contactId,
-      topic_id: m.topicId,
-      channel: m.channel,
-      transport: transport.name,
-      kind: m.kind,
-      to_address: m.to,
-      from_address: m.from,
-      subject: m.subject,
-      text_body: m.text,
-      html_body: m.html,
-      headers: JSON.stringify(m.headers),
-      sent_at: m.now,
-      status: 'retrying',
-      attempts: 0,
-      next_attempt_at: new Date(m.now.getTime() + retry.leaseMs),
-      journey_id: m.journey?.id ?? null,
-      journey_version: m.journey?.version ?? null,
-      step_id: m.journey?.stepId ?? null,
-      variant: m.journey?.variant ?? null,
-      journey_priority: m.journey?.priority ?? null,
-    });
+    row = await insertMessage(db, messageRowOf(m, transport.name, retry));
   } catch (error) {
     if (sqlStateOf(error) === '23505') throw new AppError('conflict', `message ${m.messageId} was already sent`, { field: 'messageId' });
     throw error;
   }
-  const outgoing: Outgoing = { id: row.id, workspaceId: m.workspaceId, channel: m.channel, to: m.to, from: m.from, subject: m.subject, text: m.text, html: m.html, headers: m.headers };
-  return record(db, m.workspaceId, row.id, 0, await transport.attempt(outgoing, policies), retry, m.now);
+  return record(db, m.workspaceId, row.id, 0, await transport.attempt(outgoingOf(row.id, m), policies), retry, m.now);
 }
+
+/**
+ * First delivery of many cleared messages of one workspace (each with its messageId): the
+ * rows in one insert that skips ids already used ('conflict': nothing handed over), every
+ * new message handed to the transport at once (a pool queues them on its connections),
+ * the ones sent recorded in one update, the others one by one as deliverNew does.
+ */
+export async function deliverBatch(db: Db, transport: Transport, messages: readonly ClearedMessage[], policies: WorkspacePolicies, retry: RetryPolicy): Promise<Array<LoggedDelivery | 'conflict'>> {
+  if (messages.length === 0) return [];
+  const workspaceId = messages[0]!.workspaceId;
+  if (messages.some((m) => !m.messageId || m.workspaceId !== workspaceId)) throw new Error('deliverBatch: every message needs its messageId, all of one workspace');
+  const fresh = await insertMessagesSkippingDuplicates(db, messages.map((m) => messageRowOf(m, transport.name, retry)));
+  const attempts = await Promise.all(messages.map((m) => (fresh.has(m.messageId!) ? transport.attempt(outgoingOf(m.messageId!, m), policies) : null)));
+  await markMessagesSent(db, workspaceId, messages.flatMap((m, k) => {
+    const a = attempts[k];
+    return a?.ok ? [{ id: m.messageId!, providerMessageId: a.providerMessageId, deliveredAt: m.now }] : [];
+  }));
+  return Promise.all(messages.map(async (m, k): Promise<LoggedDelivery | 'conflict'> => {
+    const a = attempts[k];
+    if (!a) return 'conflict';
+    if (a.ok) return { id: m.messageId!, status: 'sent', attempts: 1, nextAttemptAt: null, failure: null, error: null };
+    return record(db, workspaceId, m.messageId!, 0, a, retry, m.now);
+  }));
+}
+
+/** The log row of a first attempt: status retrying with a lease ahead, until the attempt's result is recorded. */
+function messageRowOf(m: ClearedMessage, transport: TransportName, retry: RetryPolicy): Insertable<MessagesTable> {
+  return {
+    ...(m.messageId ? { id: m.messageId } : {}),
+    workspace_id: m.workspaceId,
+    contact_id: m.contactId,
+    topic_id: m.topicId,
+    channel: m.channel,
+    transport,
+    kind: m.kind,
+    to_address: m.to,
+    from_address: m.from,
+    subject: m.subject,
+    text_body: m.text,
+    html_body: m.html,
+    headers: JSON.stringify(m.headers),
+    sent_at: m.now,
+    status: 'retrying',
+    attempts: 0,
+    next_attempt_at: new Date(m.now.getTime() + retry.leaseMs),
+    journey_id: m.journey?.id ?? null,
+    journey_version: m.journey?.version ?? null,
+    step_id: m.journey?.stepId ?? null,
+    variant: m.journey?.variant ?? null,
+    journey_priority: m.journey?.priority ?? null,
+  };
+}
+
+const outgoingOf = (id: string, m: ClearedMessage): Outgoing => ({ id, workspaceId: m.workspaceId, channel: m.channel, to: m.to, from: m.from, subject: m.subject, text: m.text, html: m.html, headers: m.headers });
 
 /** A retry of a stored message (claimed by the worker, or a dead letter sent again). */
 export async function deliverAgain(db: Db, transport: Transport, row: StoredMessage, policies: WorkspacePolicies, retry: RetryPolicy, now: Date): Promise<LoggedDelivery> {
@@ -86,6 +117,7 @@ export async function markDead(db: Db, row: StoredMessage, error: string): Promi
   await updateMessage(db, row.workspace_id, row.id, { status: 'dead', next_attempt_at: null, last_error: error.slice(0, 1000) });
 }
 
+/** Records one attempt's result on its row (sent, retry scheduled, bounced or dead). */
 async function record(db: Db, workspaceId: string, id: string, before: number, attempt: Attempt, retry: RetryPolicy, now: Date): Promise<LoggedDelivery> {
   const attempts = before + 1;
   if (attempt.ok) {

@@ -1,5 +1,6 @@
 import { createTransport, type Transporter } from 'nodemailer';
 import type { WorkspacePolicies } from '../../consent/index.ts';
+import { pooledSmtpUrl } from '../smtp-pool.ts';
 import type { Attempt, Transport } from './transport.ts';
 
 interface SmtpError extends Error {
@@ -13,8 +14,7 @@ interface SmtpError extends Error {
  * shared by every send of the process). DKIM-signed when the workspace holds a key.
  */
 export function createSmtpTransport(url: string): Transport {
-  const pooled = new URL(url);
-  pooled.searchParams.set('pool', 'true');
+  const pooled = new URL(pooledSmtpUrl(url));
   const transporter: Transporter = createTransport(pooled.toString());
   const relay = `${pooled.hostname}:${pooled.port || 25}`;
   return {
