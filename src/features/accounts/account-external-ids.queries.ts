@@ -3,7 +3,7 @@ import type { Database } from '../../platform/db/schema.ts';
 
 type Q = Kysely<Database>;
 
-// account_external_ids (0016) is not in the typed schema: the table is this feature's alone,
+// account_external_ids (0014) is not in the typed schema: the table is this feature's alone,
 // and these few statements are its only readers and writers.
 
 /** externalId -> account id, for the given ids that an account answers to through a merge. */
