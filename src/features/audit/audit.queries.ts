@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { rowBatches } from '../../platform/db/row-batches.ts';
 import type { AuditActorKind, Database } from '../../platform/db/schema.ts';
 
 type Q = Kysely<Database>;
@@ -14,21 +15,22 @@ export interface AuditInsert {
 }
 
 export async function insertAuditEntries(db: Q, entries: AuditInsert[]): Promise<void> {
-  if (entries.length === 0) return;
-  await db
-    .insertInto('audit_log')
-    .values(
-      entries.map((e) => ({
-        workspace_id: e.workspaceId,
-        actor_kind: e.actorKind,
-        actor_id: e.actorId,
-        action: e.action,
-        object_type: e.objectType,
-        object_id: e.objectId,
-        details: JSON.stringify(e.details),
-      })),
-    )
-    .execute();
+  for (const batch of rowBatches(entries)) {
+    await db
+      .insertInto('audit_log')
+      .values(
+        batch.map((e) => ({
+          workspace_id: e.workspaceId,
+          actor_kind: e.actorKind,
+          actor_id: e.actorId,
+          action: e.action,
+          object_type: e.objectType,
+          object_id: e.objectId,
+          details: JSON.stringify(e.details),
+        })),
+      )
+      .execute();
+  }
 }
 
 export interface AuditFilter {

@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Kysely, type RawBuilder, type Updateable } from 'kysely';
+import { rowBatches } from '../../platform/db/row-batches.ts';
 import type { ConsentRecordsTable, Database, SubscriptionTopicsTable } from '../../platform/db/schema.ts';
 
 type Q = Kysely<Database>;
@@ -28,8 +29,12 @@ export const updateTopic = (db: Q, workspaceId: string, id: string, set: Pick<Up
 
 const RECORD_COLUMNS = ['id', 'contact_id', 'topic_id', 'status', 'lawful_basis', 'source', 'recorded_at', 'ip', 'user_agent', 'consent_text'] as const;
 
-export const insertConsentRecords = (db: Q, rows: Insertable<ConsentRecordsTable>[]) =>
-  db.insertInto('consent_records').values(rows).returning(RECORD_COLUMNS).execute();
+/** In slices of rows (rowBatches), so a bulk record stays under the protocol's parameter limit. */
+export async function insertConsentRecords(db: Q, rows: Insertable<ConsentRecordsTable>[]) {
+  const stored = [];
+  for (const batch of rowBatches(rows)) stored.push(...(await db.insertInto('consent_records').values(batch).returning(RECORD_COLUMNS).execute()));
+  return stored;
+}
 
 /** The history of a contact, newest first. */
 export const selectConsentHistory = (db: Q, workspaceId: string, contactId: string) =>

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import { AppError } from '../../platform/errors.ts';
 import type { ConsentStatus, Database } from '../../platform/db/schema.ts';
 import { recordAudit, type AuditActor } from '../audit/index.ts';
-import { getContact } from '../contacts/index.ts';
+import { getContactsByIds } from '../contacts/index.ts';
+import { rowBatches } from '../../platform/db/row-batches.ts';
 import * as q from './consent.queries.ts';
 import { getTopicByKey, listTopics, type Topic } from './topics.service.ts';
 import { inTransaction } from '../../platform/db/in-transaction.ts';
@@ -35,8 +36,14 @@ export type ConsentRecord = Awaited<ReturnType<typeof q.selectConsentHistory>>[n
  */
 export async function recordConsent(db: Kysely<Database>, workspaceId: string, inputs: ConsentInput[], actor: AuditActor): Promise<ConsentRecord[]> {
   const run = async (trx: Kysely<Database>) => {
+    await requireContacts(trx, workspaceId, inputs.map((input) => input.contactId));
+    const topics = new Map<string, Topic>();
     const rows = [];
-    for (const [i, input] of inputs.entries()) rows.push(await toRecordRow(trx, workspaceId, input, inputs.length > 1 ? `records[${i}].` : ''));
+    for (const [i, input] of inputs.entries()) {
+      let topic = topics.get(input.topicKey);
+      if (!topic) topics.set(input.topicKey, (topic = await getTopicByKey(trx, workspaceId, input.topicKey)));
+      rows.push(toRecordRow(workspaceId, topic, input, inputs.length > 1 ? `records[${i}].` : ''));
+    }
     if (rows.length === 0) return [];
     const stored = await q.insertConsentRecords(trx, rows);
     await recordAudit(
@@ -55,7 +62,16 @@ export async function recordConsent(db: Kysely<Database>, workspaceId: string, i
   return inTransaction(db, run);
 }
 
-async function toRecordRow(db: Kysely<Database>, workspaceId: string, input: ConsentInput, prefix: string) {
+/** Refuses the whole record when a contact is not in the workspace (looked up in slices, not one by one). */
+async function requireContacts(db: Kysely<Database>, workspaceId: string, contactIds: readonly string[]): Promise<void> {
+  for (const batch of rowBatches([...new Set(contactIds)])) {
+    const found = new Set((await getContactsByIds(db, workspaceId, batch)).map((c) => c.id));
+    const missing = batch.find((id) => !found.has(id));
+    if (missing !== undefined) throw new AppError('not_found', `Contact ${missing} not found`);
+  }
+}
+
+function toRecordRow(workspaceId: string, topic: Topic, input: ConsentInput, prefix: string) {
   const field = (f: string) => `${prefix}${f}`;
   if (!['opted_in', 'opted_out', 'pending'].includes(input.status)) {
     throw new AppError('invalid', `${field('status')} must be opted_in, opted_out or pending, got ${JSON.stringify(input.status)}`, { field: field('status') });
@@ -63,8 +79,6 @@ async function toRecordRow(db: Kysely<Database>, workspaceId: string, input: Con
   if (!CONSENT_SOURCES.includes(input.source)) {
     throw new AppError('invalid', `${field('source')} must be one of ${CONSENT_SOURCES.join(', ')}, got ${JSON.stringify(input.source)}`, { field: field('source') });
   }
-  const topic = await getTopicByKey(db, workspaceId, input.topicKey);
-  await getContact(db, workspaceId, input.contactId);
   const basis = input.lawfulBasis ?? (topic.regime === 'opt_out' && input.status === 'opted_in' ? 'legitimate_interests' : 'consent');
   if (!LAWFUL_BASES.includes(basis)) {
     throw new AppError('invalid', `${field('lawfulBasis')} must be one of ${LAWFUL_BASES.join(', ')}, got ${JSON.stringify(basis)}`, { field: field('lawfulBasis') });

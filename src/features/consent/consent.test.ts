@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseLabel } from '../../platform/db/test-database.ts';
 import { basicAuth, bearer, createTestApp, postIngest, type TestApp } from '../../testing/test-app.ts';
 import { cliActor, listAuditEntries } from '../audit/index.ts';
+import { createBlankContacts } from '../contacts/index.ts';
 import type { CreatedWorkspace } from '../workspaces/index.ts';
 import {
   addSuppressions,
@@ -70,6 +72,21 @@ describe(`consent records (${testDatabaseLabel})`, () => {
     await expect(recordConsent(t.db.kysely, ws.id, [{ contactId: id, topicKey: 'webinars', status: 'opted_in', source: 'api' }], actor)).rejects.toThrow(
       /Unknown topic "webinars"; known topics: newsletter, product/,
     );
+  });
+
+  it('records a bulk of 8,000 (over the protocol limit of 65,535 parameters in one insert) and refuses one unknown contact whole', async () => {
+    const ids = Array.from({ length: 8000 }, () => randomUUID());
+    await createBlankContacts(t.db.kysely, ws.id, ids, new Date());
+    const stored = await recordConsent(t.db.kysely, ws.id, ids.map((contactId) => ({ contactId, topicKey: 'newsletter', status: 'opted_in' as const, source: 'import' as const })), actor);
+    expect(stored).toHaveLength(8000);
+    expect(await isSubscribed(t.db.kysely, ws.id, ids[7999]!, 'newsletter')).toBe(true);
+    const audited = await sql<{ n: number }>`select count(*)::int as n from audit_log where workspace_id = ${ws.id}::uuid and action = 'consent.recorded' and object_id = any(${ids}::text[])`.execute(t.db.kysely);
+    expect(audited.rows[0]!.n).toBe(8000);
+    const stranger = randomUUID();
+    const before = await sql<{ n: number }>`select count(*)::int as n from consent_records where workspace_id = ${ws.id}::uuid`.execute(t.db.kysely);
+    await expect(recordConsent(t.db.kysely, ws.id, [{ contactId: ids[0]!, topicKey: 'product', status: 'opted_out', source: 'api' }, { contactId: stranger, topicKey: 'product', status: 'opted_out', source: 'api' }], actor)).rejects.toThrow(`Contact ${stranger} not found`);
+    const after = await sql<{ n: number }>`select count(*)::int as n from consent_records where workspace_id = ${ws.id}::uuid`.execute(t.db.kysely);
+    expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
   });
 
   it('moves consent to the winner of a merge (seam for dedupe)', async () => {
