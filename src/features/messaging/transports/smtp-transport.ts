@@ -1,6 +1,7 @@
 import { createTransport, type Transporter } from 'nodemailer';
 import type { WorkspacePolicies } from '../../consent/index.ts';
 import { pooledSmtpUrl } from '../smtp-pool.ts';
+import { buildMimeMessage } from './mime-message.ts';
 import type { Attempt, Transport } from './transport.ts';
 
 interface SmtpError extends Error {
@@ -11,7 +12,9 @@ interface SmtpError extends Error {
 
 /**
  * SMTP to any relay or ESP, through a pooled nodemailer transport per URL (one pool is
- * shared by every send of the process). DKIM-signed when the workspace holds a key.
+ * shared by every send of the process). The message is built in memory (mime-message.ts)
+ * and handed over whole; nodemailer speaks SMTP and DKIM-signs it when the workspace
+ * holds a key.
  */
 export function createSmtpTransport(url: string): Transport {
   const pooled = new URL(pooledSmtpUrl(url));
@@ -21,17 +24,10 @@ export function createSmtpTransport(url: string): Transport {
     name: 'smtp',
     async attempt(email, policies) {
       try {
-        const info = (await transporter.sendMail({
-          from: email.from,
-          to: email.to,
-          subject: email.subject,
-          text: email.text,
-          ...(email.html ? { html: email.html } : {}),
-          headers: email.headers,
-          messageId: `<${email.id}@${policies.dkim_domain ?? email.from.replace(/.*@/, '').replace(/>$/, '')}>`,
-          ...dkimOf(policies),
-        })) as { messageId: string };
-        return { ok: true, providerMessageId: info.messageId };
+        const messageId = `<${email.id}@${policies.dkim_domain ?? email.from.replace(/.*@/, '').replace(/>$/, '')}>`;
+        const mime = buildMimeMessage({ from: email.from, to: email.to, subject: email.subject, text: email.text, html: email.html, headers: email.headers, messageId, date: new Date() });
+        await transporter.sendMail({ envelope: mime.envelope, raw: mime.raw, ...dkimOf(policies) });
+        return { ok: true, providerMessageId: messageId };
       } catch (error) {
         return classifySmtpFailure(error as SmtpError, relay);
       }
