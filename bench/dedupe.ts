@@ -18,6 +18,8 @@ const { values } = parseArgs({
     'skip-speed': { type: 'boolean', default: false },
     'skip-accuracy': { type: 'boolean', default: false },
     threshold: { type: 'string', default: '0.5' },
+    // Sorted-neighbourhood width in blocks over the size cap (0: skip them, as before).
+    neighbours: { type: 'string', default: '3' },
   },
 });
 const THRESHOLD = Number(values.threshold);
@@ -41,7 +43,7 @@ interface AccuracyRow {
 
 function measureAccuracy(set: LabelledSet): AccuracyRow {
   const started = performance.now();
-  const run = matchRecords(set.records, set.fields, { linkOnly: set.linkOnly });
+  const run = matchRecords(set.records, set.fields, { linkOnly: set.linkOnly, neighbours: Number(values.neighbours) });
   const predicted = selectScoredPairs(run, THRESHOLD);
   const millis = performance.now() - started;
   const ids = run.records.ids;
@@ -109,6 +111,13 @@ interface SpeedResult {
   candidatePairs: number;
   allPairs: number;
   pairsAtThreshold: number;
+  /** Against the generator's truth (records of one person): what blocking and scoring find at this scale. */
+  truePairs: number;
+  blockingRecall: number;
+  precision: number;
+  recall: number;
+  /** Blocks over the size cap, skipped per pass, with the records in them. */
+  skipped: Array<{ pass: string; blocks: number; records: number; neighbourPairs: number }>;
   phases: Record<string, number>;
   peakRssMb: number;
   em: string;
@@ -118,6 +127,22 @@ function measureSpeed(targetRecords: number): SpeedResult {
   // ~1.42 records per person (duplicates, job changes): enough people for the target.
   const generated = generateMarketingContacts({ people: Math.ceil(targetRecords / 1.42), seed: 99 });
   const records: InputRecord[] = generated.slice(0, targetRecords).map((r) => ({ id: r.id, values: withWorkDomain(r.values) }));
+  // The person of each record as a small integer: a pair is true when both have the same.
+  const personIds = new Map<string, number>();
+  const personOf = new Int32Array(records.length);
+  const groupSize: number[] = [];
+  for (let i = 0; i < records.length; i++) {
+    const entity = generated[i]!.entity;
+    let id = personIds.get(entity);
+    if (id === undefined) {
+      id = personIds.size;
+      personIds.set(entity, id);
+      groupSize.push(0);
+    }
+    personOf[i] = id;
+    groupSize[id]!++;
+  }
+  personIds.clear();
   generated.length = 0;
   const cpuSeconds = (since: NodeJS.CpuUsage) => {
     const used = process.cpuUsage(since);
@@ -131,12 +156,22 @@ function measureSpeed(targetRecords: number): SpeedResult {
   void baseline.ids.length;
   started = performance.now();
   cpu = process.cpuUsage();
-  const run = matchRecords(records, CONTACT_MATCH_FIELDS);
+  const run = matchRecords(records, CONTACT_MATCH_FIELDS, { neighbours: Number(values.neighbours) });
   const pairs = selectScoredPairs(run, THRESHOLD);
   const totalSeconds = (performance.now() - started) / 1000;
   const totalCpuSeconds = cpuSeconds(cpu);
+  // matchRecords keeps the input order, so record index i is records[i].
+  const truePairs = groupSize.reduce((sum, k) => sum + (k * (k - 1)) / 2, 0);
+  let blocked = 0;
+  for (let p = 0; p < run.count; p++) if (personOf[run.left[p]!] === personOf[run.right[p]!]) blocked++;
+  const tp = pairs.filter((p) => personOf[p.a] === personOf[p.b]).length;
   return {
     records: records.length,
+    truePairs,
+    blockingRecall: blocked / truePairs,
+    precision: pairs.length === 0 ? 0 : tp / pairs.length,
+    recall: tp / truePairs,
+    skipped: run.stats.passes.filter((x) => x.skippedBlocks > 0).map((x) => ({ pass: x.name, blocks: x.skippedBlocks, records: x.skippedRecords, neighbourPairs: x.neighbourPairs })),
     baselineSeconds,
     totalSeconds,
     totalCpuSeconds,
@@ -158,6 +193,9 @@ function printSpeed(s: SpeedResult): void {
   console.log(
     `| ${fmt(s.records)} | ${s.baselineSeconds.toFixed(1)} (${s.baselineCpuSeconds.toFixed(1)}) | ${s.totalSeconds.toFixed(1)} (${s.totalCpuSeconds.toFixed(1)}) | ${s.ratio.toFixed(1)}x | ${fmt(s.candidatePairs)} | ${fmt(s.allPairs)} | ${(s.candidatePairs / s.allPairs).toExponential(2)} | ${fmt(s.pairsAtThreshold)} | ${fmt(s.peakRssMb)} | ${s.em} |`,
   );
+  const f1 = s.precision + s.recall === 0 ? 0 : (2 * s.precision * s.recall) / (s.precision + s.recall);
+  console.log(`\nagainst the generator's truth: ${fmt(s.truePairs)} true pairs, blocking recall ${s.blockingRecall.toFixed(4)}, precision ${s.precision.toFixed(4)}, recall ${s.recall.toFixed(4)}, F1 ${f1.toFixed(4)}`);
+  console.log(`blocks over the size cap (neighbours ${values.neighbours}): ${s.skipped.length === 0 ? 'none' : s.skipped.map((x) => `${x.pass} ${fmt(x.blocks)} (${fmt(x.records)} records, ${fmt(x.neighbourPairs)} neighbour pairs)`).join(', ')}`);
   console.log(`\nphases (s): ${Object.entries(s.phases).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 }
 

@@ -66,11 +66,48 @@ describe('blocking', () => {
     for (let p = 0; p < candidates.count; p++) expect(records.sources[candidates.left[p]!]).not.toBe(records.sources[candidates.right[p]!]);
   });
 
-  it('skips and counts blocks over the size cap (a key shared by everyone says nothing)', () => {
+  it('skips and counts blocks over the size cap when no neighbourhood is asked for (a key shared by everyone says nothing)', () => {
     const rows: InputRecord[] = Array.from({ length: 30 }, (_, i) => ({ id: String(i), values: { first: `n${i}x`, last: `q${i}z`, email: '', phone: '', zip: '19560409' } }));
     const records = prepareRecords(rows, FIELDS);
-    const candidates = generateCandidatePairs(records, planBlockingPasses(records), { maxBlockSize: 20, linkOnly: false });
+    const candidates = generateCandidatePairs(records, planBlockingPasses(records), { maxBlockSize: 20, linkOnly: false, neighbours: 0 });
     expect(candidates.count).toBe(0);
-    expect(candidates.passes.find((p) => p.name === 'zip')).toMatchObject({ skippedBlocks: 1, skippedRecords: 30 });
+    expect(candidates.passes.find((p) => p.name === 'zip')).toMatchObject({ skippedBlocks: 1, skippedRecords: 30, neighbourPairs: 0 });
+  });
+
+  it('pairs a block over the size cap by sorted neighbourhood: linear in its size, near-identical records meet', () => {
+    // 41 records share a postcode (one block over the cap); two of them carry the same tag.
+    const fields: FieldSpec[] = [{ name: 'zip', kind: 'code' }, { name: 'tag', kind: 'exact' }];
+    const rows: InputRecord[] = Array.from({ length: 40 }, (_, i) => ({ id: String(i), values: { zip: '19560409', tag: `t${String(i).padStart(2, '0')}` } }));
+    rows.push({ id: 'dup', values: { zip: '19560409', tag: 't17' } });
+    const records = prepareRecords(rows, fields);
+    const pairsWith = (neighbours: number) => {
+      const candidates = generateCandidatePairs(records, planBlockingPasses(records), { maxBlockSize: 20, linkOnly: false, neighbours });
+      const pairs = new Set<string>();
+      for (let p = 0; p < candidates.count; p++) pairs.add(`${records.ids[candidates.left[p]!]}|${records.ids[candidates.right[p]!]}`);
+      return { pairs, zip: candidates.passes.find((p) => p.name === 'zip')! };
+    };
+    const near = pairsWith(3);
+    expect(near.zip).toMatchObject({ skippedBlocks: 1, skippedRecords: 41 });
+    // 3 neighbours each: 3 * 41 - (3 + 2 + 1) pairs, not 41 * 40 / 2.
+    expect(near.zip.neighbourPairs).toBe(3 * 41 - 6);
+    expect(near.pairs.size).toBe(3 * 41 - 6);
+    expect(near.pairs.has('17|dup')).toBe(true);
+    expect(pairsWith(0).pairs.size).toBe(0);
+  });
+
+  it('emits a pair once when several passes find it, by neighbourhood or by block', () => {
+    // Everyone shares two postcodes (two passes over the cap); a few share a third in a small block.
+    const fields: FieldSpec[] = [{ name: 'zip', kind: 'code' }, { name: 'zip2', kind: 'code' }, { name: 'zip3', kind: 'code' }, { name: 'tag', kind: 'exact' }];
+    const rows: InputRecord[] = Array.from({ length: 30 }, (_, i) => ({ id: String(i), values: { zip: '19560409', zip2: '20010101', zip3: i < 4 ? '30000000' : '', tag: `t${i % 7}` } }));
+    const records = prepareRecords(rows, fields);
+    const candidates = generateCandidatePairs(records, planBlockingPasses(records), { maxBlockSize: 20, linkOnly: false, neighbours: 4 });
+    const seen = new Set<string>();
+    for (let p = 0; p < candidates.count; p++) {
+      const key = `${candidates.left[p]}|${candidates.right[p]}`;
+      expect(seen.has(key)).toBe(false);
+      expect(candidates.left[p]!).toBeLessThan(candidates.right[p]!);
+      seen.add(key);
+    }
+    for (const [a, b] of [[0, 1], [0, 3], [2, 3]]) expect(seen.has(`${a}|${b}`)).toBe(true);
   });
 });

@@ -10,10 +10,18 @@ export interface BlockingPass {
 
 export interface BlockingOptions {
   /**
-   * Keys shared by more records than this are too common to say anything (gmail.com,
-   * "info", a city) and would make the cost quadratic: their blocks are skipped and counted.
+   * Keys shared by more records than this are too common to say anything on their own
+   * (gmail.com, "info", a city) and would make the cost quadratic: such a block is not
+   * paired all with all but by a sorted neighbourhood (see `neighbours`), and counted.
    */
   maxBlockSize: number;
+  /**
+   * In a block over the size cap, each record is paired with this many records after it
+   * once the block is sorted by the fields the pass does not use (for a "company + family
+   * name" block: given name, email, phone, ...), so near-identical records in a large
+   * block still meet at a cost linear in its size. 0 skips such blocks. Default 3.
+   */
+  neighbours?: number;
   /** Linking two files: only pairs of records with different sources. */
   linkOnly: boolean;
   /** Pairs kept per pass (all its pairs, also those an earlier pass found) to train the model on. */
@@ -25,8 +33,11 @@ export interface PassStats {
   keys: number;
   /** Pairs this pass added (pairs found by an earlier pass are not counted again). */
   pairs: number;
+  /** Blocks over the size cap and the records in them (paired by neighbourhood, or skipped when neighbours is 0). */
   skippedBlocks: number;
   skippedRecords: number;
+  /** Pairs this pass added from the sorted neighbourhood of those blocks (part of `pairs`). */
+  neighbourPairs: number;
 }
 
 export interface CandidatePairs {
@@ -128,9 +139,11 @@ export function planBlockingPasses(records: PreparedRecords): BlockingPass[] {
 interface InternedPass {
   keyIds: Int32Array;
   sizes: Int32Array;
+  /** A record's position in its sorted over-cap block (-1 in other blocks): two records within `neighbours` of each other were paired. */
+  rank: Int32Array;
 }
 
-function internKeys(pass: BlockingPass, n: number): InternedPass & { members: Int32Array; offsets: Int32Array } {
+function internKeys(pass: BlockingPass, n: number): Omit<InternedPass, 'rank'> & { members: Int32Array; offsets: Int32Array } {
   const ids = new Map<string, number>();
   const keyIds = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -155,6 +168,26 @@ function internKeys(pass: BlockingPass, n: number): InternedPass & { members: In
   const members = new Int32Array(offsets[ids.size]!);
   for (let i = 0; i < n; i++) if (keyIds[i]! >= 0) members[cursor[keyIds[i]!]!++] = i;
   return { keyIds, sizes, members, offsets };
+}
+
+/**
+ * The order of a large block's sorted neighbourhood: the values of the fields the pass does
+ * not block on, in field order (the given name first in a "company + family name" block).
+ */
+function neighbourhoodKey(records: PreparedRecords, pass: BlockingPass): (index: number) => string {
+  const columns = records.columns.filter((c) => !pass.uses.includes(c.spec.name));
+  return (i) => columns.map((c) => c.values[i]!).join('\u0001');
+}
+
+function sortBlock(members: Int32Array, keyOf: (index: number) => string): Int32Array {
+  const keys = new Map<number, string>();
+  for (const m of members) keys.set(m, keyOf(m));
+  // Ties keep record order, so a run is repeatable.
+  return Int32Array.from(members).sort((a, b) => {
+    const ka = keys.get(a)!;
+    const kb = keys.get(b)!;
+    return ka < kb ? -1 : ka > kb ? 1 : a - b;
+  });
 }
 
 class PairBuffer {
@@ -187,10 +220,13 @@ export function generateCandidatePairs(records: PreparedRecords, passes: readonl
   const done: InternedPass[] = [];
   const out = new PairBuffer();
   const stats: PassStats[] = [];
+  const neighbours = options.neighbours ?? 3;
   const seenEarlier = (a: number, b: number): boolean => {
     for (const p of done) {
       const k = p.keyIds[a]!;
-      if (k >= 0 && k === p.keyIds[b] && p.sizes[k]! <= options.maxBlockSize) return true;
+      if (k < 0 || k !== p.keyIds[b]) continue;
+      if (p.sizes[k]! <= options.maxBlockSize) return true;
+      if (neighbours > 0 && Math.abs(p.rank[a]! - p.rank[b]!) <= neighbours) return true;
     }
     return false;
   };
@@ -202,9 +238,18 @@ export function generateCandidatePairs(records: PreparedRecords, passes: readonl
     state ^= state << 5;
     return (state >>> 0) / 4294967296;
   };
+  const emit = (a: number, b: number, stat: PassStats): boolean => {
+    if (options.linkOnly && records.sources[a] === records.sources[b]) return false;
+    if (seenEarlier(a, b)) return false;
+    out.push(a, b);
+    stat.pairs++;
+    return true;
+  };
   for (const pass of passes) {
     const interned = internKeys(pass, n);
-    const stat: PassStats = { name: pass.name, keys: interned.sizes.length, pairs: 0, skippedBlocks: 0, skippedRecords: 0 };
+    const stat: PassStats = { name: pass.name, keys: interned.sizes.length, pairs: 0, skippedBlocks: 0, skippedRecords: 0, neighbourPairs: 0 };
+    const sortKeyOf = neighbourhoodKey(records, pass);
+    const rank = new Int32Array(n).fill(-1);
     let passPairs = 0;
     for (let k = 0; k < interned.sizes.length; k++) {
       const size = interned.sizes[k]!;
@@ -215,25 +260,32 @@ export function generateCandidatePairs(records: PreparedRecords, passes: readonl
     for (let k = 0; k < interned.sizes.length; k++) {
       const size = interned.sizes[k]!;
       if (size < 2) continue;
+      const start = interned.offsets[k]!;
       if (size > options.maxBlockSize) {
         stat.skippedBlocks++;
         stat.skippedRecords += size;
+        if (neighbours === 0) continue;
+        const sorted = sortBlock(interned.members.subarray(start, start + size), sortKeyOf);
+        sorted.forEach((m, position) => (rank[m] = position));
+        for (let x = 0; x < sorted.length; x++) {
+          for (let y = x + 1; y <= x + neighbours && y < sorted.length; y++) {
+            const [a, b] = sorted[x]! < sorted[y]! ? [sorted[x]!, sorted[y]!] : [sorted[y]!, sorted[x]!];
+            if (emit(a, b, stat)) stat.neighbourPairs++;
+          }
+        }
         continue;
       }
-      const start = interned.offsets[k]!;
       for (let x = start; x < start + size; x++) {
         const a = interned.members[x]!;
         for (let y = x + 1; y < start + size; y++) {
           const b = interned.members[y]!;
           if (options.linkOnly && records.sources[a] === records.sources[b]) continue;
           if (keepRate === 1 || random() < keepRate) sample.push(a, b);
-          if (seenEarlier(a, b)) continue;
-          out.push(a, b);
-          stat.pairs++;
+          emit(a, b, stat);
         }
       }
     }
-    done.push({ keyIds: interned.keyIds, sizes: interned.sizes });
+    done.push({ keyIds: interned.keyIds, sizes: interned.sizes, rank });
     stats.push(stat);
     training.push({ uses: pass.uses, left: sample.left, right: sample.right, count: sample.count });
   }

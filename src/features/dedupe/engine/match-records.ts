@@ -8,6 +8,8 @@ import { createTermFrequencyAdjuster, type TermFrequencyAdjuster } from './term-
 
 export interface MatchOptions {
   maxBlockSize?: number;
+  /** Sorted-neighbourhood width in blocks over maxBlockSize (see BlockingOptions.neighbours). */
+  neighbours?: number;
   /** Link two files (records carry `source`): only pairs across sources. */
   linkOnly?: boolean;
   /** Random pairs compared to estimate u. */
@@ -126,7 +128,7 @@ export function matchRecords(input: readonly InputRecord[], fields: readonly Fie
   const prepare = performance.now() - started;
 
   started = performance.now();
-  const candidates = generateCandidatePairs(records, planBlockingPasses(records), { maxBlockSize: options.maxBlockSize ?? 100, linkOnly });
+  const candidates = generateCandidatePairs(records, planBlockingPasses(records), { maxBlockSize: options.maxBlockSize ?? 100, linkOnly, ...(options.neighbours === undefined ? {} : { neighbours: options.neighbours }) });
   const block = performance.now() - started;
 
   started = performance.now();
