@@ -20,6 +20,9 @@ const { values } = parseArgs({
     'events-per-contact': { type: 'string', default: '20' },
     seconds: { type: 'string', default: '20' },
     rate: { type: 'string', default: '5000' },
+    // Load (or reuse) the data and stop: the 1M/20M load is long and runs on its own.
+    'load-only': { type: 'boolean', default: false },
+    database: { type: 'string', default: 'keel_bench_audiences' },
     'postgres-url': { type: 'string', default: process.env.KEEL_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
   },
 });
@@ -30,11 +33,12 @@ const ms = (v: number) => v.toFixed(v < 10 ? 2 : 0);
 
 async function openBenchDatabase(): Promise<Db> {
   const admin = await openDatabase({ kind: 'postgres', url: values['postgres-url'] });
-  const exists = await sql`select 1 from pg_database where datname = 'keel_bench_audiences'`.execute(admin.kysely);
-  if (exists.rows.length === 0) await sql`create database keel_bench_audiences`.execute(admin.kysely);
+  const name = values.database;
+  const exists = await sql`select 1 from pg_database where datname = ${name}`.execute(admin.kysely);
+  if (exists.rows.length === 0) await sql`create database ${sql.id(name)}`.execute(admin.kysely);
   await admin.close();
   const url = new URL(values['postgres-url']);
-  url.pathname = '/keel_bench_audiences';
+  url.pathname = `/${name}`;
   const db = await openDatabase({ kind: 'postgres', url: url.toString() }, { poolSize: 6 });
   await migrateToLatest(db);
   return db;
@@ -172,6 +176,12 @@ try {
   const { ws, reused } = await prepareWorkspace(db);
   const rows = await countRows(db.kysely, ws);
   log(`${reused ? 'reused' : 'loaded'} ${rows.contacts.toLocaleString('en-US')} contacts, ${rows.events.toLocaleString('en-US')} events`);
+  if (!values['load-only']) await runBench(db, ws, rows, reused);
+} finally {
+  await db.close();
+}
+
+async function runBench(db: Db, ws: string, rows: { contacts: number; events: number }, reused: boolean) {
   const segments = await benchSegments(db, ws);
   console.log(`Audiences on PostgreSQL: ${rows.contacts.toLocaleString('en-US')} contacts, ${rows.events.toLocaleString('en-US')} events (${reused ? 'reused bench database' : 'freshly loaded'})\n`);
   console.log('| segment | members | Keel first compute, ms (members written) | Keel recompute, ms | Keel compiled query, ms | hand-written SQL, ms | ratio |');
@@ -183,6 +193,4 @@ try {
   console.log('| --- | ---: | ---: |');
   console.log(`| idle, event insert + derivation | ${ms(inc.idle.median)} | ${ms(inc.idle.p99)} |`);
   console.log(`| under ingest at ${Math.round(inc.load.rate).toLocaleString('en-US')} events/s (${inc.load.n.toLocaleString('en-US')} contacts), commit to membership | ${ms(inc.load.median)} | ${ms(inc.load.p99)} |`);
-} finally {
-  await db.close();
 }

@@ -108,7 +108,7 @@ export async function analyzeAudienceTables(db: Kysely<Database>): Promise<void>
  * segments read them: a plan made on stale counts may loop where it should hash.
  */
 export async function analyzeDerivedTables(db: Kysely<Database>): Promise<void> {
-  for (const table of ['contact_scores', 'account_scores', 'contact_stages']) await sql`analyze ${sql.table(table)}`.execute(db);
+  for (const table of ['contact_score_parts', 'contact_scores', 'account_scores', 'contact_stages']) await sql`analyze ${sql.table(table)}`.execute(db);
 }
 
 /** Every rule document of the workspace (segments, scoring models, stage rules), as stored. */

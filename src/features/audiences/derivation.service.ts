@@ -24,6 +24,8 @@ export interface DeriveOutcome {
   scoreChanges: number;
   stageMoves: number;
   membershipChanges: number;
+  /** Milliseconds per step of the pass (queue, scope, scores, stages, segments). */
+  timings: Record<string, number>;
 }
 
 const DEFAULT_TAKE = 2_000;
@@ -35,9 +37,17 @@ const DEFAULT_TAKE = 2_000;
  */
 export async function deriveQueuedAudiences(db: Kysely<Database>, workspaceId: string, options: { now?: Date; limit?: number } = {}): Promise<DeriveOutcome | undefined> {
   return db.transaction().execute(async (trx) => {
+    const timings: Record<string, number> = {};
+    let mark = performance.now();
+    const lap = (step: string) => {
+      const t = performance.now();
+      timings[step] = t - mark;
+      mark = t;
+    };
     if (!(await q.lockWorkspaceAudiences(trx, workspaceId, false))) return undefined;
     const taken = await q.takeQueueEntries(trx, workspaceId, options.limit ?? DEFAULT_TAKE);
     if (taken.length === 0) return undefined;
+    lap('queue');
     const touchedContacts = taken.filter((t) => t.entity === 'contact').map((t) => t.entity_id);
     const touchedAccounts = taken.filter((t) => t.entity === 'account').map((t) => t.entity_id);
     const reach = accountReachOf(await q.selectRuleDocuments(trx, workspaceId));
@@ -51,11 +61,15 @@ export async function deriveQueuedAudiences(db: Kysely<Database>, workspaceId: s
     for (const id of await q.selectAccountsOfContacts(trx, workspaceId, contacts)) accounts.add(id);
     const scope = { contacts, accounts: [...accounts] };
     const now = options.now ?? new Date();
+    lap('scope');
     const scoreChanges = await computeScores(trx, workspaceId, { now, scope });
+    lap('scores');
     const stageMoves = await computeStages(trx, workspaceId, { now, scope: contacts });
+    lap('stages');
     const changes = await recomputeSegments(trx, workspaceId, { now, scope });
+    lap('segments');
     const membershipChanges = Object.values(changes).reduce((n, c) => n + c.entered + c.exited, 0);
-    return { queued: taken.length, touchedContacts, contacts: contacts.length, accounts: accounts.size, scoreChanges, stageMoves, membershipChanges };
+    return { queued: taken.length, touchedContacts, contacts: contacts.length, accounts: accounts.size, scoreChanges, stageMoves, membershipChanges, timings };
   });
 }
 
