@@ -19,8 +19,8 @@ export interface Touchpoint {
   leadCreation: boolean;
 }
 
-/** A stored `touchpoints` row (or an event's candidate) at its time in ms. */
-export type TimedCandidate = TouchCandidate & { time: number };
+/** An event's candidate at its time in ms, or a stored `touchpoints` row as read (`start`: a page view the read already found to start a visit). */
+export type TimedCandidate = Omit<TouchCandidate, 'visit'> & { time: number; visit: TouchCandidate['visit'] | 'start' };
 
 const SESSION_MS = 30 * 60_000;
 
@@ -60,7 +60,7 @@ export function touchpointsOfCandidates(contactId: string, candidates: readonly 
     const time = c.time;
     let draft: Draft | null = null;
     if (c.kind === 'page') {
-      if (c.visit === 'tagged' || c.visit === 'external' || (c.visit === 'direct' && time - lastPageMs >= SESSION_MS)) {
+      if (c.visit === 'tagged' || c.visit === 'external' || c.visit === 'start' || (c.visit === 'direct' && time - lastPageMs >= SESSION_MS)) {
         draft = { time, kind: 'page', source: c.source, medium: c.medium, campaign: c.campaign, content: c.content, term: c.term, leadCreation: false };
       }
       lastPageMs = time;

@@ -247,14 +247,16 @@ export async function countJourneyMessageEvents(db: Q, workspaceId: string, jour
   return result.rows.map((r) => ({ ...r, n: Number(r.n) }));
 }
 
-/** One stored touchpoint row as attribution reads it (time in ms, truncated as a JS Date is). */
+/**
+ * One touchpoint row as attribution reads it: time in ms (truncated as a JS Date is), and
+ * page views already decided: `internal` ones and `direct` ones within 30 minutes of the
+ * contact's previous page view (in the range) are left out, and the direct ones kept are
+ * `start` (a visit starts there).
+ */
 export interface TouchpointRow {
-  contact_id: string;
   time: number;
-  time_key: string;
-  message_id: string;
   kind: TouchCandidate['kind'];
-  visit: TouchCandidate['visit'];
+  visit: TouchCandidate['visit'] | 'start';
   source: string | null;
   medium: string | null;
   campaign: string | null;
@@ -262,21 +264,47 @@ export interface TouchpointRow {
   term: string | null;
 }
 
+type Packed = [number, TouchpointRow['kind'], TouchpointRow['visit'], string | null, string | null, string | null, string | null, string | null];
+
 /**
- * One page of a workspace's touchpoints of known contacts in [from, to), in (contact, time,
- * message id) order after `after` (keyset over touchpoints_contact_time_idx).
+ * The touchpoints of known contacts in [from, to) of the contacts in (afterContact,
+ * upToContact], one result row per contact (contact order) with its rows in (time, message id) order as one
+ * JSON array: set-based in the database (the 30-minute visit rule is a window over the
+ * contact's page views), few rows and one JSON.parse per contact for the client.
  */
-export async function selectTouchpointsPage(db: Q, workspaceId: string, range: { from: Date; to: Date }, after: { contactId: string; timeKey: string; messageId: string } | null, limit: number): Promise<TouchpointRow[]> {
-  const keyset = after ? sql`and (contact_id, occurred_at, message_id) > (${after.contactId}::uuid, ${after.timeKey}::timestamptz, ${after.messageId})` : sql``;
-  const result = await sql<TouchpointRow>`
-    select contact_id, floor(extract(epoch from occurred_at) * 1000)::float8 as time, occurred_at::text as time_key, message_id,
-      kind, visit, source, medium, campaign, content, term
-    from touchpoints
-    where workspace_id = ${workspaceId}::uuid and contact_id is not null
-      and occurred_at >= ${range.from}::timestamptz and occurred_at < ${range.to}::timestamptz ${keyset}
-    order by contact_id, occurred_at, message_id
-    limit ${limit}`.execute(db);
-  return result.rows;
+export async function selectTouchpointsOfContacts(db: Q, workspaceId: string, range: { from: Date; to: Date }, afterContact: string | null, upToContact: string): Promise<Array<{ contact_id: string; touches: TouchpointRow[] }>> {
+  const after = afterContact === null ? sql`` : sql`and contact_id > ${afterContact}::uuid`;
+  const result = await sql<{ contact_id: string; touches: Packed[] }>`
+    with page as (
+      select contact_id, occurred_at, message_id, kind, visit, source, medium, campaign, content, term,
+        floor(extract(epoch from occurred_at) * 1000)::float8 as ms
+      from touchpoints
+      where workspace_id = ${workspaceId}::uuid and contact_id is not null and occurred_at >= ${range.from}::timestamptz and occurred_at < ${range.to}::timestamptz
+        ${after} and contact_id <= ${upToContact}::uuid
+    ), decided as (
+      select *, max(ms) filter (where kind = 'page') over (partition by contact_id order by occurred_at, message_id rows between unbounded preceding and 1 preceding) as previous_page_ms
+      from page
+    )
+    select contact_id, json_agg(json_build_array(ms, kind, case when visit = 'direct' then 'start' else visit end, source, medium, campaign, content, term) order by occurred_at, message_id) as touches
+    from decided
+    where kind <> 'page' or visit in ('tagged', 'external') or (visit = 'direct' and (previous_page_ms is null or ms - previous_page_ms >= 1800000))
+    group by contact_id
+    order by contact_id`.execute(db);
+  return result.rows.map((r) => ({
+    contact_id: r.contact_id,
+    touches: (typeof r.touches === 'string' ? (JSON.parse(r.touches) as Packed[]) : r.touches).map(([time, kind, visit, source, medium, campaign, content, term]) => ({ time, kind, visit, source, medium, campaign, content, term })),
+  }));
+}
+
+/** The last contact with touchpoints in [from, to) among the first `rows` rows after `afterContact` (null: none left). */
+export async function selectLastContactOfPage(db: Q, workspaceId: string, range: { from: Date; to: Date }, afterContact: string | null, rows: number): Promise<string | null> {
+  const after = afterContact === null ? sql`` : sql`and contact_id > ${afterContact}::uuid`;
+  const result = await sql<{ contact_id: string }>`
+    select max(contact_id::text)::uuid as contact_id from (
+      select contact_id from touchpoints
+      where workspace_id = ${workspaceId}::uuid and contact_id is not null and occurred_at >= ${range.from}::timestamptz and occurred_at < ${range.to}::timestamptz ${after}
+      order by contact_id, occurred_at, message_id limit ${rows}) x`.execute(db);
+  return result.rows[0]?.contact_id ?? null;
 }
 
 /** Track events of these names by known contacts in [from, to), by contact, time and message id, with their properties (conversion values). */

@@ -55,26 +55,18 @@ export type TouchpointRow = q.TouchpointRow;
 
 /**
  * A workspace's stored touchpoints of known contacts in [from, to), contact by contact
- * (each contact's rows complete and in time order), read in keyset pages of `pageRows`.
+ * (contact order; each contact's rows complete and in time order, page views decided, see
+ * `TouchpointRow`), read about `pageRows` rows at a time (whole contacts).
  */
-export async function* streamTouchpointsByContact(db: Kysely<Database>, workspaceId: string, range: { from: Date; to: Date }, pageRows = 50_000): AsyncGenerator<{ contactId: string; rows: TouchpointRow[] }> {
-  let after: { contactId: string; timeKey: string; messageId: string } | null = null;
-  let current: { contactId: string; rows: TouchpointRow[] } | null = null;
+export async function* streamTouchpointsByContact(db: Kysely<Database>, workspaceId: string, range: { from: Date; to: Date }, pageRows = 100_000): AsyncGenerator<{ contactId: string; rows: TouchpointRow[] }> {
+  let after: string | null = null;
   for (;;) {
-    const page = await q.selectTouchpointsPage(db, workspaceId, range, after, pageRows);
-    for (const row of page) {
-      if (current && current.contactId !== row.contact_id) {
-        yield current;
-        current = null;
-      }
-      current ??= { contactId: row.contact_id, rows: [] };
-      current.rows.push(row);
-    }
-    if (page.length < pageRows) break;
-    const last = page[page.length - 1]!;
-    after = { contactId: last.contact_id, timeKey: last.time_key, messageId: last.message_id };
+    // Whole contacts: up to the one holding the pageRows-th row after the previous page.
+    const upTo = await q.selectLastContactOfPage(db, workspaceId, range, after, pageRows);
+    if (upTo === null) break;
+    for (const c of await q.selectTouchpointsOfContacts(db, workspaceId, range, after, upTo)) yield { contactId: c.contact_id, rows: c.touches };
+    after = upTo;
   }
-  if (current) yield current;
 }
 
 /** Track events of these names by known contacts in [from, to) (conversions), by contact then time; `time` in ms. */
