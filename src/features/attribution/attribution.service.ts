@@ -5,14 +5,14 @@ import type { PeriodUnit } from '../../platform/calendar-periods.ts';
 import { listAccounts } from '../accounts/index.ts';
 import { listStageReaches } from '../audiences/index.ts';
 import { listContactAccountLinks } from '../contacts/index.ts';
-import { streamTouchEventsByContact, type TouchEventRow } from '../events/index.ts';
+import { backfillTouchpoints, listNamedTrackEvents, streamTouchpointsByContact, type TouchpointRow } from '../events/index.ts';
 import { listOpportunitiesBetween } from '../opportunities/index.ts';
 import { runAttributionModel, type ModelName, type ModelOptions } from './attribution-models.ts';
 import { getAttributionSettings } from './attribution-settings.ts';
 import { ChannelGrouping, type ChannelRulesConfig, type EventConversionDeclaration, type StageConversionDeclaration } from './channel-rules.ts';
 import { creditsByPeriod, type PeriodCredits } from './credits-by-period.ts';
 import type { ChannelCredits } from './credits.ts';
-import { deriveTouchpoints, TOUCH_EVENTS, type Touchpoint } from './touchpoints.ts';
+import { cachedClassifier, touchpointsOfCandidates, type Touchpoint } from './touchpoints.ts';
 import type { JourneyInput } from './path-table.ts';
 import { buildWorkspaceJourneys, type Dimension, type EventConversion, type OpportunityFacts } from './workspace-journeys.ts';
 
@@ -102,9 +102,18 @@ export async function attributeWorkspace(db: Kysely<Database>, workspaceId: stri
   }));
   // Touches from the lookback before the earliest conversion or opportunity creation.
   const earliest = opportunities.reduce((min, o) => Math.min(min, o.createdMs), from.getTime()) - lookbackMs;
-  const events = streamTouchEventsByContact(db, workspaceId, { from: new Date(earliest), to, names: [...Object.keys(TOUCH_EVENTS), ...conversionEvents.keys()] });
+  // Events stored before migration 0015 get their touchpoints first (once; resumable).
+  await backfillTouchpoints(db, workspaceId);
+  const touchRows = streamTouchpointsByContact(db, workspaceId, { from: new Date(earliest), to });
   const inScope = accounts ? new Set([...contactsByAccount.values()].flat()) : null;
-  const { touchesByContact, conversions, touchpoints } = await collectTouches(events, inScope, grouping, conversionEvents, from.getTime());
+  const { touchesByContact, touchpoints } = await collectTouches(touchRows, inScope, grouping);
+  const conversions: EventConversion[] = [];
+  for (const e of await listNamedTrackEvents(db, workspaceId, { from, to, names: [...conversionEvents.keys()] })) {
+    if (inScope && !inScope.has(e.contact_id)) continue;
+    const property = conversionEvents.get(e.name);
+    const raw = property ? e.properties[property] : 0;
+    conversions.push({ contactId: e.contact_id, time: e.time, value: typeof raw === 'number' && Number.isFinite(raw) ? raw : Number(raw) || 0 });
+  }
   const stages = config.conversions.filter((c): c is StageConversionDeclaration => 'stage' in c);
   for (const declared of stages) {
     for (const reach of await listStageReaches(db, workspaceId, declared.stage, from, to)) {
@@ -151,13 +160,12 @@ async function accountScope(db: Kysely<Database>, workspaceId: string, input: Wo
 }
 
 /**
- * Touchpoints and conversion events of the contacts in scope, read contact by contact:
- * only each contact's touchpoints stay in memory, never the raw events, and repeated
- * strings (sources, campaigns ...) are shared.
+ * Touchpoints of the contacts in scope from the stored rows, read contact by contact: only
+ * touchpoints stay in memory, channels come from the grouping once per distinct
+ * (kind, source, medium, campaign), and repeated strings (sources, campaigns ...) are shared.
  */
-async function collectTouches(stream: AsyncIterable<{ contactId: string; events: TouchEventRow[] }>, inScope: ReadonlySet<string> | null, grouping: ChannelGrouping, conversionEvents: Map<string, string | undefined>, fromMs: number) {
+async function collectTouches(stream: AsyncIterable<{ contactId: string; rows: TouchpointRow[] }>, inScope: ReadonlySet<string> | null, grouping: ChannelGrouping) {
   const touchesByContact = new Map<string, Touchpoint[]>();
-  const conversions: EventConversion[] = [];
   const strings = new Map<string, string>();
   const intern = (v: string | null) => {
     if (v === null) return null;
@@ -166,10 +174,11 @@ async function collectTouches(stream: AsyncIterable<{ contactId: string; events:
     strings.set(v, v);
     return v;
   };
+  const classify = cachedClassifier(grouping);
   let touchpoints = 0;
-  for await (const { contactId, events } of stream) {
+  for await (const { contactId, rows } of stream) {
     if (inScope && !inScope.has(contactId)) continue;
-    const touches = deriveTouchpoints(contactId, events, grouping);
+    const touches = touchpointsOfCandidates(contactId, rows, grouping, classify);
     touchpoints += touches.length;
     for (const t of touches) {
       t.source = intern(t.source);
@@ -179,15 +188,8 @@ async function collectTouches(stream: AsyncIterable<{ contactId: string; events:
       t.term = intern(t.term);
     }
     if (touches.length > 0) touchesByContact.set(contactId, touches);
-    for (const e of events) {
-      const time = new Date(e.timestamp).getTime();
-      if (e.type !== 'track' || !e.name || !conversionEvents.has(e.name) || time < fromMs) continue;
-      const property = conversionEvents.get(e.name);
-      const raw = property ? (e.properties as Record<string, unknown>)[property] : 0;
-      conversions.push({ contactId, time, value: typeof raw === 'number' && Number.isFinite(raw) ? raw : Number(raw) || 0 });
-    }
   }
-  return { touchesByContact, conversions, touchpoints };
+  return { touchesByContact, touchpoints };
 }
 
 type CreditSets<T> = Record<'conversions' | 'pipeline' | 'revenue', T>;

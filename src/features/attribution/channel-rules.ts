@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { AppError } from '../../platform/errors.ts';
+import { normalizeUtmValue } from '../events/index.ts';
 
 /** Kinds of touch Keel derives from events (and offline touches imported as events). */
 export const TOUCH_KINDS = ['page', 'email_click', 'form', 'ad_click', 'webinar', 'offline'] as const;
@@ -123,12 +124,8 @@ export function channelRulesJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(ChannelRulesSchema, { io: 'input' }) as Record<string, unknown>;
 }
 
-/** Case, surrounding and inner whitespace: " Paid  Social " -> "paid_social". */
-export function normalizeUtmValue(value: string | null | undefined): string | null {
-  if (value === null || value === undefined) return null;
-  const v = value.trim().toLowerCase().replace(/[\s]+/g, '_');
-  return v.length === 0 ? null : v;
-}
+/** Case, surrounding and inner whitespace: " Paid  Social " -> "paid_social" (the same function the touchpoints table is written with). */
+export { normalizeUtmValue };
 
 export interface TouchFields {
   kind: TouchKind;
@@ -167,7 +164,17 @@ export class ChannelGrouping {
 
   /** The channel of a touch whose source and medium are already normalised. */
   classify(touch: TouchFields): string {
+    return this.matchRule(touch) ?? this.fallbackFor(touch);
+  }
+
+  /** The channel of the first rule that matches, or null (then `fallbackFor` counts it as unmapped). */
+  matchRule(touch: TouchFields): string | null {
     for (const { rule, re } of this.rules) if (matches(rule, re, touch)) return rule.channel;
+    return null;
+  }
+
+  /** The fallback channel, counting the touch's source / medium as unmapped. */
+  fallbackFor(touch: TouchFields): string {
     const key = `${touch.source ?? '(none)'} / ${touch.medium ?? '(none)'}`;
     this.unmapped.set(key, (this.unmapped.get(key) ?? 0) + 1);
     return this.config.fallback;

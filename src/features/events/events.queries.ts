@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, EventType } from '../../platform/db/schema.ts';
 import { containingPatterns } from '../../platform/db/like-patterns.ts';
+import { TOUCH_EVENTS, touchCandidateOf, type TouchCandidate } from './touch-candidates.ts';
 
 type Q = Kysely<Database>;
 
@@ -31,24 +32,44 @@ export interface EventInsert {
 /**
  * Inserts events in one statement; a messageId already stored is skipped (de-duplication).
  * The rows travel as one JSON document: measured faster than unnest() over 21 arrays,
- * whose array-literal escaping dominated the client's CPU.
+ * whose array-literal escaping dominated the client's CPU. The same statement writes the
+ * `touchpoints` rows of the events it inserted (page views and touch tracks), so an event
+ * and its touchpoint commit or roll back together and a duplicate adds neither.
  */
 export async function insertEvents(db: Q, workspaceId: string, rows: EventInsert[]): Promise<number> {
   if (rows.length === 0) return 0;
-  const result = await sql`
-    insert into events (workspace_id, message_id, type, name, contact_id, user_id, anonymous_id, group_id,
-      properties, traits, context, page_url, referrer, utm_source, utm_medium, utm_campaign, utm_term, utm_content,
-      "timestamp", original_timestamp, sent_at, received_at)
-    select ${workspaceId}::uuid, t.message_id, t.type, t.name, t.contact_id, t.user_id, t.anonymous_id, t.group_id,
-      t.properties, t.traits, t.context, t.page_url, t.referrer, t.utm_source, t.utm_medium, t.utm_campaign, t.utm_term, t.utm_content,
-      t."timestamp", t.original_timestamp, t.sent_at, t.received_at
-    from json_to_recordset(${JSON.stringify(rows)}::json) as t(
-      message_id text, type text, name text, contact_id uuid, user_id text, anonymous_id text, group_id text,
-      properties jsonb, traits jsonb, context jsonb, page_url text, referrer text, utm_source text, utm_medium text,
-      utm_campaign text, utm_term text, utm_content text, "timestamp" timestamptz, original_timestamp timestamptz,
-      sent_at timestamptz, received_at timestamptz)
-    on conflict (workspace_id, message_id) do nothing`.execute(db);
-  return Number(result.numAffectedRows ?? 0);
+  const touches: Array<TouchCandidate & { message_id: string }> = [];
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const candidate = touchCandidateOf(row);
+    if (candidate && !seen.has(row.message_id)) touches.push({ message_id: row.message_id, ...candidate });
+    seen.add(row.message_id);
+  }
+  const result = await sql<{ n: number }>`
+    with inserted as (
+      insert into events (workspace_id, message_id, type, name, contact_id, user_id, anonymous_id, group_id,
+        properties, traits, context, page_url, referrer, utm_source, utm_medium, utm_campaign, utm_term, utm_content,
+        "timestamp", original_timestamp, sent_at, received_at)
+      select ${workspaceId}::uuid, t.message_id, t.type, t.name, t.contact_id, t.user_id, t.anonymous_id, t.group_id,
+        t.properties, t.traits, t.context, t.page_url, t.referrer, t.utm_source, t.utm_medium, t.utm_campaign, t.utm_term, t.utm_content,
+        t."timestamp", t.original_timestamp, t.sent_at, t.received_at
+      from json_to_recordset(${JSON.stringify(rows)}::json) as t(
+        message_id text, type text, name text, contact_id uuid, user_id text, anonymous_id text, group_id text,
+        properties jsonb, traits jsonb, context jsonb, page_url text, referrer text, utm_source text, utm_medium text,
+        utm_campaign text, utm_term text, utm_content text, "timestamp" timestamptz, original_timestamp timestamptz,
+        sent_at timestamptz, received_at timestamptz)
+      on conflict (workspace_id, message_id) do nothing
+      returning message_id, contact_id, "timestamp"
+    ), touched as (
+      insert into touchpoints (workspace_id, message_id, contact_id, occurred_at, kind, visit, source, medium, campaign, content, term)
+      select ${workspaceId}::uuid, i.message_id, i.contact_id, i."timestamp", c.kind, c.visit, c.source, c.medium, c.campaign, c.content, c.term
+      from inserted i
+      join json_to_recordset(${JSON.stringify(touches)}::json) as c(message_id text, kind text, visit text, source text, medium text, campaign text, content text, term text)
+        on c.message_id = i.message_id
+      on conflict (workspace_id, message_id) do nothing
+    )
+    select count(*)::int as n from inserted`.execute(db);
+  return Number(result.rows[0]?.n ?? 0);
 }
 
 export async function selectStoredMessageIds(db: Q, workspaceId: string, messageIds: string[]): Promise<Set<string>> {
@@ -224,4 +245,141 @@ export async function countJourneyMessageEvents(db: Q, workspaceId: string, jour
       and properties->>'journey_id' = ${journeyId}
     group by 1, 2, 3, 4, 5`.execute(db);
   return result.rows.map((r) => ({ ...r, n: Number(r.n) }));
+}
+
+/**
+ * One touchpoint row as attribution reads it: time in ms (truncated as a JS Date is), and
+ * page views already decided: `internal` ones and `direct` ones within 30 minutes of the
+ * contact's previous page view (in the range) are left out, and the direct ones kept are
+ * `start` (a visit starts there).
+ */
+export interface TouchpointRow {
+  time: number;
+  kind: TouchCandidate['kind'];
+  visit: TouchCandidate['visit'] | 'start';
+  source: string | null;
+  medium: string | null;
+  campaign: string | null;
+  content: string | null;
+  term: string | null;
+}
+
+type Packed = [number, TouchpointRow['kind'], TouchpointRow['visit'], string | null, string | null, string | null, string | null, string | null];
+
+/**
+ * The touchpoints of known contacts in [from, to) of the contacts in (afterContact,
+ * upToContact], one result row per contact (contact order) with its rows in (time, message id) order as one
+ * JSON array: set-based in the database (the 30-minute visit rule is a window over the
+ * contact's page views), few rows and one JSON.parse per contact for the client.
+ */
+export async function selectTouchpointsOfContacts(db: Q, workspaceId: string, range: { from: Date; to: Date }, afterContact: string | null, upToContact: string): Promise<Array<{ contact_id: string; touches: TouchpointRow[] }>> {
+  const after = afterContact === null ? sql`` : sql`and contact_id > ${afterContact}::uuid`;
+  const result = await sql<{ contact_id: string; touches: Packed[] }>`
+    with page as (
+      select contact_id, occurred_at, message_id, kind, visit, source, medium, campaign, content, term,
+        floor(extract(epoch from occurred_at) * 1000)::float8 as ms
+      from touchpoints
+      where workspace_id = ${workspaceId}::uuid and contact_id is not null and occurred_at >= ${range.from}::timestamptz and occurred_at < ${range.to}::timestamptz
+        ${after} and contact_id <= ${upToContact}::uuid
+    ), decided as (
+      select *, max(ms) filter (where kind = 'page') over (partition by contact_id order by occurred_at, message_id rows between unbounded preceding and 1 preceding) as previous_page_ms
+      from page
+    )
+    select contact_id, json_agg(json_build_array(ms, kind, case when visit = 'direct' then 'start' else visit end, source, medium, campaign, content, term) order by occurred_at, message_id) as touches
+    from decided
+    where kind <> 'page' or visit in ('tagged', 'external') or (visit = 'direct' and (previous_page_ms is null or ms - previous_page_ms >= 1800000))
+    group by contact_id
+    order by contact_id`.execute(db);
+  return result.rows.map((r) => ({
+    contact_id: r.contact_id,
+    touches: (typeof r.touches === 'string' ? (JSON.parse(r.touches) as Packed[]) : r.touches).map(([time, kind, visit, source, medium, campaign, content, term]) => ({ time, kind, visit, source, medium, campaign, content, term })),
+  }));
+}
+
+/** The last contact with touchpoints in [from, to) among the first `rows` rows after `afterContact` (null: none left). */
+export async function selectLastContactOfPage(db: Q, workspaceId: string, range: { from: Date; to: Date }, afterContact: string | null, rows: number): Promise<string | null> {
+  const after = afterContact === null ? sql`` : sql`and contact_id > ${afterContact}::uuid`;
+  const result = await sql<{ contact_id: string }>`
+    select max(contact_id::text)::uuid as contact_id from (
+      select contact_id from touchpoints
+      where workspace_id = ${workspaceId}::uuid and contact_id is not null and occurred_at >= ${range.from}::timestamptz and occurred_at < ${range.to}::timestamptz ${after}
+      order by contact_id, occurred_at, message_id limit ${rows}) x`.execute(db);
+  return result.rows[0]?.contact_id ?? null;
+}
+
+/** Track events of these names by known contacts in [from, to), by contact, time and message id, with their properties (conversion values). */
+export async function selectNamedTrackEvents(db: Q, workspaceId: string, range: { from: Date; to: Date; names: string[] }) {
+  if (range.names.length === 0) return [];
+  const result = await sql<{ contact_id: string; time: number; name: string; properties: Record<string, unknown> }>`
+    select contact_id, floor(extract(epoch from "timestamp") * 1000)::float8 as time, name, properties
+    from events
+    where workspace_id = ${workspaceId}::uuid and type = 'track' and name = any(${range.names}::text[]) and contact_id is not null
+      and "timestamp" >= ${range.from}::timestamptz and "timestamp" < ${range.to}::timestamptz
+    order by contact_id, "timestamp", message_id`.execute(db);
+  return result.rows;
+}
+
+/** The backfill's position in a workspace (undefined: nothing to backfill). */
+export async function selectTouchpointBackfill(db: Q, workspaceId: string): Promise<{ after_message_id: string | null } | undefined> {
+  return db.selectFrom('touchpoint_backfills').select('after_message_id').where('workspace_id', '=', workspaceId).executeTakeFirst();
+}
+
+export async function selectPendingTouchpointBackfills(db: Q): Promise<string[]> {
+  return (await db.selectFrom('touchpoint_backfills').select('workspace_id').orderBy('workspace_id').execute()).map((r) => r.workspace_id);
+}
+
+/** Events after a message id (primary key order) with the fields touch candidates need. */
+export async function selectEventsForTouchpoints(db: Q, workspaceId: string, afterMessageId: string | null, limit: number) {
+  const after = afterMessageId === null ? sql`` : sql`and message_id > ${afterMessageId}`;
+  const result = await sql<{ message_id: string; type: string; name: string | null; page_url: string | null; referrer: string | null; utm_source: string | null; utm_medium: string | null; utm_campaign: string | null; utm_term: string | null; utm_content: string | null; properties: Record<string, unknown> }>`
+    select message_id, type, name, page_url, referrer, utm_source, utm_medium, utm_campaign, utm_term, utm_content,
+      case when type = 'track' then properties else '{}'::jsonb end as properties
+    from events
+    where workspace_id = ${workspaceId}::uuid ${after}
+    order by message_id
+    limit ${limit}`.execute(db);
+  return result.rows;
+}
+
+/**
+ * Writes the touchpoints of already stored events (backfill) and moves the backfill's
+ * position, in the caller's transaction. The event rows are locked FOR SHARE and their
+ * contact read then, so a merge, anonymization or erasure of the same events either
+ * finished before (and the row is written as it left them) or waits for this commit (and
+ * its trigger then updates or deletes the row written here).
+ */
+export async function insertBackfilledTouchpoints(db: Q, workspaceId: string, touches: Array<TouchCandidate & { message_id: string }>, afterMessageId: string): Promise<number> {
+  let written = 0;
+  if (touches.length > 0) {
+    const result = await sql`
+      insert into touchpoints (workspace_id, message_id, contact_id, occurred_at, kind, visit, source, medium, campaign, content, term)
+      select e.workspace_id, e.message_id, e.contact_id, e."timestamp", c.kind, c.visit, c.source, c.medium, c.campaign, c.content, c.term
+      from (
+        select e.workspace_id, e.message_id, e.contact_id, e."timestamp"
+        from events e
+        where e.workspace_id = ${workspaceId}::uuid and e.message_id in (select x.message_id from json_to_recordset(${JSON.stringify(touches.map((t) => ({ message_id: t.message_id })))}::json) as x(message_id text))
+        for share
+      ) e
+      join json_to_recordset(${JSON.stringify(touches)}::json) as c(message_id text, kind text, visit text, source text, medium text, campaign text, content text, term text)
+        on c.message_id = e.message_id
+      on conflict (workspace_id, message_id) do nothing`.execute(db);
+    written = Number(result.numAffectedRows ?? 0);
+  }
+  await db.updateTable('touchpoint_backfills').set({ after_message_id: afterMessageId }).where('workspace_id', '=', workspaceId).execute();
+  return written;
+}
+
+export async function deleteTouchpointBackfill(db: Q, workspaceId: string): Promise<void> {
+  await db.deleteFrom('touchpoint_backfills').where('workspace_id', '=', workspaceId).execute();
+}
+
+/** Counts for checks: the workspace's touchpoint rows, and its events that should have one. */
+export async function countTouchpointDrift(db: Q, workspaceId: string) {
+  const result = await sql<{ rows: number; expected: number; wrong_contact: number; orphans: number }>`
+    select
+      (select count(*)::int from touchpoints where workspace_id = ${workspaceId}::uuid) as rows,
+      (select count(*)::int from events where workspace_id = ${workspaceId}::uuid and (type = 'page' or (type = 'track' and name = any(${Object.keys(TOUCH_EVENTS)}::text[])))) as expected,
+      (select count(*)::int from touchpoints t join events e using (workspace_id, message_id) where t.workspace_id = ${workspaceId}::uuid and t.contact_id is distinct from e.contact_id) as wrong_contact,
+      (select count(*)::int from touchpoints t where t.workspace_id = ${workspaceId}::uuid and not exists (select 1 from events e where e.workspace_id = t.workspace_id and e.message_id = t.message_id)) as orphans`.execute(db);
+  return result.rows[0]!;
 }

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import * as q from './events.queries.ts';
+import { inTransaction } from '../../platform/db/in-transaction.ts';
+import { touchCandidateOf, type TouchCandidate } from './touch-candidates.ts';
 
 export type { EventInsert } from './events.queries.ts';
 
@@ -48,6 +50,62 @@ export async function* streamTouchEventsByContact(db: Kysely<Database>, workspac
   }
   if (current) yield current;
 }
+
+export type TouchpointRow = q.TouchpointRow;
+
+/**
+ * A workspace's stored touchpoints of known contacts in [from, to), contact by contact
+ * (contact order; each contact's rows complete and in time order, page views decided, see
+ * `TouchpointRow`), read about `pageRows` rows at a time (whole contacts).
+ */
+export async function* streamTouchpointsByContact(db: Kysely<Database>, workspaceId: string, range: { from: Date; to: Date }, pageRows = 100_000): AsyncGenerator<{ contactId: string; rows: TouchpointRow[] }> {
+  let after: string | null = null;
+  for (;;) {
+    // Whole contacts: up to the one holding the pageRows-th row after the previous page.
+    const upTo = await q.selectLastContactOfPage(db, workspaceId, range, after, pageRows);
+    if (upTo === null) break;
+    for (const c of await q.selectTouchpointsOfContacts(db, workspaceId, range, after, upTo)) yield { contactId: c.contact_id, rows: c.touches };
+    after = upTo;
+  }
+}
+
+/** Track events of these names by known contacts in [from, to) (conversions), by contact then time; `time` in ms. */
+export const listNamedTrackEvents = (db: Kysely<Database>, workspaceId: string, range: { from: Date; to: Date; names: string[] }) => q.selectNamedTrackEvents(db, workspaceId, range);
+
+/**
+ * Writes the touchpoints of events stored before migration 0015 (the workspaces it marked
+ * in `touchpoint_backfills`), `pageRows` events per transaction, resumable from where it
+ * stopped; rows already there are kept (idempotent). Returns the rows written, 0 when the
+ * workspace had nothing to backfill.
+ */
+export async function backfillTouchpoints(db: Kysely<Database>, workspaceId: string, pageRows = 5_000): Promise<{ events: number; touchpoints: number }> {
+  const done = { events: 0, touchpoints: 0 };
+  const state = await q.selectTouchpointBackfill(db, workspaceId);
+  if (!state) return done;
+  let after = state.after_message_id;
+  for (;;) {
+    const events = await q.selectEventsForTouchpoints(db, workspaceId, after, pageRows);
+    if (events.length === 0) break;
+    const touches: Array<TouchCandidate & { message_id: string }> = [];
+    for (const e of events) {
+      const c = touchCandidateOf(e);
+      if (c) touches.push({ message_id: e.message_id, ...c });
+    }
+    const last = events[events.length - 1]!.message_id;
+    done.touchpoints += await inTransaction(db, (trx) => q.insertBackfilledTouchpoints(trx, workspaceId, touches, last));
+    done.events += events.length;
+    after = last;
+    if (events.length < pageRows) break;
+  }
+  await q.deleteTouchpointBackfill(db, workspaceId);
+  return done;
+}
+
+/** Workspaces whose touchpoints backfill is still to do. */
+export const listPendingTouchpointBackfills = (db: Kysely<Database>) => q.selectPendingTouchpointBackfills(db);
+
+/** For checks: touchpoint rows, events that should have one, rows on another contact than their event, rows without event. */
+export const countTouchpointDrift = (db: Kysely<Database>, workspaceId: string) => q.countTouchpointDrift(db, workspaceId);
 
 /** Privacy export: the person's events (by contact or naming one of their identifiers). */
 export const listEventsOfPerson = (db: Kysely<Database>, workspaceId: string, contactIds: string[], values: string[], limit = 100_000) =>

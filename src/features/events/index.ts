@@ -11,6 +11,12 @@ export {
   listTrackEventsAfter,
   getLastEventId,
   streamTouchEventsByContact,
+  streamTouchpointsByContact,
+  listNamedTrackEvents,
+  backfillTouchpoints,
+  listPendingTouchpointBackfills,
+  countTouchpointDrift,
+  type TouchpointRow,
   moveEventsOfContact,
   moveEventsToContact,
   restoreEventsOfContact,
@@ -21,3 +27,4 @@ export {
 } from './events.service.ts';
 export { EventSchema, EventTypeParam } from './events.schemas.ts';
 export { EventQuery, queryEventsPage, registerEventRoutes, type EventQueryInput } from './events.routes.ts';
+export { normalizeUtmValue, touchCandidateOf, TOUCH_EVENTS, type PageVisit, type TouchCandidate, type TouchKind, type TouchSourceEvent } from './touch-candidates.ts';

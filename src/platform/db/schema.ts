@@ -7,6 +7,7 @@ import type { AccountMergesTable, DedupePairsTable, DedupeRunsTable, DedupeSetti
 import type { AccountScoresTable, AudienceQueueTable, ContactScorePartsTable, ContactScoresTable, ContactStagesTable, ScoreChangesTable, ScoringModelsTable, SegmentMembersTable, SegmentMembershipHistoryTable, SegmentsTable, StageHistoryTable, StageRulesTable } from './tables/audiences.ts';
 import type { ConsentRecordsTable, MessagesTable, PrivacyRequestsTable, SubscriptionTopicsTable, SuppressionsTable, WorkspacePoliciesTable } from './tables/consent.ts';
 import type { AttributionSettingsTable } from './tables/attribution.ts';
+import type { TouchpointBackfillsTable, TouchpointsTable } from './tables/touchpoints.ts';
 import type { JourneyRunsTable, JourneyStepRunsTable, JourneyVersionsTable, JourneysTable } from './tables/journeys.ts';
 import type { EmailTemplateVersionsTable, EmailTemplatesTable } from './tables/templates.ts';
 import type { CampaignCostsTable } from './tables/reports.ts';
@@ -21,6 +22,7 @@ export type * from './tables/dedupe.ts';
 export type * from './tables/audiences.ts';
 export type * from './tables/consent.ts';
 export type * from './tables/attribution.ts';
+export type * from './tables/touchpoints.ts';
 export type * from './tables/reports.ts';
 export type * from './tables/tracking-plan.ts';
 export type * from './tables/journeys.ts';
@@ -76,6 +78,8 @@ export interface Database {
   messages: MessagesTable;
   privacy_requests: PrivacyRequestsTable;
   attribution_settings: AttributionSettingsTable;
+  touchpoints: TouchpointsTable;
+  touchpoint_backfills: TouchpointBackfillsTable;
   journeys: JourneysTable;
   journey_versions: JourneyVersionsTable;
   journey_runs: JourneyRunsTable;
