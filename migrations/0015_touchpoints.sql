@@ -51,7 +51,7 @@ create trigger events_delete_touchpoints after delete on events
 
 -- Events stored before this migration get their rows from a backfill in code (the page
 -- view rules parse URLs as the WHATWG URL parser does, which SQL cannot match exactly):
--- `keel touchpoints backfill`, or by itself before a workspace's first attribution run.
+-- run by itself, resumably, before that workspace's first attribution run (no separate command yet).
 -- A row here means that workspace's backfill is still to do; workspaces created later
 -- have every event's row from the start.
 create table touchpoint_backfills (
