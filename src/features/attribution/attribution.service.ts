@@ -121,7 +121,7 @@ export async function attributeWorkspace(db: Kysely<Database>, workspaceId: stri
     }
   }
   const dimension = input.dimension ?? 'channel';
-  const sets = buildWorkspaceJourneys(touchesByContact, conversions, contactsByAccount, opportunities, { fromMs: from.getTime(), toMs: to.getTime(), lookbackMs }, dimension);
+  const sets = buildWorkspaceJourneys(touchesByContact, conversions, contactsByAccount, opportunities, { fromMs: from.getTime(), toMs: to.getTime(), lookbackMs }, dimension, input.period !== undefined);
   const run = (table: typeof sets.conversions) => (table.pathCount === 0 ? null : runAttributionModel(table, input.model, input.options ?? {}));
   const credits = { conversions: run(sets.conversions), pipeline: run(sets.pipeline), revenue: run(sets.revenue) };
   const rows = mergeCredits(credits);

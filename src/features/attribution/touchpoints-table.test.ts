@@ -78,6 +78,20 @@ describe(`the touchpoints table (${testDatabaseLabel})`, () => {
     await expectNoDrift();
   });
 
+  it('reads every contact once and whole, whatever the page size (pages that end inside a contact, a contact larger than a page)', async () => {
+    const range = { from: new Date(ANCHOR.getTime() - 180 * DAY), to: ANCHOR };
+    const read = async (pageRows: number) => {
+      const seen: Array<[string, number[]]> = [];
+      for await (const c of streamTouchpointsByContact(db.kysely, workspaceId, range, pageRows)) seen.push([c.contactId, c.rows.map((r) => r.time)]);
+      return seen;
+    };
+    const whole = await read(1_000_000);
+    expect(whole.length).toBeGreaterThan(50);
+    expect(whole.some(([, times]) => times.length > 3)).toBe(true);
+    expect(new Set(whole.map(([id]) => id)).size).toBe(whole.length);
+    for (const pageRows of [1, 3, 10, 97]) expect(await read(pageRows)).toEqual(whole);
+  });
+
   it('a changed channel rule is in the next run', async () => {
     const range = { from: quarter(1), to: quarter(0) };
     const base = await attributeWorkspace(db.kysely, workspaceId, { model: 'linear', ...range });

@@ -84,7 +84,7 @@ export function touchpointsOfCandidates(contactId: string, candidates: readonly 
       previous.leadCreation ||= draft.leadCreation;
       continue;
     }
-    touches.push({ ...draft, contactId, channel });
+    touches.push({ contactId, time: draft.time, kind: draft.kind, channel, source: draft.source, medium: draft.medium, campaign: draft.campaign, content: draft.content, term: draft.term, leadCreation: draft.leadCreation });
   }
   return touches;
 }

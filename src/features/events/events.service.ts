@@ -59,13 +59,29 @@ export type TouchpointRow = q.TouchpointRow;
  * `TouchpointRow`), read about `pageRows` rows at a time (whole contacts).
  */
 export async function* streamTouchpointsByContact(db: Kysely<Database>, workspaceId: string, range: { from: Date; to: Date }, pageRows = 100_000): AsyncGenerator<{ contactId: string; rows: TouchpointRow[] }> {
-  let after: string | null = null;
-  for (;;) {
-    // Whole contacts: up to the one holding the pageRows-th row after the previous page.
-    const upTo = await q.selectLastContactOfPage(db, workspaceId, range, after, pageRows);
-    if (upTo === null) break;
-    for (const c of await q.selectTouchpointsOfContacts(db, workspaceId, range, after, upTo)) yield { contactId: c.contact_id, rows: c.touches };
-    after = upTo;
+  // A page ends inside its last contact when it is full: that contact is read again, whole,
+  // by the next page (or alone, when it fills a page by itself). The next page is asked for
+  // before this one is handed out, so that on a PostgreSQL server the database reads it
+  // while the caller works on this one (on PGlite the two queue on the one connection).
+  type Page = { contacts: Array<{ contact_id: string; touches: TouchpointRow[] }>; next: q.ContactBound | undefined };
+  const readPage = async (bound: q.ContactBound): Promise<Page> => {
+    const page = await q.selectTouchpointPage(db, workspaceId, range, bound, pageRows);
+    if (!page.full || page.last === null) return { contacts: page.contacts, next: undefined };
+    if (page.first !== page.last) return { contacts: page.contacts.filter((c) => c.contact_id !== page.last), next: { from: page.last } };
+    // The page holds nothing but its last contact: read that contact alone, whole.
+    const alone = await q.selectTouchpointPage(db, workspaceId, range, null, pageRows, page.last);
+    return { contacts: alone.contacts, next: { after: page.last } };
+  };
+  let next: Promise<Page> | null = readPage(null);
+  try {
+    while (next !== null) {
+      const page: Page = await next;
+      next = page.next === undefined ? null : readPage(page.next);
+      for (const c of page.contacts) yield { contactId: c.contact_id, rows: c.touches };
+    }
+  } finally {
+    // A caller that stops early leaves a page in flight: settle it quietly.
+    void next?.catch(() => undefined);
   }
 }
 
