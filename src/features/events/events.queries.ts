@@ -272,48 +272,49 @@ export type ContactBound = { after: string } | { from: string } | null;
 /**
  * One page of the touchpoints of known contacts in [from, to): the first `limit` rows from
  * `bound` in (contact, time, message id) order, one result row per contact (contact order)
- * with its rows as one JSON array, page views decided set-based in the database (the
+ * with its kept rows as one JSON array, page views decided set-based in the database (the
  * 30-minute visit rule is a window over the contact's page views); few rows and one
- * JSON.parse per contact for the client. `first` and `last` are the contacts of the page's
- * first and last rows; `full` says the limit was reached, so `last` may have more rows than the page holds; with
- * `only`, the page is that one contact, whole. One index scan per page.
+ * JSON.parse per contact for the client. One index scan per page and no sort: the window
+ * and the grouping follow the index order. `first` and `last` are the contacts of the
+ * page's first and last rows; `full` says the limit was reached, so `last` may have more
+ * rows than the page holds; with `only`, the page is that one contact, whole.
  */
 export async function selectTouchpointPage(db: Q, workspaceId: string, range: { from: Date; to: Date }, bound: ContactBound, limit: number, only?: string): Promise<{ contacts: Array<{ contact_id: string; touches: TouchpointRow[] }>; first: string | null; last: string | null; full: boolean }> {
   const where = only !== undefined ? sql`and contact_id = ${only}::uuid` : bound === null ? sql`` : 'after' in bound ? sql`and contact_id > ${bound.after}::uuid` : sql`and contact_id >= ${bound.from}::uuid`;
   const cap = only !== undefined ? sql`` : sql`limit ${limit}`;
-  const result = await sql<{ contact_id: string | null; touches: Packed[] | string | null; page_rows: number; first: string | null; last: string | null }>`
-    with page as materialized (
-      select contact_id, occurred_at, message_id, kind, visit, source, medium, campaign, content, term,
-        floor(extract(epoch from occurred_at) * 1000)::float8 as ms
-      from touchpoints
-      where workspace_id = ${workspaceId}::uuid and contact_id is not null and occurred_at >= ${range.from}::timestamptz and occurred_at < ${range.to}::timestamptz
-        ${where}
-      order by contact_id, occurred_at, message_id
-      ${cap}
-    ), decided as (
+  // Every contact of the page has a result row (`n`: its rows in the page), with null
+  // touches when none is kept (only page views inside a visit), so that first, last and
+  // the page's row count come from the result.
+  const result = await sql<{ contact_id: string; n: number; touches: Packed[] | string | null }>`
+    select contact_id, count(*)::int as n,
+      json_agg(json_build_array(ms, kind, case when visit = 'direct' then 'start' else visit end, source, medium, campaign, content, term) order by occurred_at, message_id)
+        filter (where kind <> 'page' or visit in ('tagged', 'external') or (visit = 'direct' and (previous_page_ms is null or ms - previous_page_ms >= 1800000))) as touches
+    from (
       select *, max(ms) filter (where kind = 'page') over (partition by contact_id order by occurred_at, message_id rows between unbounded preceding and 1 preceding) as previous_page_ms
-      from page
-    ), contacts as (
-      select contact_id, json_agg(json_build_array(ms, kind, case when visit = 'direct' then 'start' else visit end, source, medium, campaign, content, term) order by occurred_at, message_id) as touches
-      from decided
-      where kind <> 'page' or visit in ('tagged', 'external') or (visit = 'direct' and (previous_page_ms is null or ms - previous_page_ms >= 1800000))
-      group by contact_id
-    ), summary as (
-      select count(*)::int as page_rows, min(contact_id::text)::uuid as first, max(contact_id::text)::uuid as last from page
-    )
-    select c.contact_id, c.touches, s.page_rows, s.first, s.last
-    from summary s left join contacts c on true
-    order by c.contact_id`.execute(db);
-  const first = result.rows[0];
+      from (
+        select contact_id, occurred_at, message_id, kind, visit, source, medium, campaign, content, term,
+          floor(extract(epoch from occurred_at) * 1000)::float8 as ms
+        from touchpoints
+        where workspace_id = ${workspaceId}::uuid and contact_id is not null and occurred_at >= ${range.from}::timestamptz and occurred_at < ${range.to}::timestamptz
+          ${where}
+        order by contact_id, occurred_at, message_id
+        ${cap}
+      ) page
+    ) decided
+    group by contact_id
+    order by contact_id`.execute(db);
+  const rows = result.rows;
+  let pageRows = 0;
+  for (const r of rows) pageRows += r.n;
   return {
-    contacts: result.rows.flatMap((r) =>
-      r.contact_id === null || r.touches === null
+    contacts: rows.flatMap((r) =>
+      r.touches === null
         ? []
         : [{ contact_id: r.contact_id, touches: (typeof r.touches === 'string' ? (JSON.parse(r.touches) as Packed[]) : r.touches).map(([time, kind, visit, source, medium, campaign, content, term]) => ({ time, kind, visit, source, medium, campaign, content, term })) }],
     ),
-    first: first?.first ?? null,
-    last: first?.last ?? null,
-    full: only === undefined && (first?.page_rows ?? 0) >= limit,
+    first: rows[0]?.contact_id ?? null,
+    last: rows[rows.length - 1]?.contact_id ?? null,
+    full: only === undefined && pageRows >= limit,
   };
 }
 
