@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser';
 import { hasLongerLines, isPlainText } from 'nodemailer/lib/mime-funcs';
 import MimeNode from 'nodemailer/lib/mime-node';
-import { encode as encodeQuotedPrintable, wrap as wrapQuotedPrintable } from 'nodemailer/lib/qp';
 
 /** What goes into one email's MIME message. */
 export interface MimeInput {
@@ -63,10 +62,45 @@ function part(boundary: string, type: string, content: string): string {
 
 /** The transfer encoding nodemailer would pick for a text part, and the encoded body (CRLF line ends). */
 export function encodeBody(content: string): { encoding: '7bit' | 'quoted-printable' | 'base64'; body: string } {
-  const text = content.replace(/\r\n|\r|\n/g, '\r\n');
-  if (isPlainText(text) && !hasLongerLines(text, 76)) return { encoding: '7bit', body: text };
-  if (mostlyLatin(text)) return { encoding: 'quoted-printable', body: wrapQuotedPrintable(encodeQuotedPrintable(text), 76) };
+  const text = BARE_LINE_END.test(content) ? content.replace(/\r\n|\r|\n/g, '\r\n') : content;
+  // One native scan decides for printable ASCII (most of any rendered email).
+  const ascii = PRINTABLE_ASCII.test(text);
+  if ((ascii || isPlainText(text)) && !hasLongerLines(text, 76)) return { encoding: '7bit', body: text };
+  if (ascii || mostlyLatin(text)) return { encoding: 'quoted-printable', body: quotedPrintable(text) };
   return { encoding: 'base64', body: Buffer.from(text, 'utf8').toString('base64').replace(/.{76}(?=.)/g, '$&\r\n') };
+}
+
+/** A CR not followed by LF, or an LF not preceded by CR. */
+export const BARE_LINE_END = /\r(?!\n)|(?:^|[^\r])\n/;
+const PRINTABLE_ASCII = /^[\t\r\n\x20-\x7e]*$/;
+const HEX = Array.from({ length: 256 }, (_, b) => `=${b.toString(16).toUpperCase().padStart(2, '0')}`);
+
+/**
+ * Quoted-printable (RFC 2045 6.7) of text with CRLF line ends: "=", control characters and
+ * every byte of a non-ASCII character escaped, a space or tab that ends a line escaped,
+ * lines over 76 characters broken with a soft "=" break that never splits an escape. The
+ * same rules as nodemailer's encoder, with native string searches instead of its
+ * byte-by-byte loop (most of the text is copied as it is).
+ */
+export function quotedPrintable(text: string): string {
+  const out: string[] = [];
+  for (let line of text.split('\r\n')) {
+    // eslint-disable-next-line no-control-regex
+    line = line.replace(/[^\t\x20-\x3c\x3e-\x7e]/gu, (c) => {
+      let escaped = '';
+      for (const byte of Buffer.from(c, 'utf8')) escaped += HEX[byte];
+      return escaped;
+    });
+    const last = line.charCodeAt(line.length - 1);
+    if (last === 0x20 || last === 0x09) line = `${line.slice(0, -1)}${HEX[last]}`;
+    while (line.length > 76) {
+      const cut = line[74] === '=' ? 74 : line[73] === '=' ? 73 : 75;
+      out.push(`${line.slice(0, cut)}=`);
+      line = line.slice(cut);
+    }
+    out.push(line);
+  }
+  return out.join('\r\n');
 }
 
 /** nodemailer's rule: quoted-printable unless there are more non-Latin characters than Latin letters. */

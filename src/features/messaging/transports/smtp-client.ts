@@ -70,7 +70,7 @@ export function smtpPoolOptionsOf(url: string): SmtpPoolOptions | null {
  */
 export function dataPayloadOf(raw: Buffer): Buffer {
   let text = raw.toString('latin1');
-  if (/\r(?!\n)|(?<!\r)\n/.test(text)) text = text.replace(/\r\n|\r|\n/g, '\r\n');
+  if (/\r(?!\n)|(?:^|[^\r])\n/.test(text)) text = text.replace(/\r\n|\r|\n/g, '\r\n');
   if (text.startsWith('.') || text.includes('\n.')) text = text.replace(/(^|\n)\./g, '$1..');
   const end = text.endsWith('\r\n') ? '.\r\n' : '\r\n.\r\n';
   return text.length === raw.length ? Buffer.concat([raw, Buffer.from(end, 'latin1')]) : Buffer.from(text + end, 'latin1');
