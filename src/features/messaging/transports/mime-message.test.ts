@@ -116,4 +116,23 @@ describe('MIME message built in memory', () => {
     const mail = await parse({ ...base, html });
     expect(String(mail.html).replace(/\r\n/g, '\n')).toBe(html);
   });
+
+  it('writes ASCII headers directly, folded at spaces, and they parse back as given (long, "=?", no spaces at all)', async () => {
+    const ascii = fc.string({ unit: fc.constantFrom('a', 'Z', ' ', '=', '?', ':', ',', '"', '<', '(', 'x'.repeat(30), 'y'.repeat(500)), maxLength: 60 });
+    await fc.assert(
+      fc.asyncProperty(ascii, fc.string({ unit: fc.constantFrom('a', ' ', '=', '?', 'x'.repeat(30)), maxLength: 20 }), async (subject, topic) => {
+        const cleanSubject = subject.replace(/\s+/g, ' ').trim();
+        const unsubscribe = `<https://keel.example/u/${encodeURIComponent(topic)}>, <mailto:u@acme.example?subject=${encodeURIComponent(topic)}>`;
+        const built = buildMimeMessage({ ...base, subject: cleanSubject, headers: { 'List-Unsubscribe': unsubscribe } });
+        const head = built.raw.toString('utf8').split('\r\n\r\n')[0]!;
+        // (a word of over 998 characters cannot be folded; MimeNode leaves it long too)
+        if (!/\S{900}/.test(cleanSubject)) expect(head.split('\r\n').every((line) => line.length <= 998)).toBe(true);
+        const mail = await simpleParser(built.raw);
+        expect(mail.subject ?? '').toBe(cleanSubject);
+        expect(mail.headerLines.find((h) => h.key === 'list-unsubscribe')!.line.replace(/\r\n(\s)/g, '$1')).toBe(`List-Unsubscribe: ${unsubscribe}`);
+        expect(mail.from?.value).toEqual([{ name: 'Acme News', address: 'news@acme.example' }]);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
