@@ -1,4 +1,4 @@
-// `npm run bench:email-send [-- --emails 1000 --batch 250 --pipeline 2 --concurrency 16 --targets postgres,pglite --parts raw,batch,one]`
+// `npm run bench:email-send [-- --emails 1000 --batch 250 --pipeline 2 --concurrency 16 --targets postgres,pglite --parts raw,batch,one --senders 1]`
 // Personalized email end to end, rendered and delivered to a local SMTP server (smtp-server,
 // started here, in this process): Keel's batch path (renderEmails: template cached, contact
 // data, Liquid, tracked links, text part; then mailer.sendBatch: the whole gate set-based,
@@ -33,6 +33,8 @@ const { values } = parseArgs({
     pipeline: { type: 'string', default: '2' },
     'serve-smtp': { type: 'boolean', default: false },
     parts: { type: 'string', default: 'raw,batch,one' },
+    senders: { type: 'string', default: '1' },
+    sender: { type: 'boolean', default: false },
     targets: { type: 'string', default: 'postgres' },
     'postgres-url': { type: 'string', default: process.env.KEEL_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
   },
@@ -42,6 +44,7 @@ const concurrency = Number(values.concurrency);
 const batchSize = Number(values.batch);
 const pipeline = Number(values.pipeline);
 const parts = new Set(values.parts.split(',').map((p) => p.trim()));
+const senders = Number(values.senders);
 const actor = cliActor();
 const PUBLIC_URL = 'https://keel.example';
 
@@ -151,12 +154,13 @@ async function keelBatches(db: Kysely<Database>, mailer: Mailer, workspaceId: st
 }
 
 /** Raw nodemailer: one fixed message, the same pool settings, the same number in flight. */
-async function rawBatches(port: number, message: Record<string, unknown>): Promise<number> {
+async function rawBatches(port: number, message: Record<string, unknown>, count = total): Promise<number> {
   const raw = createTransport(pooledSmtpUrl(`smtp://127.0.0.1:${port}`));
   try {
+    await raw.sendMail(message); // the pool open, as Keel's is after its warm-up
     const started = performance.now();
-    await inFlight(Math.ceil(total / batchSize), (b) => Promise.all(Array.from({ length: Math.min(batchSize, total - b * batchSize) }, () => raw.sendMail(message))));
-    return total / ((performance.now() - started) / 1000);
+    await inFlight(Math.ceil(count / batchSize), (b) => Promise.all(Array.from({ length: Math.min(batchSize, count - b * batchSize) }, () => raw.sendMail(message))));
+    return count / ((performance.now() - started) / 1000);
   } finally {
     raw.close();
   }
@@ -208,6 +212,16 @@ async function measure(db: Db, smtp: Relay, database: string | null) {
       from: '"Bench" <news@bench.example>', to: 'c1@bench.example', subject: sample.subject, text: sample.text, html: sample.html,
       headers: { 'List-Unsubscribe': '<mailto:unsubscribe@bench.example?subject=unsubscribe>, <https://keel.example/u/token>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
     };
+    if (senders > 1) {
+      if (!database) throw new Error('--senders above 1 needs PostgreSQL (PGlite is one process)');
+      const before = await smtp.mails();
+      const raw = parts.has('raw') ? await spread(smtp, database, 'raw', { fixed, workspaceId, ids: ids.slice(0, total), probes: [] }) : null;
+      const batched = parts.has('batch') ? await spread(smtp, database, 'batch', { fixed, workspaceId, ids: ids.slice(0, total), probes: ids.slice(2 * total + 1, 2 * total + 1 + senders) }) : null;
+      const got = (await smtp.mails()) - before;
+      const expected = (raw ? total + senders : 0) + (batched ? total + senders : 0);
+      if (got !== expected) throw new Error(`the SMTP server got ${got} of ${expected} emails`);
+      return { raw, batched, oneByOne: null, statements: Number.NaN };
+    }
     const raw = parts.has('raw') ? await phase(smtp, database, total, () => rawBatches(smtp.port, fixed)) : null;
     const c = counting(db.kysely);
     const before = await smtp.mails();
@@ -225,6 +239,83 @@ async function measure(db: Db, smtp: Relay, database: string | null) {
 
 const fmt = (v: number) => Math.round(v).toLocaleString('en-US');
 
+interface SenderTask {
+  mode: 'raw' | 'batch';
+  url: string;
+  port: number;
+  workspaceId: string;
+  ids: string[];
+  probe: string | null;
+  fixed: Record<string, unknown>;
+}
+
+/**
+ * `--senders N`: the same work split over N processes, as N `keel start --role worker`
+ * processes on one PostgreSQL would share it (raw nodemailer likewise, each process with
+ * its own pool of the same settings). Each opens its database and pool and sends one
+ * warm-up message; then all start together, and the rate is every email over the time
+ * from the start to the last one's end. Client CPU is the sum of the processes'.
+ */
+async function spread(smtp: Relay, database: string, mode: 'raw' | 'batch', work: { fixed: Record<string, unknown>; workspaceId: string; ids: string[]; probes: string[] }): Promise<Phase> {
+  const url = new URL(values['postgres-url']);
+  url.pathname = `/${database}`;
+  const children = Array.from({ length: senders }, (_, k) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--sender', '--batch', String(batchSize), '--pipeline', String(pipeline)], { execArgv: [...process.execArgv, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const share = work.ids.filter((_, i) => i % senders === k);
+    const task: SenderTask = { mode, url: url.toString(), port: smtp.port, workspaceId: work.workspaceId, ids: share, probe: work.probes[k] ?? null, fixed: work.fixed };
+    const next = () => new Promise<{ cpu?: number }>((resolve, reject) => {
+      child.once('message', resolve);
+      child.once('exit', (code) => reject(new Error(`sender ${k} exited with ${code}`)));
+    });
+    const ready = next();
+    child.send(task);
+    return { child, ready, next };
+  });
+  await Promise.all(children.map((c) => c.ready));
+  const before = await cpuNow(smtp, database);
+  const started = performance.now();
+  const done = await Promise.all(children.map((c) => {
+    const finished = c.next();
+    c.child.send('go');
+    return finished;
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  const after = await cpuNow(smtp, database);
+  await Promise.all(children.map((c) => new Promise<void>((r) => { c.child.once('exit', () => r()); c.child.send('exit'); })));
+  const clientMs = done.reduce((sum, d) => sum + (d.cpu ?? 0), 0);
+  const count = work.ids.length;
+  return { rate: count / seconds, cpu: { client: clientMs / count, relay: (after.relay - before.relay) / count, postgres: (after.postgres - before.postgres) / count } };
+}
+
+/** One sender process of `--senders`: set up, warm up, say ready; on "go" send its share and report its CPU. */
+async function runSender() {
+  const task = await new Promise<SenderTask>((resolve) => process.once('message', (m) => resolve(m as SenderTask)));
+  const db = await openDatabase({ kind: 'postgres', url: task.url });
+  const mailer = createMailer({ publicUrl: PUBLIC_URL });
+  let send: () => Promise<unknown>;
+  if (task.mode === 'raw') {
+    const raw = createTransport(pooledSmtpUrl(`smtp://127.0.0.1:${task.port}`));
+    await raw.sendMail(task.fixed);
+    send = async () => {
+      await inFlight(Math.ceil(task.ids.length / batchSize), (b) => Promise.all(Array.from({ length: Math.min(batchSize, task.ids.length - b * batchSize) }, () => raw.sendMail(task.fixed))));
+      raw.close();
+    };
+  } else {
+    await sendOne(db.kysely, mailer, task.workspaceId, task.probe!);
+    send = () => keelBatches(db.kysely, mailer, task.workspaceId, task.ids);
+  }
+  process.send!({ ready: true });
+  await new Promise((resolve) => process.once('message', resolve));
+  const before = process.cpuUsage();
+  await send();
+  const cpu = process.cpuUsage(before);
+  process.send!({ cpu: (cpu.user + cpu.system) / 1000 });
+  await new Promise((resolve) => process.once('message', resolve));
+  await mailer.close();
+  await db.close();
+  process.exit(0);
+}
+
 const cpuOf = (p: Phase | null) => (p ? `${p.cpu.client.toFixed(2)} / ${p.cpu.relay.toFixed(2)} / ${p.cpu.postgres.toFixed(2)}` : '-');
 
 async function main() {
@@ -240,7 +331,7 @@ async function main() {
       try {
         const r = await measure(db, smtp, scratch ? new URL(scratch.url).pathname.slice(1) : null);
         const ratio = r.raw && r.batched ? (r.batched.rate / r.raw.rate).toFixed(2) : '-';
-        console.log(`| ${target} | ${r.raw ? fmt(r.raw.rate) : '-'} | ${r.batched ? fmt(r.batched.rate) : '-'} | ${ratio} | ${r.oneByOne === null ? '-' : fmt(r.oneByOne)} | ${r.statements.toFixed(2)} | ${cpuOf(r.raw)} | ${cpuOf(r.batched)} |`);
+        console.log(`| ${target}${senders > 1 ? `, ${senders} sender processes` : ''} | ${r.raw ? fmt(r.raw.rate) : '-'} | ${r.batched ? fmt(r.batched.rate) : '-'} | ${ratio} | ${r.oneByOne === null ? '-' : fmt(r.oneByOne)} | ${Number.isNaN(r.statements) ? '-' : r.statements.toFixed(2)} | ${cpuOf(r.raw)} | ${cpuOf(r.batched)} |`);
       } finally {
         await db.close();
         await scratch?.drop();
@@ -253,4 +344,5 @@ async function main() {
 }
 
 if (values['serve-smtp']) serveSmtp();
+else if (values.sender) await runSender();
 else await main();
