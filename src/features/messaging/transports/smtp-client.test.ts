@@ -65,10 +65,16 @@ const message = (to: string, text: string) =>
 
 describe('the pipelined SMTP client', () => {
   it('stuffs dots at line starts, makes every line end CRLF and ends the data', () => {
-    expect(dataPayloadOf(Buffer.from('a\r\nb\r\n')).toString()).toBe('a\r\nb\r\n.\r\n');
-    expect(dataPayloadOf(Buffer.from('.a\r\n.\r\nb')).toString()).toBe('..a\r\n..\r\nb\r\n.\r\n');
-    expect(dataPayloadOf(Buffer.from('a\n.b\r.c\rd')).toString()).toBe('a\r\n..b\r\n..c\r\nd\r\n.\r\n');
-    expect(dataPayloadOf(Buffer.from('caf\u00e9 \u2713\r\n', 'utf8'))).toEqual(Buffer.concat([Buffer.from('caf\u00e9 \u2713\r\n', 'utf8'), Buffer.from('.\r\n')]));
+    const payload = (text: string) => Buffer.concat(dataPayloadOf(Buffer.from(text, 'utf8'))).toString('utf8');
+    expect(payload('a\r\nb\r\n')).toBe('a\r\nb\r\n.\r\n');
+    expect(payload('a\r\nb')).toBe('a\r\nb\r\n.\r\n');
+    expect(payload('.a\r\n.\r\nb')).toBe('..a\r\n..\r\nb\r\n.\r\n');
+    expect(payload('a\n.b\r.c\rd')).toBe('a\r\n..b\r\n..c\r\nd\r\n.\r\n');
+    expect(payload('a\nb\r\n')).toBe('a\r\nb\r\n.\r\n');
+    expect(payload('a\r')).toBe('a\r\n.\r\n');
+    expect(payload('\n')).toBe('\r\n.\r\n');
+    expect(payload('caf\u00e9 \u2713\r\n')).toBe('caf\u00e9 \u2713\r\n.\r\n');
+    expect(payload('caf\u00e9\n.\u2713')).toBe('caf\u00e9\r\n..\u2713\r\n.\r\n');
   });
 
   it('delivers many messages over a few pipelined connections, the text as written (dots, Unicode)', async () => {

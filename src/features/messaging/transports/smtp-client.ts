@@ -65,15 +65,24 @@ export function smtpPoolOptionsOf(url: string): SmtpPoolOptions | null {
  * The DATA payload of a message: line ends made CRLF (a bare CR or LF too: "\r.\r" must not
  * end the data, SMTP smuggling), a dot that starts a line doubled, and the ending
  * "<CRLF>.<CRLF>". A message already in CRLF without a dot at a line start (what
- * mime-message.ts writes, nearly always) is only checked, with native string searches,
- * not copied byte by byte.
+ * mime-message.ts writes, nearly always) is only checked with native searches of its
+ * bytes and written as it is, the ending beside it.
  */
-export function dataPayloadOf(raw: Buffer): Buffer {
-  let text = raw.toString('latin1');
-  if (/\r(?!\n)|(?:^|[^\r])\n/.test(text)) text = text.replace(/\r\n|\r|\n/g, '\r\n');
+export function dataPayloadOf(raw: Buffer): Buffer[] {
+  if (!hasBareLineEnd(raw) && raw[0] !== 0x2e && raw.indexOf('\n.') === -1) return [raw, raw.length === 0 || raw.subarray(-2).equals(CRLF) ? END : CRLF_END];
+  let text = raw.toString('latin1').replace(/\r\n|\r|\n/g, '\r\n');
   if (text.startsWith('.') || text.includes('\n.')) text = text.replace(/(^|\n)\./g, '$1..');
-  const end = text.endsWith('\r\n') ? '.\r\n' : '\r\n.\r\n';
-  return text.length === raw.length ? Buffer.concat([raw, Buffer.from(end, 'latin1')]) : Buffer.from(text + end, 'latin1');
+  return [Buffer.from(text, 'latin1'), text.endsWith('\r\n') ? END : CRLF_END];
+}
+
+const CRLF = Buffer.from('\r\n');
+const END = Buffer.from('.\r\n');
+const CRLF_END = Buffer.from('\r\n.\r\n');
+
+function hasBareLineEnd(raw: Buffer): boolean {
+  for (let at = raw.indexOf(0x0a); at !== -1; at = raw.indexOf(0x0a, at + 1)) if (at === 0 || raw[at - 1] !== 0x0d) return true;
+  for (let at = raw.indexOf(0x0d); at !== -1; at = raw.indexOf(0x0d, at + 1)) if (raw[at + 1] !== 0x0a) return true;
+  return false;
 }
 
 interface Reply {
@@ -141,10 +150,10 @@ class SmtpConnection {
   }
 
   /** Sends one message; resolves with the relay's final answer. */
-  async send(envelope: { from: string; to: string[] }, payload: Buffer): Promise<string> {
+  async send(envelope: { from: string; to: string[] }, payload: Buffer[]): Promise<string> {
     if (this.broken) throw this.broken;
     const params = [
-      ...(this.extensions.has('SIZE') ? [`SIZE=${payload.length}`] : []),
+      ...(this.extensions.has('SIZE') ? [`SIZE=${payload.reduce((n, b) => n + b.length, 0)}`] : []),
       // eslint-disable-next-line no-control-regex
       ...(this.extensions.has('SMTPUTF8') && /[^\x00-\x7f]/.test(envelope.from + envelope.to.join('')) ? ['SMTPUTF8'] : []),
     ];
@@ -179,7 +188,9 @@ class SmtpConnection {
       if (refused) throw failedReply('RCPT TO', refused as Reply, 'EENVELOPE');
       throw failedReply('DATA', data);
     }
-    this.write(payload);
+    this.socket.cork();
+    for (const chunk of payload) this.write(chunk);
+    this.socket.uncork();
     const done = await this.read();
     this.sent += 1;
     if (done.code !== 250) throw failedReply('DATA', done, 'EMESSAGE');
@@ -318,7 +329,7 @@ class SmtpConnection {
 
 interface Job {
   envelope: { from: string; to: string[] };
-  payload: Buffer;
+  payload: Buffer[];
   resolve: (response: string) => void;
   reject: (error: SmtpError) => void;
 }
