@@ -142,7 +142,6 @@ export function encodeBody(content: string): { encoding: '7bit' | 'quoted-printa
 /** A CR not followed by LF, or an LF not preceded by CR. */
 export const BARE_LINE_END = /\r(?!\n)|(?:^|[^\r])\n/;
 const PRINTABLE_ASCII = /^[\t\r\n\x20-\x7e]*$/;
-// eslint-disable-next-line no-control-regex
 const QP_UNSAFE = /[^\t\r\n\x20-\x3c\x3e-\x7e]/gu;
 
 const HEX = Array.from({ length: 256 }, (_, b) => `=${b.toString(16).toUpperCase().padStart(2, '0')}`);
