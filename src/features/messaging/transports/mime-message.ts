@@ -133,15 +133,17 @@ function part(boundary: string, type: string, content: string): string {
 export function encodeBody(content: string): { encoding: '7bit' | 'quoted-printable' | 'base64'; body: string } {
   const text = BARE_LINE_END.test(content) ? content.replace(/\r\n|\r|\n/g, '\r\n') : content;
   // One native scan decides for printable ASCII (most of any rendered email).
-  const ascii = PRINTABLE_ASCII.test(text);
-  if ((ascii || isPlainText(text)) && !hasLongerLines(text, 76)) return { encoding: '7bit', body: text };
+  const odd = text.search(NOT_PRINTABLE_ASCII);
+  const ascii = odd === -1;
+  // isPlainText differs from printable ASCII by DEL only: scan again only when DEL came first.
+  if ((ascii || (text.charCodeAt(odd) === 0x7f && isPlainText(text))) && !hasLongerLines(text, 76)) return { encoding: '7bit', body: text };
   if (ascii || mostlyLatin(text)) return { encoding: 'quoted-printable', body: quotedPrintable(text) };
   return { encoding: 'base64', body: Buffer.from(text, 'utf8').toString('base64').replace(/.{76}(?=.)/g, '$&\r\n') };
 }
 
 /** A CR not followed by LF, or an LF not preceded by CR. */
 export const BARE_LINE_END = /\r(?!\n)|(?:^|[^\r])\n/;
-const PRINTABLE_ASCII = /^[\t\r\n\x20-\x7e]*$/;
+const NOT_PRINTABLE_ASCII = /[^\t\r\n\x20-\x7e]/;
 const QP_UNSAFE = /[^\t\r\n\x20-\x3c\x3e-\x7e]/gu;
 
 const HEX = Array.from({ length: 256 }, (_, b) => `=${b.toString(16).toUpperCase().padStart(2, '0')}`);
@@ -188,12 +190,13 @@ export function quotedPrintable(text: string): string {
 
 /** nodemailer's rule: quoted-printable unless there are more non-Latin characters than Latin letters. */
 function mostlyLatin(text: string): boolean {
+  // The others counted natively; the letters only until there are as many (a few, in HTML).
+  // eslint-disable-next-line no-control-regex
+  const other = text.match(/[^\x00-\x7f]|[\x00-\x08\x0b\x0c\x0e-\x1f]/g)?.length ?? 0;
   let latin = 0;
-  let other = 0;
-  for (let i = 0; i < text.length; i += 1) {
+  for (let i = 0; i < text.length && latin < other; i += 1) {
     const c = text.charCodeAt(i);
     if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) latin += 1;
-    else if (c >= 0x80 || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d)) other += 1;
   }
   return other <= latin;
 }
