@@ -40,6 +40,12 @@ export type JourneySendOutcome =
  */
 export interface JourneyEffects {
   send(db: Kysely<Database>, request: JourneySendRequest): Promise<JourneySendOutcome>;
+  /**
+   * Email steps of many runs at once (rendered per template and step, gated per workspace
+   * and topic as a batch): an outcome each, in order, as `send` would give. A message id
+   * already used is `sent` (a crashed attempt went out) and nothing is sent again.
+   */
+  sendBatch(db: Kysely<Database>, requests: readonly JourneySendRequest[]): Promise<JourneySendOutcome[]>;
   /** The gate's decision without sending, and the render check (simulation). */
   check(db: Kysely<Database>, request: JourneySendRequest): Promise<JourneySendOutcome | { status: 'allowed' }>;
   /** Throws `invalid` naming the missing merge fields when the template cannot render for the contact. */

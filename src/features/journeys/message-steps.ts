@@ -27,6 +27,62 @@ export async function executeStepJob(e: JourneyEngine, job: StepJob): Promise<vo
   if (outcome.kind === 'message') await runMessageStep(e, job, outcome.step, outcome.seq);
 }
 
+/**
+ * The message steps a batch found: email steps (not in a dry run) claimed one by one and
+ * sent together through effects.sendBatch (one render per template and step, one gate
+ * batch per topic), each outcome recorded as runMessageStep does; the others one by one.
+ * Returns the failures (the step is then left for a retry, lease released).
+ */
+export async function runMessageSteps(e: JourneyEngine, works: ReadonlyArray<{ job: StepJob; step: JourneyStep; seq: number }>): Promise<Array<{ job: StepJob; error: Error }>> {
+  const failures: Array<{ job: StepJob; error: Error }> = [];
+  const batchable = works.filter((w) => w.step.email && !w.step.update?.add_to_list && !e.dryRun);
+  for (const w of works.filter((x) => !batchable.includes(x))) {
+    try {
+      await runMessageStep(e, w.job, w.step, w.seq);
+    } catch (error) {
+      failures.push({ job: w.job, error: error as Error });
+    }
+  }
+  const claimed: Array<{ job: StepJob; step: JourneyStep; seq: number; run: Run; request: JourneySendRequest }> = [];
+  for (const w of batchable) {
+    try {
+      const c = await inTransaction(e.db, (trx) => claimStep(trx, e, w.job, w.seq));
+      if (c) claimed.push({ ...w, run: c.run, request: sendRequestOf(e, c.run, c.definition, w.step, c.messageId) });
+    } catch (error) {
+      failures.push({ job: w.job, error: error as Error });
+    }
+  }
+  if (claimed.length === 0) return failures;
+  let outcomes: JourneySendOutcome[];
+  const fresh: typeof claimed = [];
+  const logged = new Map<(typeof claimed)[number], JourneySendOutcome>();
+  try {
+    // A previous attempt that crashed after the gate logged the message: it went out.
+    for (const c of claimed) {
+      if (await e.effects.messageExists(e.db, c.run.workspace_id, c.request.messageId)) logged.set(c, { status: 'sent', messageId: c.request.messageId });
+      else fresh.push(c);
+    }
+    const sent = fresh.length > 0 ? await e.effects.sendBatch(e.db, fresh.map((c) => c.request)) : [];
+    outcomes = claimed.map((c) => logged.get(c) ?? sent[fresh.indexOf(c)]!);
+  } catch (error) {
+    // Let a retry take the steps again at once instead of after the lease.
+    for (const c of claimed) {
+      await q.updateStepRun(e.db, c.run.workspace_id, c.run.id, c.seq, { lease_until: null, detail: JSON.stringify({ error: (error as Error).message }) });
+      failures.push({ job: c.job, error: error as Error });
+    }
+    return failures;
+  }
+  for (const [k, c] of claimed.entries()) {
+    try {
+      await inTransaction(e.db, (trx) => recordOutcome(trx, e, c.job, c.step, c.seq, outcomes[k]!, c.request.messageId));
+    } catch (error) {
+      failures.push({ job: c.job, error: error as Error });
+    }
+  }
+  e.scheduler.wake();
+  return failures;
+}
+
 export async function runMessageStep(e: JourneyEngine, job: StepJob, step: JourneyStep, seq: number): Promise<void> {
   const claimed = await inTransaction(e.db, (trx) => claimStep(trx, e, job, seq));
   if (!claimed) return;
@@ -72,13 +128,8 @@ function contentOf(step: JourneyStep, run: Run): JourneyChannelContent {
   return { channel: 'webhook', url: owner.url, payload: { type: 'notify_owner', message: owner.message ?? null, contact_id: run.contact_id, journey_id: run.journey_id, step_id: step.id } };
 }
 
-async function sendMessage(e: JourneyEngine, run: Run, definition: JourneyDefinition, step: JourneyStep, messageId: string): Promise<JourneySendOutcome> {
-  const content = contentOf(step, run);
-  if (step.notify_owner && content.channel === 'webhook') {
-    const contact = await getContact(e.db, run.workspace_id, run.contact_id);
-    content.payload.owner_email = (contact.traits as Record<string, unknown>).owner_email ?? null;
-  }
-  const request: JourneySendRequest = {
+function sendRequestOf(e: JourneyEngine, run: Run, definition: JourneyDefinition, step: JourneyStep, messageId: string, content: JourneyChannelContent = contentOf(step, run)): JourneySendRequest {
+  return {
     workspaceId: run.workspace_id,
     contactId: run.contact_id,
     topicKey: step.email?.topic ?? step.sms?.topic ?? step.webhook?.topic ?? definition.topic,
@@ -87,6 +138,15 @@ async function sendMessage(e: JourneyEngine, run: Run, definition: JourneyDefini
     journey: { id: run.journey_id, version: run.version, stepId: step.id, variant: run.variant ?? undefined, priority: definition.priority, maxPerHour: definition.max_per_hour },
     now: e.now(),
   };
+}
+
+async function sendMessage(e: JourneyEngine, run: Run, definition: JourneyDefinition, step: JourneyStep, messageId: string): Promise<JourneySendOutcome> {
+  const content = contentOf(step, run);
+  if (step.notify_owner && content.channel === 'webhook') {
+    const contact = await getContact(e.db, run.workspace_id, run.contact_id);
+    content.payload.owner_email = (contact.traits as Record<string, unknown>).owner_email ?? null;
+  }
+  const request = sendRequestOf(e, run, definition, step, messageId, content);
   if (e.dryRun) return simulateSend(e, run, step, request);
   // A previous attempt that crashed after the gate logged the message: it went out.
   if (await e.effects.messageExists(e.db, run.workspace_id, messageId)) return { status: 'sent', messageId };

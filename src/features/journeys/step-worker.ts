@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { inTransaction } from '../../platform/db/in-transaction.ts';
 import type { QueuedJob } from '../../platform/jobs/job-queue.ts';
 import type { Logger } from '../../platform/logger.ts';
-import { executeStepJob, runMessageStep } from './message-steps.ts';
+import { executeStepJob, runMessageSteps } from './message-steps.ts';
 import type { JourneyEngine, StepJob } from './run-engine.ts';
 import { runStepBatch, type MessageWork } from './step-batch.ts';
 
@@ -11,7 +11,8 @@ const MAX_CHUNK = 1000;
 /**
  * The handler of fetched step jobs: chunks of the batch, each in one transaction
  * (runStepBatch), sized so a chunk lasts about `budgetMs`, with a turn of the event loop
- * between chunks. Message steps then run one by one outside the transaction. A chunk whose
+ * between chunks. Message steps then run outside the transaction, email steps sent together
+ * (runMessageSteps). A chunk whose
  * transaction fails runs again one job per transaction, so one failing step holds back only
  * itself. Any failure fails the whole fetched batch: pg-boss retries it, and the jobs that
  * succeeded are stale on retry (their run's token moved on).
@@ -54,15 +55,7 @@ async function runChunk(engine: JourneyEngine, logger: Logger, jobs: StepJob[]):
     return failures;
   }
   engine.scheduler.wake();
-  const failures: Error[] = [];
-  for (const m of messages) {
-    try {
-      await runMessageStep(engine, m.job, m.step, m.seq);
-    } catch (error) {
-      failures.push(...failed(logger, m.job, error));
-    }
-  }
-  return failures;
+  return (await runMessageSteps(engine, messages)).flatMap((f) => failed(logger, f.job, f.error));
 }
 
 function failed(logger: Logger, job: StepJob, error: unknown): Error[] {

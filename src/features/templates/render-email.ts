@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { compile as compileHtmlToText } from 'html-to-text';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -9,6 +8,7 @@ import type { CompiledTemplate } from './template-compiler.ts';
 import { loadTemplateData, loadTemplateDataMany, type TemplateData } from './template-data.ts';
 import { renderLiquidPart, type MissingField } from './template-liquid.ts';
 import { loadRenderableTemplate, type TemplateVersion } from './templates.service.ts';
+import { bodyOf, fillTextPlan, htmlToText as toText, planTextPart, type TextPlan } from './text-part.ts';
 
 export interface RenderEmailInput {
   workspaceId: string;
@@ -32,15 +32,6 @@ export interface RenderedEmail {
   /** The template's default subscription topic key (beyond the contract; optional so other shapes still fit). */
   topic?: string | null;
 }
-
-const toText = compileHtmlToText({
-  wordwrap: 78,
-  selectors: [
-    { selector: 'img', format: 'skip' },
-    { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
-    { selector: 'div.keel-preheader', format: 'skip' },
-  ],
-});
 
 /**
  * Renders a template version (default: current) for one contact: Liquid per part, the
@@ -78,11 +69,12 @@ export async function renderEmails(db: Kysely<Database>, input: RenderEmailsInpu
   const found = new Map(contacts.map((c) => [c.id, c]));
   const known = ids.filter((id) => found.has(id));
   const data = new Map((await loadTemplateDataMany(db, input.workspaceId, known.map((id) => found.get(id)!), compiled.roots)).map((d, i) => [known[i]!, d]));
+  const plan = compiled.text ? null : await textPlanOf(db, input, compiled);
   return Promise.all(input.recipients.map(async ({ contactId, messageId }): Promise<RenderResult> => {
     const contactData = data.get(contactId);
     if (!contactData) return { ok: false, contactId, error: new AppError('not_found', `Contact ${contactId} not found`) };
     try {
-      return { ok: true, email: await renderOne(db, { ...input, contactId, messageId }, row, compiled, contactData, signer) };
+      return { ok: true, email: await renderOne(db, { ...input, contactId, messageId }, row, compiled, contactData, signer, plan) };
     } catch (error) {
       if (error instanceof AppError) return { ok: false, contactId, error };
       throw error;
@@ -90,8 +82,29 @@ export async function renderEmails(db: Kysely<Database>, input: RenderEmailsInpu
   }));
 }
 
-async function renderOne(db: Kysely<Database>, input: RenderEmailInput, row: TemplateVersion, compiled: CompiledTemplate, data: TemplateData, signer: TrackingSigner): Promise<RenderedEmail> {
-  const parts = renderParts(compiled, data);
+// Per compiled version (dropped with it from the template cache) and link context.
+const TEXT_PLANS = new WeakMap<CompiledTemplate, Map<string, Promise<TextPlan | null>>>();
+
+/** The version's text plan for these links (UTM parameters follow the template and journey step). */
+function textPlanOf(db: Kysely<Database>, input: RenderEmailsInput, compiled: CompiledTemplate): Promise<TextPlan | null> {
+  const key = JSON.stringify([input.publicUrl, input.templateKey, input.journey?.id ?? null, input.journey?.stepId ?? null]);
+  let plans = TEXT_PLANS.get(compiled);
+  if (!plans) TEXT_PLANS.set(compiled, (plans = new Map()));
+  let plan = plans.get(key);
+  if (!plan) {
+    const links = async (html: string) => {
+      const tracking = { workspaceId: input.workspaceId, contactId: '', messageId: '', templateKey: input.templateKey, templateVersion: 0, journeyId: input.journey?.id ?? null, journeyVersion: null, stepId: input.journey?.stepId ?? null, variant: null, publicUrl: input.publicUrl };
+      return (await addEmailTracking(db, withPreheader(html, compiled.preheader ? 'preheader' : null), tracking, () => '')).untrackedHtml;
+    };
+    plans.set(key, (plan = planTextPart(compiled, links)));
+    if (plans.size > 100) plans.delete(plans.keys().next().value!);
+  }
+  return plan;
+}
+
+async function renderOne(db: Kysely<Database>, input: RenderEmailInput, row: TemplateVersion, compiled: CompiledTemplate, data: TemplateData, signer: TrackingSigner, plan: TextPlan | null = null): Promise<RenderedEmail> {
+  const values: string[] = [];
+  const parts = renderParts(compiled, data, plan ? values : undefined);
   refuseMissing(input.templateKey, row.version, input.contactId, parts.missing);
   const tracked = await addEmailTracking(db, withPreheader(parts.html, parts.preheader), {
     workspaceId: input.workspaceId,
@@ -111,18 +124,9 @@ async function renderOne(db: Kysely<Database>, input: RenderEmailInput, row: Tem
     subject: parts.subject,
     preheader: parts.preheader,
     html: tracked.html,
-    text: parts.text ?? toText(bodyOf(tracked.untrackedHtml)),
+    text: parts.text ?? (plan ? fillTextPlan(plan, values) : toText(bodyOf(tracked.untrackedHtml))),
     topic: row.default_topic,
   };
-}
-
-/**
- * The document from its <body> on: html-to-text converts only the body anyway, and not
- * parsing MJML's <head> (its styles are most of the document) halves the conversion.
- */
-function bodyOf(html: string): string {
-  const at = html.search(/<body\b/i);
-  return at === -1 ? html : html.slice(at);
 }
 
 /** A preview for a person: no tracking (links get their UTM parameters only), nothing recorded. */
@@ -148,11 +152,11 @@ export interface RenderedParts {
   missing: MissingField[];
 }
 
-/** Liquid of every part against one recipient's data; missing fields are collected, not thrown. */
-export function renderParts(compiled: CompiledTemplate, data: Record<string, unknown>): RenderedParts {
+/** Liquid of every part against one recipient's data; missing fields are collected, not thrown. `values`: what each `{{ }}` of the body wrote. */
+export function renderParts(compiled: CompiledTemplate, data: Record<string, unknown>, values?: string[]): RenderedParts {
   const subject = renderLiquidPart(compiled.subject, data, false);
   const preheader = compiled.preheader ? renderLiquidPart(compiled.preheader, data, false) : null;
-  const html = renderLiquidPart(compiled.html, data, true);
+  const html = renderLiquidPart(compiled.html, data, true, values);
   const text = compiled.text ? renderLiquidPart(compiled.text, data, false) : null;
   return {
     subject: subject.output.replace(/\s+/g, ' ').trim(),

@@ -21,6 +21,7 @@ export interface LiquidPart {
 }
 
 const COLLECT = Symbol('keel.missing-fields');
+const CAPTURE = Symbol('keel.output-values');
 
 // Limits against hostile templates ({% for i in (1..100000000) %}): parse size, render
 // time (ms, cumulative per render) and memory (characters allocated by filters and tags).
@@ -85,12 +86,19 @@ function instrument(templates: Template[]): void {
     if (template instanceof Output) {
       const render = template.render.bind(template);
       template.render = function* (ctx, emitter) {
+        const capture = (ctx.environments as Record<symbol, string[] | undefined>)[CAPTURE];
         try {
-          return yield* render(ctx, emitter);
+          if (!capture) return yield* render(ctx, emitter);
+          // What the output writes, also kept in order (text-part.ts fills the text part with it).
+          let value = '';
+          const result = yield* render(ctx, { write: (v: unknown) => ((value = v === null || v === undefined ? '' : String(v)), emitter.write(v)) } as typeof emitter);
+          capture.push(value);
+          return result;
         } catch (error) {
           const collect = (ctx.environments as Record<symbol, string[] | undefined>)[COLLECT];
           if (!(error instanceof UndefinedVariableError) || !collect) throw error;
           collect.push(fieldOf(error));
+          capture?.push('');
           return undefined;
         }
       };
@@ -118,10 +126,11 @@ const fieldOf = (error: UndefinedVariableError) => /undefined variable: ([^,]+)/
 /**
  * Renders a part for one recipient. Returns the output and the fields it needed but had
  * no data for (a missing variable in a tag such as `for` stops the render there).
+ * `capture` receives what each `{{ }}` wrote, in the order rendered.
  */
-export function renderLiquidPart(parsed: LiquidPart, data: Record<string, unknown>, html: boolean): { output: string; missing: MissingField[] } {
+export function renderLiquidPart(parsed: LiquidPart, data: Record<string, unknown>, html: boolean, capture?: string[]): { output: string; missing: MissingField[] } {
   const fields: string[] = [];
-  const scope = { ...data, [COLLECT]: fields };
+  const scope = { ...data, [COLLECT]: fields, ...(capture ? { [CAPTURE]: capture } : {}) };
   let output = '';
   try {
     output = (html ? HTML_ENGINE : TEXT_ENGINE).renderSync(parsed.templates, scope) as string;

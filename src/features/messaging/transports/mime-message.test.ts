@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { buildMimeMessage, encodeBody, type MimeInput } from './mime-message.ts';
+import { quotedPrintable, buildMimeMessage, encodeBody, type MimeInput } from './mime-message.ts';
 
 const base: MimeInput = {
   from: '"Acme News" <news@acme.example>',
@@ -12,6 +12,20 @@ const base: MimeInput = {
   headers: { 'List-Unsubscribe': '<mailto:u@acme.example?subject=unsubscribe%20abc>, <https://keel.example/u/abc>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
   messageId: '<m-1@acme.example>',
   date: new Date('2026-12-04T10:00:00Z'),
+};
+
+/** RFC 2045 decoding (soft breaks, =XX), for checking the encoder. */
+const decodeQuotedPrintable = (qp: string) => {
+  const unwrapped = qp.replace(/=\r\n/g, '');
+  expect(unwrapped).toMatch(/^(?:[\t\r\n\x20-\x3c\x3e-\x7e]|=[0-9A-F]{2})*$/);
+  const bytes: number[] = [];
+  for (let i = 0; i < unwrapped.length; i += 1) {
+    if (unwrapped[i] === '=') {
+      bytes.push(parseInt(unwrapped.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(unwrapped.charCodeAt(i));
+  }
+  return Buffer.from(bytes).toString('utf8');
 };
 
 const parse = async (input: MimeInput) => simpleParser(buildMimeMessage(input).raw);
@@ -82,6 +96,43 @@ describe('MIME message built in memory', () => {
         expect(String(mail.html).replace(/\r\n/g, '\n')).toBe(`<p>${html}</p>`);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('quoted-printable: lines of at most 76, no escape split, decodes to the text (trailing blanks, "=", long lines, any Unicode)', () => {
+    const ascii = fc.string({ unit: fc.oneof(fc.constantFrom('a', 'b', '=', ' ', '\t', '.', '<', '"', '3', 'D', '%', '\u0001', '\u00b7', '\u00e9', '\r\n', 'x'.repeat(40)), fc.string({ unit: 'grapheme', maxLength: 3 })), maxLength: 200 }).map((t) => t.replace(/\r\n|\r|\n/g, '\r\n'));
+    fc.assert(
+      fc.property(ascii, (text) => {
+        const encoded = quotedPrintable(text);
+        expect(encoded.split('\r\n').every((line) => line.length <= 76 && !/[ \t]$/.test(line) && !/=.?$/.test(line.replace(/=$/, '')))).toBe(true);
+        expect(decodeQuotedPrintable(encoded)).toBe(text);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('round-trips long ASCII HTML (quoted-printable) through a real parser', async () => {
+    const html = `<div style="color:#333;font-family:Arial">${'<a href="https://x.example/?a=1&b=2">link</a> '.repeat(40)}</div>  \n<p>end</p>`;
+    const mail = await parse({ ...base, html });
+    expect(String(mail.html).replace(/\r\n/g, '\n')).toBe(html);
+  });
+
+  it('writes ASCII headers directly, folded at spaces, and they parse back as given (long, "=?", no spaces at all)', async () => {
+    const ascii = fc.string({ unit: fc.constantFrom('a', 'Z', ' ', '=', '?', ':', ',', '"', '<', '(', 'x'.repeat(30), 'y'.repeat(500)), maxLength: 60 });
+    await fc.assert(
+      fc.asyncProperty(ascii, fc.string({ unit: fc.constantFrom('a', ' ', '=', '?', 'x'.repeat(30)), maxLength: 20 }), async (subject, topic) => {
+        const cleanSubject = subject.replace(/\s+/g, ' ').trim();
+        const unsubscribe = `<https://keel.example/u/${encodeURIComponent(topic)}>, <mailto:u@acme.example?subject=${encodeURIComponent(topic)}>`;
+        const built = buildMimeMessage({ ...base, subject: cleanSubject, headers: { 'List-Unsubscribe': unsubscribe } });
+        const head = built.raw.toString('utf8').split('\r\n\r\n')[0]!;
+        // (a word of over 998 characters cannot be folded; MimeNode leaves it long too)
+        if (!/\S{900}/.test(cleanSubject)) expect(head.split('\r\n').every((line) => line.length <= 998)).toBe(true);
+        const mail = await simpleParser(built.raw);
+        expect(mail.subject ?? '').toBe(cleanSubject);
+        expect(mail.headerLines.find((h) => h.key === 'list-unsubscribe')!.line.replace(/\r\n(\s)/g, '$1')).toBe(`List-Unsubscribe: ${unsubscribe}`);
+        expect(mail.from?.value).toEqual([{ name: 'Acme News', address: 'news@acme.example' }]);
+      }),
+      { numRuns: 300 },
     );
   });
 });
