@@ -20,6 +20,15 @@ export async function loadCompileContext(db: Kysely<Database>, workspaceId: stri
   return newCompileContext({ workspaceId, now, segments, models: await selectModelIds(db, workspaceId) });
 }
 
+/**
+ * The compile context from segments and models already read (a derivation pass reads
+ * them once for scores, stages and segments).
+ */
+export function compileContextOf(workspaceId: string, now: Date, rules: { segments: readonly SegmentRow[]; models: ReadonlyArray<{ id: string; name: string }> }): CompileContext {
+  const segments = new Map(rules.segments.map((s) => [s.name, { id: s.id, subject: s.subject }]));
+  return newCompileContext({ workspaceId, now, segments, models: new Map(rules.models.map((m) => [m.name, m.id])) });
+}
+
 /** The SQL predicate of a dynamic segment over the row alias `x`. */
 export function compileSegmentPredicate(definition: SegmentDefinition, ctx: CompileContext, scope?: readonly string[]) {
   const on = { subject: definition.subject ?? 'contact', alias: q.SUBJECT_ALIAS, scope };
@@ -125,11 +134,11 @@ export interface RecomputeScope {
 export async function recomputeSegments(
   db: Kysely<Database>,
   workspaceId: string,
-  options: { now?: Date; scope?: RecomputeScope; only?: ReadonlySet<string>; timeDependentOnly?: boolean } = {},
+  options: { now?: Date; scope?: RecomputeScope; only?: ReadonlySet<string>; timeDependentOnly?: boolean; rules?: { segments: SegmentRow[]; models: Array<{ id: string; name: string }> } } = {},
 ): Promise<Record<string, q.MembershipChange>> {
   const now = options.now ?? new Date();
-  const all = orderByDependencies(await q.selectSegments(db, workspaceId));
-  const ctx = await loadCompileContext(db, workspaceId, now);
+  const all = orderByDependencies(options.rules?.segments ?? (await q.selectSegments(db, workspaceId)));
+  const ctx = options.rules ? compileContextOf(workspaceId, now, options.rules) : await loadCompileContext(db, workspaceId, now);
   const segments = all.filter((s) => s.type === 'dynamic' && (!options.only || options.only.has(s.name)));
   if (options.scope) return syncScopedSegments(db, workspaceId, segments, ctx, options.scope, now);
   const changes: Record<string, q.MembershipChange> = {};
@@ -211,6 +220,8 @@ export async function changeStaticSegmentMembers(db: Kysely<Database>, workspace
 }
 
 export const listMembershipHistory = q.selectMembershipHistory;
+/** Every segment of the workspace as stored (definitions, dependencies). */
+export const listSegmentRows = q.selectSegments;
 export const listSegmentsOfMember = q.selectSegmentIdsOfMember;
 export const listMembershipChangesAfter = q.selectMembershipChangesAfter;
 export const getLastMembershipChangeId = q.selectLastMembershipChangeId;
