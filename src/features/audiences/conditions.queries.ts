@@ -119,7 +119,13 @@ function compileAccountOnly(node: Condition, on: Subjectref, ctx: CompileContext
     const from = sql`from contact_accounts ${sql.id(ca)} join contacts ${sql.id(c)} on ${ref(c, 'workspace_id')} = ${ref(ca, 'workspace_id')} and ${ref(c, 'id')} = ${ref(ca, 'contact_id')}
       where ${ref(ca, 'workspace_id')} = ${ctx.workspaceId}::uuid and ${ref(ca, 'account_id')} = ${ref(on.alias, 'id')} and ${where}`;
     const atLeast = node.contacts.at_least ?? 1;
-    return atLeast === 1 ? sql`exists (select 1 ${from})` : sql`((select count(*) ${from}) >= ${atLeast}::int)`;
+    if (atLeast === 1) return sql`exists (select 1 ${from})`;
+    if (lookupsOnly(on)) return sql`((select count(*) ${from}) >= ${atLeast}::int)`;
+    // Every account at once: one grouped pass over the links, not a count per account
+    // (b18 of the bench, 100,000 accounts).
+    const grouped = sql`select ${ref(ca, 'account_id')} from contact_accounts ${sql.id(ca)} join contacts ${sql.id(c)} on ${ref(c, 'workspace_id')} = ${ref(ca, 'workspace_id')} and ${ref(c, 'id')} = ${ref(ca, 'contact_id')}
+      where ${ref(ca, 'workspace_id')} = ${ctx.workspaceId}::uuid and ${where} group by 1 having count(*) >= ${atLeast}::int`;
+    return sql`(${ref(on.alias, 'id')} in (${grouped}))`;
   }
   if (node.opportunity) {
     const o = nextAlias(ctx, 'o');
@@ -191,8 +197,13 @@ function compileEvent(test: EventTest, on: Subjectref, ctx: CompileContext, at: 
   const atLeast = test.never ? undefined : (test.at_least ?? (test.at_most === undefined ? 1 : undefined));
   if (perRow && (test.never || (atLeast === undefined && test.at_most !== undefined))) return compileCorrelatedEvent(on, e, where, 0, test.never ? 0 : test.at_most);
   if (test.never || (atLeast === undefined && test.at_most !== undefined)) {
+    // not exists over the grouped contacts, which the planner turns into an anti join; a
+    // 'not in' subplan is hashed only while the set fits in work_mem, and otherwise
+    // rescanned for every contact.
     const over = test.never ? 0 : test.at_most!;
-    return sql`(${ref(on.alias, 'id')} not in (select ${ref(e, 'contact_id')} from events ${sql.id(e)} where ${where} group by 1 having count(*) > ${over}::int))`;
+    const g = nextAlias(ctx, 'g');
+    const grouped = sql`select ${ref(e, 'contact_id')} as contact_id from events ${sql.id(e)} where ${where} group by 1 having count(*) > ${over}::int`;
+    return sql`(not exists (select 1 from (${grouped}) ${sql.id(g)} where ${ref(g, 'contact_id')} = ${ref(on.alias, 'id')}))`;
   }
   if (atLeast !== undefined && test.at_most !== undefined && test.at_most < atLeast) throw invalid(`${at}.at_most`, `at_most (${test.at_most}) is below at_least (${atLeast})`);
   const having = test.at_most === undefined ? sql`count(*) >= ${atLeast}::int` : sql`count(*) between ${atLeast}::int and ${test.at_most}::int`;

@@ -104,6 +104,7 @@ export async function applySegment(db: Kysely<Database>, workspaceId: string, in
       const current = await q.selectMembers(trx, workspaceId, segment.id, subject, 1_000_000);
       change = await q.changeStaticMembers(trx, { workspaceId, segmentId: segment.id, subject, add: [...keep], remove: current.map((m) => m.id).filter((id) => !keep.has(id)), now });
     } else {
+      await q.allowLargeHashes(trx);
       change = await recomputeOneSegment(trx, workspaceId, segment, now);
     }
     await recomputeSegments(trx, workspaceId, { now, only: dependentsOf(await q.selectSegments(trx, workspaceId), segment.name) });
@@ -136,7 +137,10 @@ export async function recomputeSegments(
   workspaceId: string,
   options: { now?: Date; scope?: RecomputeScope; only?: ReadonlySet<string>; timeDependentOnly?: boolean; rules?: { segments: SegmentRow[]; models: Array<{ id: string; name: string }> } } = {},
 ): Promise<Record<string, q.MembershipChange>> {
+  // The full path sets its memory for the transaction (allowLargeHashes): it needs one.
+  if (!options.scope && !db.isTransaction) return db.transaction().execute((trx) => recomputeSegments(trx, workspaceId, options));
   const now = options.now ?? new Date();
+  if (!options.scope) await q.allowLargeHashes(db);
   const all = orderByDependencies(options.rules?.segments ?? (await q.selectSegments(db, workspaceId)));
   const ctx = options.rules ? compileContextOf(workspaceId, now, options.rules) : await loadCompileContext(db, workspaceId, now);
   const segments = all.filter((s) => s.type === 'dynamic' && (!options.only || options.only.has(s.name)));
