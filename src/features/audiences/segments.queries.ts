@@ -115,18 +115,21 @@ export async function syncMembership(
   const result = await sql<{ entered: string; exited: string }>`
     with target as materialized (
       select ${x}.id from ${subjectTable(args.subject)} ${x} where ${x}.workspace_id = ${ws}::uuid ${inScope} and ${args.predicate}
+    ), current as materialized (
+      select m.member_id from segment_members m where m.workspace_id = ${ws}::uuid and m.segment_id = ${seg}::uuid ${memberInScope}
     ), entered as (
       insert into segment_members (workspace_id, segment_id, member_id, entered_at)
-      select ${ws}::uuid, ${seg}::uuid, t.id, ${now}::timestamptz from target t
-      where not exists (select 1 from segment_members m where m.workspace_id = ${ws}::uuid and m.segment_id = ${seg}::uuid and m.member_id = t.id)
+      select ${ws}::uuid, ${seg}::uuid, n.id, ${now}::timestamptz from (select id from target except select member_id from current) n
       returning member_id
     ), exited as (
-      -- not exists (an anti join), not 'not in': a 'not in' subplan is hashed only while the
-      -- target fits in work_mem, and otherwise rescanned for every member (at 1M contacts a
-      -- segment of 428k members ran for minutes).
-      delete from segment_members m where m.workspace_id = ${ws}::uuid and m.segment_id = ${seg}::uuid ${memberInScope}
-        and not exists (select 1 from target t where t.id = m.member_id)
-      returning member_id
+      -- Set differences (except), hashed or sorted whatever the estimates: an anti join
+      -- planned on stale statistics of segment_members (a segment filled a moment ago seen
+      -- as empty) looped over the target for each member, and 'not in' rescans the target
+      -- per member once it outgrows work_mem (at 1M contacts a recompute of a 428k-member
+      -- segment ran for minutes).
+      delete from segment_members m using (select member_id from current except select id from target) gone
+      where m.workspace_id = ${ws}::uuid and m.segment_id = ${seg}::uuid and m.member_id = gone.member_id
+      returning m.member_id
     ), ${logMembershipChanges(ws, seg, now)}`.execute(db);
   return countedChanges(result.rows[0]!);
 }
@@ -156,13 +159,11 @@ export async function syncMembershipsInScope(
       where m.workspace_id = ${ws}::uuid and m.segment_id = any(${ids}::uuid[]) and m.member_id = any(${scope}::uuid[])
     ), entered as (
       insert into segment_members (workspace_id, segment_id, member_id, entered_at)
-      select ${ws}::uuid, w.segment_id, w.id, ${now}::timestamptz from wanted w
-      where not exists (select 1 from current c where c.segment_id = w.segment_id and c.member_id = w.id)
+      select ${ws}::uuid, n.segment_id, n.id, ${now}::timestamptz from (select segment_id, id from wanted except select segment_id, member_id from current) n
       returning segment_id, member_id
     ), exited as (
-      delete from segment_members m using current c
-      where m.workspace_id = ${ws}::uuid and m.segment_id = c.segment_id and m.member_id = c.member_id
-        and not exists (select 1 from wanted w where w.segment_id = c.segment_id and w.id = c.member_id)
+      delete from segment_members m using (select segment_id, member_id from current except select segment_id, id from wanted) gone
+      where m.workspace_id = ${ws}::uuid and m.segment_id = gone.segment_id and m.member_id = gone.member_id
       returning m.segment_id, m.member_id
     ), logged as (
       insert into segment_membership_history (workspace_id, segment_id, member_id, change, at)
