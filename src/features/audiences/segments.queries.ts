@@ -117,18 +117,21 @@ export async function syncMembership(
       select ${x}.id from ${subjectTable(args.subject)} ${x} where ${x}.workspace_id = ${ws}::uuid ${inScope} and ${args.predicate}
     ), current as materialized (
       select m.member_id from segment_members m where m.workspace_id = ${ws}::uuid and m.segment_id = ${seg}::uuid ${memberInScope}
+    ), diff as materialized (
+      -- A full join, which PostgreSQL runs only as a hash or merge join: linear whatever
+      -- the estimates. An anti join planned on stale statistics of segment_members (a
+      -- segment filled a moment ago seen as empty) looped over the target for each
+      -- member, and 'not in' rescans the target per member once it outgrows work_mem: a
+      -- recompute of a 362k-member segment at 1M contacts ran for minutes either way.
+      select coalesce(t.id, c.member_id) as id, c.member_id is null as entering from target t full join current c on c.member_id = t.id
+      where t.id is null or c.member_id is null
     ), entered as (
       insert into segment_members (workspace_id, segment_id, member_id, entered_at)
-      select ${ws}::uuid, ${seg}::uuid, n.id, ${now}::timestamptz from (select id from target except select member_id from current) n
+      select ${ws}::uuid, ${seg}::uuid, d.id, ${now}::timestamptz from diff d where d.entering
       returning member_id
     ), exited as (
-      -- Set differences (except), hashed or sorted whatever the estimates: an anti join
-      -- planned on stale statistics of segment_members (a segment filled a moment ago seen
-      -- as empty) looped over the target for each member, and 'not in' rescans the target
-      -- per member once it outgrows work_mem (at 1M contacts a recompute of a 428k-member
-      -- segment ran for minutes).
-      delete from segment_members m using (select member_id from current except select id from target) gone
-      where m.workspace_id = ${ws}::uuid and m.segment_id = ${seg}::uuid and m.member_id = gone.member_id
+      delete from segment_members m where m.workspace_id = ${ws}::uuid and m.segment_id = ${seg}::uuid
+        and m.member_id = any(array(select d.id from diff d where not d.entering))
       returning m.member_id
     ), ${logMembershipChanges(ws, seg, now)}`.execute(db);
   return countedChanges(result.rows[0]!);
@@ -157,13 +160,19 @@ export async function syncMembershipsInScope(
     ), current as materialized (
       select m.segment_id, m.member_id from segment_members m
       where m.workspace_id = ${ws}::uuid and m.segment_id = any(${ids}::uuid[]) and m.member_id = any(${scope}::uuid[])
+    ), diff as materialized (
+      -- A full join runs as a hash or merge join, never a loop over the other side.
+      select coalesce(w.segment_id, c.segment_id) as segment_id, coalesce(w.id, c.member_id) as id, c.member_id is null as entering
+      from wanted w full join current c on c.segment_id = w.segment_id and c.member_id = w.id
+      where w.id is null or c.member_id is null
     ), entered as (
       insert into segment_members (workspace_id, segment_id, member_id, entered_at)
-      select ${ws}::uuid, n.segment_id, n.id, ${now}::timestamptz from (select segment_id, id from wanted except select segment_id, member_id from current) n
+      select ${ws}::uuid, d.segment_id, d.id, ${now}::timestamptz from diff d where d.entering
       returning segment_id, member_id
     ), exited as (
-      delete from segment_members m using (select segment_id, member_id from current except select segment_id, id from wanted) gone
-      where m.workspace_id = ${ws}::uuid and m.segment_id = gone.segment_id and m.member_id = gone.member_id
+      delete from segment_members m using diff d
+      where m.workspace_id = ${ws}::uuid and m.segment_id = any(${ids}::uuid[]) and m.member_id = any(${scope}::uuid[])
+        and not d.entering and m.segment_id = d.segment_id and m.member_id = d.id
       returning m.segment_id, m.member_id
     ), logged as (
       insert into segment_membership_history (workspace_id, segment_id, member_id, change, at)
