@@ -155,6 +155,8 @@ async function benchIncremental(db: Db, ws: string) {
   const latencies: number[] = [];
   let sent = 0;
   let passes = 0;
+  const passLog: string[] = [];
+  const loadSteps: Record<string, number> = {};
   let writerSeconds = 0;
   let running = true;
   const started = performance.now();
@@ -182,6 +184,8 @@ async function benchIncremental(db: Db, ws: string) {
         continue;
       }
       passes++;
+      passLog.push(`${outcome.contacts}:${Object.values(outcome.timings).reduce((a, b) => a + b, 0).toFixed(0)}`);
+      for (const [step, t] of Object.entries(outcome.timings)) loadSteps[step] = (loadSteps[step] ?? 0) + t;
       for (const c of outcome.touchedContacts) {
         const at = pending.get(c);
         if (at !== undefined) latencies.push(done - at);
@@ -190,6 +194,7 @@ async function benchIncremental(db: Db, ws: string) {
     }
   })();
   await Promise.all([writer, deriver]);
+  log(`under ingest, contacts:ms per pass: ${passLog.join(' ')}; ms per step over all passes: ${Object.entries(loadSteps).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
   idle.sort((a, b) => a - b);
   latencies.sort((a, b) => a - b);
   return {
