@@ -1,4 +1,4 @@
-// `npm run bench:audiences [-- --contacts 1000000 --events-per-contact 20 --seconds 20 --rate 5000]`
+// `npm run bench:audiences [-- --contacts 1000000 --events-per-contact 20 --seconds 20 --rate 5000 --idle-runs 200 --incremental-only]`
 // On PostgreSQL: bulk-loads contacts/accounts/events shaped like the demo generator's into a
 // persistent database (keel_bench_audiences, reused when it already holds that scale),
 // then times (1) full compute and recompute of 20 representative segments, each beside
