@@ -12,20 +12,35 @@ export async function insertQueueEntries(db: Kysely<Database>, workspaceId: stri
 }
 
 /**
- * Takes (deletes and returns) the oldest `limit` queue rows, distinct entities only. Run
- * in the derivation's transaction: the rows stay claimed until it commits, and come back
- * if it fails. Rows another worker holds are skipped.
+ * Takes (deletes and returns) the oldest `limit` queue rows, distinct entities only, with
+ * the accounts of the contacts taken, once the workspace's derivation lock is held: one
+ * round trip for what a pass starts with. Run in the derivation's transaction: the rows
+ * stay claimed until it commits, and come back if it fails. Takes nothing when another
+ * pass holds the lock.
  */
 export async function takeQueueEntries(db: Kysely<Database>, workspaceId: string, limit: number) {
-  const result = await sql<{ entity: 'contact' | 'account'; entity_id: string }>`
-    with taken as (
+  const result = await sql<{ entity: 'contact' | 'account'; entity_id: string; linked: boolean }>`
+    with lock as materialized (
+      select pg_try_advisory_xact_lock(hashtext(${`keel:audiences:${workspaceId}`})) as ok
+    ), taken as (
       delete from audience_queue q where q.workspace_id = ${workspaceId}::uuid and q.id in (
-        select id from audience_queue where workspace_id = ${workspaceId}::uuid order by id limit ${limit}::int for update skip locked
+        select id from audience_queue where workspace_id = ${workspaceId}::uuid and (select ok from lock) order by id limit ${limit}::int for update skip locked
       )
       returning q.entity, q.entity_id
+    ), entities as materialized (
+      select distinct entity, entity_id from taken
     )
-    select distinct entity, entity_id from taken`.execute(db);
-  return result.rows;
+    select entity, entity_id, false as linked from entities
+    union all
+    select distinct 'account', ca.account_id, true from entities t
+    cross join lateral (select account_id from contact_accounts where workspace_id = ${workspaceId}::uuid and contact_id = t.entity_id) ca
+    where t.entity = 'contact'`.execute(db);
+  const rows = result.rows;
+  return {
+    contacts: rows.filter((r) => !r.linked && r.entity === 'contact').map((r) => r.entity_id),
+    accounts: rows.filter((r) => !r.linked && r.entity === 'account').map((r) => r.entity_id),
+    accountsOfContacts: rows.filter((r) => r.linked).map((r) => r.entity_id),
+  };
 }
 
 export async function selectWorkspacesWithQueue(db: Kysely<Database>): Promise<string[]> {
@@ -109,13 +124,4 @@ export async function analyzeAudienceTables(db: Kysely<Database>): Promise<void>
  */
 export async function analyzeDerivedTables(db: Kysely<Database>): Promise<void> {
   for (const table of ['contact_score_parts', 'contact_scores', 'account_scores', 'contact_stages']) await sql`analyze ${sql.table(table)}`.execute(db);
-}
-
-/** Every rule document of the workspace (segments, scoring models, stage rules), as stored. */
-export async function selectRuleDocuments(db: Kysely<Database>, workspaceId: string): Promise<unknown[]> {
-  const result = await sql<{ definition: unknown }>`
-    select definition from segments where workspace_id = ${workspaceId}::uuid and type = 'dynamic'
-    union all select definition from scoring_models where workspace_id = ${workspaceId}::uuid
-    union all select definition from stage_rules where workspace_id = ${workspaceId}::uuid`.execute(db);
-  return result.rows.map((r) => r.definition);
 }

@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import type { AuditActor } from '../audit/index.ts';
 import * as q from './derivation.queries.ts';
-import { computeScores, saveScoringModel } from './scoring.service.ts';
-import { recomputeSegments } from './segments.service.ts';
+import { computeScores, listScoringModels, saveScoringModel } from './scoring.service.ts';
+import { listSegmentRows, recomputeSegments } from './segments.service.ts';
 import { computeStages, getStageRules, saveStageRules } from './stages.service.ts';
 
 /**
@@ -30,10 +30,19 @@ export interface DeriveOutcome {
 
 const DEFAULT_TAKE = 2_000;
 
+/** What a derivation pass reads once and hands to scores, stages and segments. */
+async function loadAudienceRules(db: Kysely<Database>, workspaceId: string) {
+  const [segments, models, stageRules] = [await listSegmentRows(db, workspaceId), await listScoringModels(db, workspaceId), await getStageRules(db, workspaceId)];
+  return { segments, models, stageRules };
+}
+
 /**
  * The incremental path: takes queued contacts/accounts and, in one transaction, updates
  * scores -> stages -> segment memberships for them and for what depends on them (their
- * accounts, and, when a contact rule reads the account, those accounts' other contacts). Returns undefined when the queue is empty or another worker holds it.
+ * accounts, and, when a contact rule reads the account, those accounts' other contacts).
+ * All queued work goes in one set-based pass (up to `limit` entities), so a pass costs
+ * little more for many contacts than for one and throughput rises with the load. Returns
+ * undefined when the queue is empty or another worker holds it.
  */
 export async function deriveQueuedAudiences(db: Kysely<Database>, workspaceId: string, options: { now?: Date; limit?: number } = {}): Promise<DeriveOutcome | undefined> {
   return db.transaction().execute(async (trx) => {
@@ -44,32 +53,32 @@ export async function deriveQueuedAudiences(db: Kysely<Database>, workspaceId: s
       timings[step] = t - mark;
       mark = t;
     };
-    if (!(await q.lockWorkspaceAudiences(trx, workspaceId, false))) return undefined;
     const taken = await q.takeQueueEntries(trx, workspaceId, options.limit ?? DEFAULT_TAKE);
-    if (taken.length === 0) return undefined;
+    if (taken.contacts.length + taken.accounts.length === 0) return undefined;
     lap('queue');
-    const touchedContacts = taken.filter((t) => t.entity === 'contact').map((t) => t.entity_id);
-    const touchedAccounts = taken.filter((t) => t.entity === 'account').map((t) => t.entity_id);
-    const reach = accountReachOf(await q.selectRuleDocuments(trx, workspaceId));
-    const accountsOfTouched = await q.selectAccountsOfContacts(trx, workspaceId, touchedContacts);
+    const rules = await loadAudienceRules(trx, workspaceId);
+    const documents = [...rules.segments.filter((s) => s.type === 'dynamic').map((s) => s.definition), ...rules.models.map((m) => m.definition), rules.stageRules];
+    const reach = accountReachOf(documents);
+    const { contacts: touchedContacts, accounts: touchedAccounts, accountsOfContacts: accountsOfTouched } = taken;
     // Other contacts of an account are due only if a contact rule reads something of the
     // account that this change can move: its fields (a touched account), or what sums over
     // its contacts (scores, contacts, segments) for any account a touched contact is in.
-    const expandFrom = reach.aggregates ? [...touchedAccounts, ...accountsOfTouched] : reach.fields ? touchedAccounts : [];
-    const contacts = [...new Set([...touchedContacts, ...(await q.selectContactsOfAccounts(trx, workspaceId, [...new Set(expandFrom)]))])];
+    const expandFrom = [...new Set(reach.aggregates ? [...touchedAccounts, ...accountsOfTouched] : reach.fields ? touchedAccounts : [])];
+    const contacts = [...new Set([...touchedContacts, ...(await q.selectContactsOfAccounts(trx, workspaceId, expandFrom))])];
     const accounts = new Set([...touchedAccounts, ...accountsOfTouched]);
-    for (const id of await q.selectAccountsOfContacts(trx, workspaceId, contacts)) accounts.add(id);
+    // The accounts of contacts added through an account (they may have other accounts).
+    if (contacts.length > touchedContacts.length) for (const id of await q.selectAccountsOfContacts(trx, workspaceId, contacts)) accounts.add(id);
     const scope = { contacts, accounts: [...accounts] };
     const now = options.now ?? new Date();
     lap('scope');
-    const scoreChanges = await computeScores(trx, workspaceId, { now, scope });
+    const scoreChanges = await computeScores(trx, workspaceId, { now, scope, rules });
     lap('scores');
-    const stageMoves = await computeStages(trx, workspaceId, { now, scope: contacts });
+    const stageMoves = await computeStages(trx, workspaceId, { now, scope: contacts, rules });
     lap('stages');
-    const changes = await recomputeSegments(trx, workspaceId, { now, scope });
+    const changes = await recomputeSegments(trx, workspaceId, { now, scope, rules });
     lap('segments');
     const membershipChanges = Object.values(changes).reduce((n, c) => n + c.entered + c.exited, 0);
-    return { queued: taken.length, touchedContacts, contacts: contacts.length, accounts: accounts.size, scoreChanges, stageMoves, membershipChanges, timings };
+    return { queued: touchedContacts.length + touchedAccounts.length, touchedContacts, contacts: contacts.length, accounts: accounts.size, scoreChanges, stageMoves, membershipChanges, timings };
   });
 }
 

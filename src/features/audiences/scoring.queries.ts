@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
-import { joinAll } from './conditions.queries.ts';
+import { eventTimeOfOneContact, joinAll } from './conditions.queries.ts';
 import { compileTest } from './field-tests.queries.ts';
 import type { EngagementRule } from './scoring-model.ts';
 
@@ -62,29 +62,47 @@ export function engagementRuleParts(
     : sql``;
   const since = new Date(opts.now.getTime() - opts.lookbackDays * 86_400_000);
   const filters: Sql[] = (rule.where ?? []).map((w, i) => compileTest({ kind: 'json', doc: sql`${e}.properties`, path: w.property.split('.') }, w.op, w.value, `where[${i}]`, opts.now));
+  const ts = opts.scope ? eventTimeOfOneContact('e') : sql`${e}.timestamp`;
+  const matching = sql`${e}.workspace_id = ${workspaceId}::uuid and ${e}.name = ${rule.event}::text
+        and ${ts} <= ${opts.now.toISOString()}::timestamptz and ${ts} > ${since.toISOString()}::timestamptz and ${joinAll(filters, 'and')}`;
+  const capped = rule.cap ? sql`where ev.rn <= ${rule.cap.max}::int` : sql``;
+  if (opts.scope) {
+    // Per contact of the run through the (contact, name, time) index: a lateral lookup
+    // (offset 0 keeps the planner from flattening it into a join) keeps that plan whatever
+    // the statistics say about the window.
+    return sql`select u.id as contact_id, ${rule.name}::text as rule, 'engagement'::text as kind, round(sum(ev.w))::int as points
+      from unnest(${opts.scope}::uuid[]) as u(id) cross join lateral (
+        select ${weight} as w ${rank} from events ${e} where ${e}.contact_id = u.id and ${matching} offset 0
+      ) ev ${capped} group by u.id having round(sum(ev.w)) <> 0`;
+  }
   return sql`select ev.contact_id, ${rule.name}::text as rule, 'engagement'::text as kind, round(sum(ev.w))::int as points from (
-      select ${e}.contact_id, ${weight} as w ${rank} from events ${e}
-      where ${e}.workspace_id = ${workspaceId}::uuid and ${e}.name = ${rule.event}::text and ${e}.contact_id is not null ${scopeOf(sql`${e}.contact_id`, opts.scope)}
-        and ${e}.timestamp <= ${opts.now.toISOString()}::timestamptz and ${e}.timestamp > ${since.toISOString()}::timestamptz and ${joinAll(filters, 'and')}
-    ) ev ${rule.cap ? sql`where ev.rn <= ${rule.cap.max}::int` : sql``} group by ev.contact_id having round(sum(ev.w)) <> 0`;
+      select ${e}.contact_id, ${weight} as w ${rank} from events ${e} where ${e}.contact_id is not null and ${matching}
+    ) ev ${capped} group by ev.contact_id having round(sum(ev.w)) <> 0`;
 }
 
 /**
  * Replaces the stored rule points of the contacts in scope by `parts`, logging every rule
- * whose points changed (its reason), then refreshes their totals. Returns the changes.
+ * whose points changed (its reason), and their totals, in one statement: the totals are
+ * the sums of the new non-zero parts, which is what the parts table holds afterwards.
+ * Returns the changes.
  */
 export async function syncContactScores(
   db: Kysely<Database>,
   args: { workspaceId: string; modelId: string; parts: Sql[]; scope: readonly string[] | undefined; now: Date },
 ): Promise<number> {
-  const { workspaceId: ws, modelId: model, now } = args;
+  const { workspaceId: ws, modelId: model, now, scope } = args;
   const newParts = args.parts.length > 0 ? sql.join(args.parts, sql` union all `) : sql`select null::uuid as contact_id, null::text as rule, null::text as kind, null::int as points where false`;
+  // Scoped: each contact's rows through the primary key (a lateral lookup, whatever the
+  // statistics of a table just rewritten say).
+  const oldParts = scope
+    ? sql`select p.contact_id, p.rule, p.kind, p.points from unnest(${scope}::uuid[]) as u(id) cross join lateral (
+        select contact_id, rule, kind, points from contact_score_parts where workspace_id = ${ws}::uuid and model_id = ${model}::uuid and contact_id = u.id offset 0
+      ) p`
+    : sql`select contact_id, rule, kind, points from contact_score_parts where workspace_id = ${ws}::uuid and model_id = ${model}::uuid`;
   const changed = await sql<{ n: string }>`
     with new_parts as materialized (${newParts}),
-    old_parts as materialized (
-      select contact_id, rule, kind, points from contact_score_parts
-      where workspace_id = ${ws}::uuid and model_id = ${model}::uuid ${scopeOf(sql`contact_id`, args.scope)}
-    ), changes as materialized (
+    old_parts as materialized (${oldParts}),
+    changes as materialized (
       select coalesce(n.contact_id, o.contact_id) as contact_id, coalesce(n.rule, o.rule) as rule, coalesce(n.kind, o.kind) as kind,
         coalesce(o.points, 0) as before, coalesce(n.points, 0) as after
       from new_parts n full join old_parts o on o.contact_id = n.contact_id and o.rule = n.rule
@@ -93,27 +111,25 @@ export async function syncContactScores(
       insert into score_changes (workspace_id, model_id, contact_id, rule, points_before, points_after, at)
       select ${ws}::uuid, ${model}::uuid, contact_id, rule, before, after, ${now.toISOString()}::timestamptz from changes
     ), removed as (
-      delete from contact_score_parts p using changes ch
-      where p.workspace_id = ${ws}::uuid and p.model_id = ${model}::uuid and p.contact_id = ch.contact_id and p.rule = ch.rule and ch.after = 0
+      delete from contact_score_parts p
+      where p.workspace_id = ${ws}::uuid and p.model_id = ${model}::uuid and (p.contact_id, p.rule) in (select contact_id, rule from changes where after = 0)
     ), upserted as (
       insert into contact_score_parts (workspace_id, model_id, contact_id, rule, kind, points)
       select ${ws}::uuid, ${model}::uuid, contact_id, rule, kind, after from changes where after <> 0
       on conflict (workspace_id, model_id, contact_id, rule) do update set points = excluded.points, kind = excluded.kind
-    )
-    select count(*) as n from changes`.execute(db);
-  await sql`
-    with totals as materialized (
+    ), totals as materialized (
       select contact_id, coalesce(sum(points) filter (where kind = 'fit'), 0)::int as fit, coalesce(sum(points) filter (where kind = 'engagement'), 0)::int as engagement
-      from contact_score_parts where workspace_id = ${ws}::uuid and model_id = ${model}::uuid ${scopeOf(sql`contact_id`, args.scope)}
-      group by contact_id
-    ), upserted as (
+      from new_parts where points <> 0 group by contact_id
+    ), totals_upserted as (
       insert into contact_scores (workspace_id, model_id, contact_id, fit, engagement, total, updated_at)
       select ${ws}::uuid, ${model}::uuid, contact_id, fit, engagement, fit + engagement, ${now.toISOString()}::timestamptz from totals
       on conflict (workspace_id, model_id, contact_id) do update set fit = excluded.fit, engagement = excluded.engagement, total = excluded.total, updated_at = excluded.updated_at
       where (contact_scores.fit, contact_scores.engagement) is distinct from (excluded.fit, excluded.engagement)
+    ), totals_removed as (
+      delete from contact_scores s where s.workspace_id = ${ws}::uuid and s.model_id = ${model}::uuid ${scopeOf(sql`s.contact_id`, scope)}
+        and not exists (select 1 from totals t where t.contact_id = s.contact_id)
     )
-    delete from contact_scores s where s.workspace_id = ${ws}::uuid and s.model_id = ${model}::uuid ${scopeOf(sql`s.contact_id`, args.scope)}
-      and s.contact_id not in (select contact_id from totals)`.execute(db);
+    select count(*) as n from changes`.execute(db);
   return Number(changed.rows[0]!.n);
 }
 
@@ -124,8 +140,26 @@ export async function syncAccountScores(
 ): Promise<void> {
   const { workspaceId: ws, modelId: model } = args;
   const fit = args.fitRules.length > 0 ? sql.join(args.fitRules.map((r) => sql`(case when ${r.predicate} then ${r.points}::int else 0 end)`), sql` + `) : sql`0`;
-  // One grouped join, not a subquery per account: it hashes on a full recompute and stays
-  // on the indexes for a handful of accounts.
+  const upsert = sql`on conflict (workspace_id, model_id, account_id) do update set fit = excluded.fit, contact_fit = excluded.contact_fit, engagement = excluded.engagement,
+      total = excluded.total, updated_at = excluded.updated_at
+    where (account_scores.fit, account_scores.contact_fit, account_scores.engagement) is distinct from (excluded.fit, excluded.contact_fit, excluded.engagement)`;
+  if (args.scope) {
+    // A few accounts: each one's contacts through the indexes (a lateral lookup per account).
+    await sql`
+      insert into account_scores (workspace_id, model_id, account_id, fit, contact_fit, engagement, total, updated_at)
+      select ${ws}::uuid, ${model}::uuid, t.id, t.fit, t.contact_fit, t.engagement, t.fit + t.contact_fit + t.engagement, ${args.now.toISOString()}::timestamptz from (
+        select ${x}.id, (${fit})::int as fit, coalesce(r.contact_fit, 0)::int as contact_fit, coalesce(r.engagement, 0)::int as engagement
+        from unnest(${args.scope}::uuid[]) as u(id) join accounts ${x} on ${x}.workspace_id = ${ws}::uuid and ${x}.id = u.id
+        cross join lateral (
+          select max(s.fit) as contact_fit, sum(s.engagement) as engagement from contact_accounts ca
+          join contact_scores s on s.workspace_id = ca.workspace_id and s.model_id = ${model}::uuid and s.contact_id = ca.contact_id
+          where ca.workspace_id = ${ws}::uuid and ca.account_id = u.id
+        ) r
+      ) t
+      ${upsert}`.execute(db);
+    return;
+  }
+  // One grouped join, not a subquery per account: it hashes on a full recompute.
   await sql`
     insert into account_scores (workspace_id, model_id, account_id, fit, contact_fit, engagement, total, updated_at)
     select ${ws}::uuid, ${model}::uuid, t.id, t.fit, t.contact_fit, t.engagement, t.fit + t.contact_fit + t.engagement, ${args.now.toISOString()}::timestamptz from (
@@ -134,14 +168,12 @@ export async function syncAccountScores(
       left join (
         select ca.account_id, max(s.fit) as contact_fit, sum(s.engagement) as engagement
         from contact_accounts ca join contact_scores s on s.workspace_id = ca.workspace_id and s.model_id = ${model}::uuid and s.contact_id = ca.contact_id
-        where ca.workspace_id = ${ws}::uuid ${scopeOf(sql`ca.account_id`, args.scope)}
+        where ca.workspace_id = ${ws}::uuid
         group by ca.account_id
       ) r on r.account_id = ${x}.id
-      where ${x}.workspace_id = ${ws}::uuid ${scopeOf(sql`${x}.id`, args.scope)}
+      where ${x}.workspace_id = ${ws}::uuid
     ) t
-    on conflict (workspace_id, model_id, account_id) do update set fit = excluded.fit, contact_fit = excluded.contact_fit, engagement = excluded.engagement,
-      total = excluded.total, updated_at = excluded.updated_at
-    where (account_scores.fit, account_scores.contact_fit, account_scores.engagement) is distinct from (excluded.fit, excluded.contact_fit, excluded.engagement)`.execute(db);
+    ${upsert}`.execute(db);
 }
 
 export const selectScoreParts = (db: Kysely<Database>, workspaceId: string, contactId: string) =>

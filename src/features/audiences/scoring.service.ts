@@ -8,7 +8,7 @@ import { conversionBands, rocAuc, suggestThreshold, type Band, type Outcome } fr
 import { compileCondition, type CompileContext } from './conditions.queries.ts';
 import { parseScoringModel, type ScoringModel } from './scoring-model.ts';
 import * as q from './scoring.queries.ts';
-import { loadCompileContext } from './segments.service.ts';
+import { compileContextOf, loadCompileContext, type SegmentRow } from './segments.service.ts';
 
 export type ScoringModelRow = Awaited<ReturnType<typeof q.selectModels>>[number];
 const DEFAULT_LOOKBACK_DAYS = 365;
@@ -50,11 +50,15 @@ export interface ScoreScope {
  * only those in `scope`. Each rule's points are diffed with the stored ones; a change is
  * logged with its rule.
  */
-export async function computeScores(db: Kysely<Database>, workspaceId: string, options: { now?: Date; scope?: ScoreScope; only?: string[] } = {}): Promise<number> {
+export async function computeScores(
+  db: Kysely<Database>,
+  workspaceId: string,
+  options: { now?: Date; scope?: ScoreScope; only?: string[]; rules?: { segments: SegmentRow[]; models: ScoringModelRow[] } } = {},
+): Promise<number> {
   const now = options.now ?? new Date();
-  const ctx = await loadCompileContext(db, workspaceId, now);
+  const ctx = options.rules ? compileContextOf(workspaceId, now, options.rules) : await loadCompileContext(db, workspaceId, now);
   let changes = 0;
-  for (const row of await q.selectModels(db, workspaceId)) {
+  for (const row of options.rules?.models ?? (await q.selectModels(db, workspaceId))) {
     if (options.only && !options.only.includes(row.name)) continue;
     const model = row.definition as ScoringModel;
     const contacts = options.scope?.contacts;

@@ -75,6 +75,17 @@ export async function deleteSegmentRow(db: Kysely<Database>, workspaceId: string
   await db.deleteFrom('segments').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
 }
 
+/**
+ * Memory for the hashes of a full recompute, for the rest of the transaction. Set tests
+ * under a CASE, OR or NOT stay subplans, which PostgreSQL hashes only when the planner's
+ * estimate fits in work_mem x hash_mem_multiplier, and otherwise rescans per row: with the
+ * default 4 MB, "MQL or SQL" at 1M contacts (its estimate is 500,000 rows through
+ * coalesce()) was planned as 10^9 row comparisons. 64 MB hashes a few million ids.
+ */
+export async function allowLargeHashes(db: Kysely<Database>): Promise<void> {
+  await sql`set local work_mem = '64MB'`.execute(db);
+}
+
 export async function analyzeMemberships(db: Kysely<Database>): Promise<void> {
   await sql`analyze segment_members`.execute(db);
 }
@@ -104,15 +115,24 @@ export async function syncMembership(
   const result = await sql<{ entered: string; exited: string }>`
     with target as materialized (
       select ${x}.id from ${subjectTable(args.subject)} ${x} where ${x}.workspace_id = ${ws}::uuid ${inScope} and ${args.predicate}
+    ), current as materialized (
+      select m.member_id from segment_members m where m.workspace_id = ${ws}::uuid and m.segment_id = ${seg}::uuid ${memberInScope}
+    ), diff as materialized (
+      -- A full join, which PostgreSQL runs only as a hash or merge join: linear whatever
+      -- the estimates. An anti join planned on stale statistics of segment_members (a
+      -- segment filled a moment ago seen as empty) looped over the target for each
+      -- member, and 'not in' rescans the target per member once it outgrows work_mem: a
+      -- recompute of a 362k-member segment at 1M contacts ran for minutes either way.
+      select coalesce(t.id, c.member_id) as id, c.member_id is null as entering from target t full join current c on c.member_id = t.id
+      where t.id is null or c.member_id is null
     ), entered as (
       insert into segment_members (workspace_id, segment_id, member_id, entered_at)
-      select ${ws}::uuid, ${seg}::uuid, t.id, ${now}::timestamptz from target t
-      where not exists (select 1 from segment_members m where m.workspace_id = ${ws}::uuid and m.segment_id = ${seg}::uuid and m.member_id = t.id)
+      select ${ws}::uuid, ${seg}::uuid, d.id, ${now}::timestamptz from diff d where d.entering
       returning member_id
     ), exited as (
-      delete from segment_members m where m.workspace_id = ${ws}::uuid and m.segment_id = ${seg}::uuid ${memberInScope}
-        and m.member_id not in (select id from target)
-      returning member_id
+      delete from segment_members m where m.workspace_id = ${ws}::uuid and m.segment_id = ${seg}::uuid
+        and m.member_id = any(array(select d.id from diff d where not d.entering))
+      returning m.member_id
     ), ${logMembershipChanges(ws, seg, now)}`.execute(db);
   return countedChanges(result.rows[0]!);
 }
@@ -140,15 +160,19 @@ export async function syncMembershipsInScope(
     ), current as materialized (
       select m.segment_id, m.member_id from segment_members m
       where m.workspace_id = ${ws}::uuid and m.segment_id = any(${ids}::uuid[]) and m.member_id = any(${scope}::uuid[])
+    ), diff as materialized (
+      -- A full join runs as a hash or merge join, never a loop over the other side.
+      select coalesce(w.segment_id, c.segment_id) as segment_id, coalesce(w.id, c.member_id) as id, c.member_id is null as entering
+      from wanted w full join current c on c.segment_id = w.segment_id and c.member_id = w.id
+      where w.id is null or c.member_id is null
     ), entered as (
       insert into segment_members (workspace_id, segment_id, member_id, entered_at)
-      select ${ws}::uuid, w.segment_id, w.id, ${now}::timestamptz from wanted w
-      where not exists (select 1 from current c where c.segment_id = w.segment_id and c.member_id = w.id)
+      select ${ws}::uuid, d.segment_id, d.id, ${now}::timestamptz from diff d where d.entering
       returning segment_id, member_id
     ), exited as (
-      delete from segment_members m using current c
-      where m.workspace_id = ${ws}::uuid and m.segment_id = c.segment_id and m.member_id = c.member_id
-        and not exists (select 1 from wanted w where w.segment_id = c.segment_id and w.id = c.member_id)
+      delete from segment_members m using diff d
+      where m.workspace_id = ${ws}::uuid and m.segment_id = any(${ids}::uuid[]) and m.member_id = any(${scope}::uuid[])
+        and not d.entering and m.segment_id = d.segment_id and m.member_id = d.id
       returning m.segment_id, m.member_id
     ), logged as (
       insert into segment_membership_history (workspace_id, segment_id, member_id, change, at)
@@ -196,7 +220,10 @@ export const selectMemberIdsQuery = (workspaceId: string, subject: SegmentSubjec
   sql`select ${sql.id(SUBJECT_ALIAS)}.id from ${subjectTable(subject)} ${sql.id(SUBJECT_ALIAS)} where ${sql.id(SUBJECT_ALIAS)}.workspace_id = ${workspaceId}::uuid and ${predicate}`;
 
 /** Count and a sample of the rows a predicate selects, without saving anything. */
-export async function previewPredicate(db: Kysely<Database>, workspaceId: string, subject: SegmentSubject, predicate: RawBuilder<unknown>, sampleSize: number) {
+export async function previewPredicate(db: Kysely<Database>, workspaceId: string, subject: SegmentSubject, predicate: RawBuilder<unknown>, sampleSize: number): Promise<{ count: number; sample: MemberRow[] }> {
+  // A preview reads every row like a full recompute, with the same memory for its hashes.
+  if (!db.isTransaction) return db.transaction().execute((trx) => previewPredicate(trx, workspaceId, subject, predicate, sampleSize));
+  await allowLargeHashes(db);
   const x = sql.id(SUBJECT_ALIAS);
   const count = await sql<{ n: string }>`select count(*) as n from ${subjectTable(subject)} ${x} where ${x}.workspace_id = ${workspaceId}::uuid and ${predicate}`.execute(db);
   const sample = await sql<MemberRow>`select ${x}.id, ${labelOf(subject)} as label, null::timestamptz as entered_at from ${subjectTable(subject)} ${x}

@@ -20,6 +20,15 @@ export async function loadCompileContext(db: Kysely<Database>, workspaceId: stri
   return newCompileContext({ workspaceId, now, segments, models: await selectModelIds(db, workspaceId) });
 }
 
+/**
+ * The compile context from segments and models already read (a derivation pass reads
+ * them once for scores, stages and segments).
+ */
+export function compileContextOf(workspaceId: string, now: Date, rules: { segments: readonly SegmentRow[]; models: ReadonlyArray<{ id: string; name: string }> }): CompileContext {
+  const segments = new Map(rules.segments.map((s) => [s.name, { id: s.id, subject: s.subject }]));
+  return newCompileContext({ workspaceId, now, segments, models: new Map(rules.models.map((m) => [m.name, m.id])) });
+}
+
 /** The SQL predicate of a dynamic segment over the row alias `x`. */
 export function compileSegmentPredicate(definition: SegmentDefinition, ctx: CompileContext, scope?: readonly string[]) {
   const on = { subject: definition.subject ?? 'contact', alias: q.SUBJECT_ALIAS, scope };
@@ -95,6 +104,7 @@ export async function applySegment(db: Kysely<Database>, workspaceId: string, in
       const current = await q.selectMembers(trx, workspaceId, segment.id, subject, 1_000_000);
       change = await q.changeStaticMembers(trx, { workspaceId, segmentId: segment.id, subject, add: [...keep], remove: current.map((m) => m.id).filter((id) => !keep.has(id)), now });
     } else {
+      await q.allowLargeHashes(trx);
       change = await recomputeOneSegment(trx, workspaceId, segment, now);
     }
     await recomputeSegments(trx, workspaceId, { now, only: dependentsOf(await q.selectSegments(trx, workspaceId), segment.name) });
@@ -105,7 +115,8 @@ export async function applySegment(db: Kysely<Database>, workspaceId: string, in
 async function recomputeOneSegment(db: Kysely<Database>, workspaceId: string, segment: SegmentRow, now: Date, scope?: readonly string[]): Promise<q.MembershipChange> {
   if (segment.type === 'static') return { entered: 0, exited: 0 };
   const ctx = await loadCompileContext(db, workspaceId, now);
-  if (!scope && segment.depends_on.length > 0) await q.analyzeMemberships(db);
+  // Fresh statistics of segment_members before a full pass over it (see recomputeSegments).
+  if (!scope) await q.analyzeMemberships(db);
   const predicate = compileSegmentPredicate(segment.definition as SegmentDefinition, ctx, scope);
   const change = await q.syncMembership(db, { workspaceId, segmentId: segment.id, subject: segment.subject, predicate, scope, now });
   if (!scope) await q.markSegmentComputed(db, workspaceId, segment.id, now);
@@ -125,25 +136,34 @@ export interface RecomputeScope {
 export async function recomputeSegments(
   db: Kysely<Database>,
   workspaceId: string,
-  options: { now?: Date; scope?: RecomputeScope; only?: ReadonlySet<string>; timeDependentOnly?: boolean } = {},
+  options: { now?: Date; scope?: RecomputeScope; only?: ReadonlySet<string>; timeDependentOnly?: boolean; rules?: { segments: SegmentRow[]; models: Array<{ id: string; name: string }> } } = {},
 ): Promise<Record<string, q.MembershipChange>> {
+  // The full path sets its memory for the transaction (allowLargeHashes): it needs one.
+  if (!options.scope && !db.isTransaction) return db.transaction().execute((trx) => recomputeSegments(trx, workspaceId, options));
   const now = options.now ?? new Date();
-  const all = orderByDependencies(await q.selectSegments(db, workspaceId));
-  const ctx = await loadCompileContext(db, workspaceId, now);
+  if (!options.scope) await q.allowLargeHashes(db);
+  const all = orderByDependencies(options.rules?.segments ?? (await q.selectSegments(db, workspaceId)));
+  const ctx = options.rules ? compileContextOf(workspaceId, now, options.rules) : await loadCompileContext(db, workspaceId, now);
   const segments = all.filter((s) => s.type === 'dynamic' && (!options.only || options.only.has(s.name)));
   if (options.scope) return syncScopedSegments(db, workspaceId, segments, ctx, options.scope, now);
   const changes: Record<string, q.MembershipChange> = {};
   const changed = new Set<string>();
   let stale = true;
+  let analyzed = false;
   for (const segment of segments) {
     // A clock-free segment only changes when something it reads changed.
     if (options.timeDependentOnly && !segment.time_dependent && !segment.depends_on.some((d) => changed.has(d))) continue;
     // Fresh statistics on the memberships a segment reads: without them the planner may
     // take a segment filled a moment ago for an empty one and loop where it should hash
     // (first compute of "b16" of the bench at 20k contacts: 34.8 s before, 0.23 s after).
-    if (segment.depends_on.length > 0 && stale) {
+    // And once before the first segment, whose read of its own members needs them too: on
+    // counts taken while the table was small the planner reads a segment's members
+    // through the member index, every membership of the workspace (b07 of the bench at 1M:
+    // 6 s instead of 1.4 s).
+    if ((segment.depends_on.length > 0 || !analyzed) && stale) {
       await q.analyzeMemberships(db);
       stale = false;
+      analyzed = true;
     }
     const predicate = compileSegmentPredicate(segment.definition as SegmentDefinition, { ...ctx, usedSegments: new Set(), aliases: 0 });
     const change = await q.syncMembership(db, { workspaceId, segmentId: segment.id, subject: segment.subject, predicate, now });
@@ -211,6 +231,8 @@ export async function changeStaticSegmentMembers(db: Kysely<Database>, workspace
 }
 
 export const listMembershipHistory = q.selectMembershipHistory;
+/** Every segment of the workspace as stored (definitions, dependencies). */
+export const listSegmentRows = q.selectSegments;
 export const listSegmentsOfMember = q.selectSegmentIdsOfMember;
 export const listMembershipChangesAfter = q.selectMembershipChangesAfter;
 export const getLastMembershipChangeId = q.selectLastMembershipChangeId;

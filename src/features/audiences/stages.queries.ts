@@ -27,18 +27,20 @@ export async function evaluateStageRules(
   return result.rows;
 }
 
-/** Writes stage moves and appends them to the history, in two statements whatever the count. */
+/** Writes stage moves and appends them to the history, in one statement whatever the count. */
 export async function writeStageMoves(db: Kysely<Database>, workspaceId: string, dimension: StageDimension, moves: StageMove[], now: Date): Promise<void> {
   if (moves.length === 0) return;
   const ids = moves.map((m) => m.contactId);
   const froms = moves.map((m) => m.from);
   const tos = moves.map((m) => m.to);
-  await sql`insert into contact_stages (workspace_id, contact_id, dimension, stage, entered_at)
-    select ${workspaceId}::uuid, t.id, ${dimension}, t.stage, ${now.toISOString()}::timestamptz from unnest(${ids}::uuid[], ${tos}::text[]) as t(id, stage)
-    on conflict (workspace_id, contact_id, dimension) do update set stage = excluded.stage, entered_at = excluded.entered_at`.execute(db);
-  await sql`insert into stage_history (workspace_id, contact_id, dimension, from_stage, to_stage, at)
+  await sql`with moved as (
+      insert into contact_stages (workspace_id, contact_id, dimension, stage, entered_at)
+      select ${workspaceId}::uuid, t.id, ${dimension}, t.stage, ${now.toISOString()}::timestamptz from unnest(${ids}::uuid[], ${tos}::text[]) as t(id, stage)
+      on conflict (workspace_id, contact_id, dimension) do update set stage = excluded.stage, entered_at = excluded.entered_at
+    )
+    insert into stage_history (workspace_id, contact_id, dimension, from_stage, to_stage, at)
     select ${workspaceId}::uuid, t.id, ${dimension}, t.from_stage, t.to_stage, ${now.toISOString()}::timestamptz
-    from unnest(${ids}::uuid[], ${froms}::text[], ${tos}::text[]) as t(id, from_stage, to_stage)`.execute(db);
+    from unnest(${ids}::uuid[], ${froms}::text[], ${tos}::text[]) with ordinality as t(id, from_stage, to_stage, n) order by t.n`.execute(db);
 }
 
 export const selectStagesOfContact = (db: Kysely<Database>, workspaceId: string, contactId: string) =>

@@ -4,7 +4,7 @@ import { recordAudit, type AuditActor } from '../audit/index.ts';
 import { compileCondition, type CompileContext } from './conditions.queries.ts';
 import { decideEngagement, decideLifecycle, parseStageRules, type StageMove, type StageRules } from './stage-rules.ts';
 import * as q from './stages.queries.ts';
-import { loadCompileContext } from './segments.service.ts';
+import { compileContextOf, loadCompileContext, type SegmentRow } from './segments.service.ts';
 
 /** Validates stage rules against the workspace and saves them, audited. */
 export async function saveStageRules(db: Kysely<Database>, workspaceId: string, input: unknown, actor: AuditActor): Promise<StageRules> {
@@ -29,11 +29,16 @@ export async function getStageRules(db: Kysely<Database>, workspaceId: string): 
 }
 
 /** Moves contacts (all, or those in scope) to the stage their rules give; returns the moves. */
-export async function computeStages(db: Kysely<Database>, workspaceId: string, options: { now?: Date; scope?: readonly string[] } = {}): Promise<number> {
-  const rules = await getStageRules(db, workspaceId);
+export async function computeStages(
+  db: Kysely<Database>,
+  workspaceId: string,
+  options: { now?: Date; scope?: readonly string[]; rules?: { stageRules: StageRules | null; segments: SegmentRow[]; models: Array<{ id: string; name: string }> } } = {},
+): Promise<number> {
+  const rules = options.rules ? options.rules.stageRules : await getStageRules(db, workspaceId);
   if (!rules || (options.scope && options.scope.length === 0)) return 0;
   const now = options.now ?? new Date();
-  const predicates = compileStagePredicates(rules, await loadCompileContext(db, workspaceId, now), options.scope);
+  const ctx = options.rules ? compileContextOf(workspaceId, now, options.rules) : await loadCompileContext(db, workspaceId, now);
+  const predicates = compileStagePredicates(rules, ctx, options.scope);
   let moved = 0;
   for (const dimension of ['lifecycle', 'engagement'] as StageDimension[]) {
     if (predicates[dimension].length === 0) continue;
