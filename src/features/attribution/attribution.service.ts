@@ -12,9 +12,9 @@ import { getAttributionSettings } from './attribution-settings.ts';
 import { ChannelGrouping, type ChannelRulesConfig, type EventConversionDeclaration, type StageConversionDeclaration } from './channel-rules.ts';
 import { creditsByPeriod, type PeriodCredits } from './credits-by-period.ts';
 import type { ChannelCredits } from './credits.ts';
-import { cachedClassifier, touchpointsOfCandidates, type Touchpoint } from './touchpoints.ts';
+import { cachedClassifier, touchpointsOfCandidates } from './touchpoints.ts';
 import type { JourneyInput } from './path-table.ts';
-import { buildWorkspaceJourneys, type Dimension, type EventConversion, type OpportunityFacts } from './workspace-journeys.ts';
+import { buildWorkspaceJourneys, touchColumnsOf, type Dimension, type EventConversion, type OpportunityFacts, type TouchColumns } from './workspace-journeys.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -106,7 +106,8 @@ export async function attributeWorkspace(db: Kysely<Database>, workspaceId: stri
   await backfillTouchpoints(db, workspaceId);
   const touchRows = streamTouchpointsByContact(db, workspaceId, { from: new Date(earliest), to });
   const inScope = accounts ? new Set([...contactsByAccount.values()].flat()) : null;
-  const { touchesByContact, touchpoints } = await collectTouches(touchRows, inScope, grouping);
+  const dimension = input.dimension ?? 'channel';
+  const { touchesByContact, touchpoints } = await collectTouches(touchRows, inScope, grouping, dimension);
   const conversions: EventConversion[] = [];
   for (const e of await listNamedTrackEvents(db, workspaceId, { from, to, names: [...conversionEvents.keys()] })) {
     if (inScope && !inScope.has(e.contact_id)) continue;
@@ -120,8 +121,7 @@ export async function attributeWorkspace(db: Kysely<Database>, workspaceId: stri
       if (!inScope || inScope.has(reach.contactId)) conversions.push({ contactId: reach.contactId, time: reach.time, value: declared.value ?? 0 });
     }
   }
-  const dimension = input.dimension ?? 'channel';
-  const sets = buildWorkspaceJourneys(touchesByContact, conversions, contactsByAccount, opportunities, { fromMs: from.getTime(), toMs: to.getTime(), lookbackMs }, dimension, input.period !== undefined);
+  const sets = buildWorkspaceJourneys(touchesByContact, conversions, contactsByAccount, opportunities, { fromMs: from.getTime(), toMs: to.getTime(), lookbackMs }, input.period !== undefined);
   const run = (table: typeof sets.conversions) => (table.pathCount === 0 ? null : runAttributionModel(table, input.model, input.options ?? {}));
   const credits = { conversions: run(sets.conversions), pipeline: run(sets.pipeline), revenue: run(sets.revenue) };
   const rows = mergeCredits(credits);
@@ -161,14 +161,14 @@ async function accountScope(db: Kysely<Database>, workspaceId: string, input: Wo
 
 /**
  * Touchpoints of the contacts in scope from the stored rows, read contact by contact: only
- * touchpoints stay in memory, channels come from the grouping once per distinct
- * (kind, source, medium, campaign), and repeated strings (sources, campaigns ...) are shared.
+ * each contact's touches stay in memory, as columns keyed by the dimension; channels come
+ * from the grouping once per distinct (kind, source, medium, campaign), and repeated key
+ * strings are shared.
  */
-async function collectTouches(stream: AsyncIterable<{ contactId: string; rows: TouchpointRow[] }>, inScope: ReadonlySet<string> | null, grouping: ChannelGrouping) {
-  const touchesByContact = new Map<string, Touchpoint[]>();
+async function collectTouches(stream: AsyncIterable<{ contactId: string; rows: TouchpointRow[] }>, inScope: ReadonlySet<string> | null, grouping: ChannelGrouping, dimension: Dimension) {
+  const touchesByContact = new Map<string, TouchColumns>();
   const strings = new Map<string, string>();
-  const intern = (v: string | null) => {
-    if (v === null) return null;
+  const intern = (v: string) => {
     const known = strings.get(v);
     if (known !== undefined) return known;
     strings.set(v, v);
@@ -180,14 +180,7 @@ async function collectTouches(stream: AsyncIterable<{ contactId: string; rows: T
     if (inScope && !inScope.has(contactId)) continue;
     const touches = touchpointsOfCandidates(contactId, rows, grouping, classify);
     touchpoints += touches.length;
-    for (const t of touches) {
-      t.source = intern(t.source);
-      t.medium = intern(t.medium);
-      t.campaign = intern(t.campaign);
-      t.content = intern(t.content);
-      t.term = intern(t.term);
-    }
-    if (touches.length > 0) touchesByContact.set(contactId, touches);
+    if (touches.length > 0) touchesByContact.set(contactId, touchColumnsOf(touches, dimension, intern));
   }
   return { touchesByContact, touchpoints };
 }
