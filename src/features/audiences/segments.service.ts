@@ -13,8 +13,7 @@ export type { MembershipChange, MemberRow } from './segments.queries.ts';
 
 /** Names of segments and scoring models a definition may refer to. */
 export async function loadCompileContext(db: Kysely<Database>, workspaceId: string, now: Date, extra?: { name: string; subject: SegmentSubject }): Promise<CompileContext> {
-  const rows = await q.selectSegments(db, workspaceId);
-  const segments = new Map(rows.map((s) => [s.name, { id: s.id, subject: s.subject }]));
+  const segments = segmentRefsOf(await q.selectSegments(db, workspaceId));
   // A segment being created may not refer to itself: a placeholder lets the cycle check say so.
   if (extra && !segments.has(extra.name)) segments.set(extra.name, { id: '00000000-0000-0000-0000-000000000000', subject: extra.subject });
   return newCompileContext({ workspaceId, now, segments, models: await selectModelIds(db, workspaceId) });
@@ -25,9 +24,10 @@ export async function loadCompileContext(db: Kysely<Database>, workspaceId: stri
  * them once for scores, stages and segments).
  */
 export function compileContextOf(workspaceId: string, now: Date, rules: { segments: readonly SegmentRow[]; models: ReadonlyArray<{ id: string; name: string }> }): CompileContext {
-  const segments = new Map(rules.segments.map((s) => [s.name, { id: s.id, subject: s.subject }]));
-  return newCompileContext({ workspaceId, now, segments, models: new Map(rules.models.map((m) => [m.name, m.id])) });
+  return newCompileContext({ workspaceId, now, segments: segmentRefsOf(rules.segments), models: new Map(rules.models.map((m) => [m.name, m.id])) });
 }
+
+const segmentRefsOf = (rows: readonly SegmentRow[]) => new Map(rows.map((s) => [s.name, { id: s.id, subject: s.subject }]));
 
 /** The SQL predicate of a dynamic segment over the row alias `x`. */
 export function compileSegmentPredicate(definition: SegmentDefinition, ctx: CompileContext, scope?: readonly string[]) {
