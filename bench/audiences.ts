@@ -6,7 +6,7 @@
 // scores, stages and memberships for one new event, idle and under sustained ingest.
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { analyzeAudienceTables, applySegment, compileSegmentQuery, computeScores, computeStages, deriveQueuedAudiences, enqueueAudienceWork, recomputeSegments, saveScoringModel, saveStageRules } from '../src/features/audiences/index.ts';
+import { analyzeAudienceTables, applySegment, eventChange, compileSegmentQuery, computeScores, computeStages, deriveQueuedAudiences, enqueueAudienceWork, recomputeSegments, saveScoringModel, saveStageRules } from '../src/features/audiences/index.ts';
 import { cliActor } from '../src/features/audit/index.ts';
 import { createWorkspace, listWorkspaces } from '../src/features/workspaces/index.ts';
 import { openDatabase, type Db } from '../src/platform/db/connection.ts';
@@ -121,14 +121,25 @@ async function benchSegments(db: Db, ws: string) {
 const benchStart = Date.now();
 const benchNow = () => new Date(ANCHOR.getTime() + (Date.now() - benchStart));
 
+// What the ingest path does for a track event: the event stored, the contact's last seen
+// time moved, and the contact queued with what changed (so the pass evaluates only the
+// rules reading webinar events, last_seen_at, and what derives from them).
+const LIVE_CHANGES = [eventChange('Webinar Attended'), 'field:first_seen_at', 'field:last_seen_at'];
+
 async function insertEvents(db: Db, ws: string, count: number, seq: { n: number }): Promise<{ contacts: string[]; at: number }> {
   const contacts = Array.from({ length: count }, () => `c${1 + Math.floor(Math.random() * scale.contacts)}`);
   const ids = await db.kysely.transaction().execute(async (trx) => {
-    const result = await sql<{ contact_id: string }>`insert into events (workspace_id, message_id, type, name, contact_id, properties, "timestamp", received_at)
-      select ${ws}::uuid, 'live-' || ${`${process.pid}-${seq.n++}-`}::text || i, 'track', 'Webinar Attended', md5(c)::uuid, '{"duration_minutes": 45}'::jsonb, ${benchNow().toISOString()}::timestamptz, now()
-      from unnest(${contacts}::text[]) with ordinality as t(c, i) returning contact_id`.execute(trx);
-    const touched = [...new Set(result.rows.map((r) => r.contact_id))];
-    await enqueueAudienceWork(trx, ws, { contactIds: touched });
+    const result = await sql<{ contact_id: string }>`with stored as (
+        insert into events (workspace_id, message_id, type, name, contact_id, properties, "timestamp", received_at)
+        select ${ws}::uuid, 'live-' || ${`${process.pid}-${seq.n++}-`}::text || i, 'track', 'Webinar Attended', md5(c)::uuid, '{"duration_minutes": 45}'::jsonb, ${benchNow().toISOString()}::timestamptz, now()
+        from unnest(${contacts}::text[]) with ordinality as t(c, i) returning contact_id, "timestamp"
+      ), seen as (
+        update contacts c set last_seen_at = greatest(c.last_seen_at, s.at) from (select contact_id, max("timestamp") as at from stored group by 1) s
+        where c.workspace_id = ${ws}::uuid and c.id = s.contact_id
+      )
+      select distinct contact_id from stored`.execute(trx);
+    const touched = result.rows.map((r) => r.contact_id);
+    await enqueueAudienceWork(trx, ws, { contactChanges: new Map(touched.map((id) => [id, LIVE_CHANGES])) });
     return touched;
   });
   return { contacts: ids, at: performance.now() };

@@ -36,7 +36,7 @@ describe(`audience queue under concurrency (${testDatabaseLabel})`, () => {
     await db.kysely.transaction().execute(async (trx) => {
       // The derivation's claim, left open: this transaction holds q1's queued work.
       const taken = await takeQueueEntries(trx, ws, 100);
-      expect(taken.contacts).toContain(contact);
+      expect([...taken.contacts.keys()]).toContain(contact);
       // Meanwhile a new event of the same contact goes through the whole ingest path.
       let finished = false;
       const ingest = ingestPeople(db.kysely, ws, [{ userId: 'q1', events: [{ name: 'Webinar', daysAgo: 0 }] }]).finally(() => (finished = true));

@@ -2,45 +2,47 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 
 /**
- * Appends queue rows. No unique key and no ON CONFLICT: an insert never meets a row that a
- * derivation in progress has locked, so the ingest transaction never waits for one.
+ * Appends queue rows, each with what changed (null: unknown, every rule is due). No unique
+ * key and no ON CONFLICT: an insert never meets a row that a derivation in progress has
+ * locked, so the ingest transaction never waits for one.
  */
-export async function insertQueueEntries(db: Kysely<Database>, workspaceId: string, entity: 'contact' | 'account', ids: readonly string[]): Promise<void> {
-  if (ids.length === 0) return;
-  await sql`insert into audience_queue (workspace_id, entity, entity_id)
-    select ${workspaceId}::uuid, ${entity}, id from unnest(${[...new Set(ids)]}::uuid[]) as t(id)`.execute(db);
+export async function insertQueueEntries(db: Kysely<Database>, workspaceId: string, entity: 'contact' | 'account', entries: ReadonlyArray<{ id: string; changes: readonly string[] | null }>): Promise<void> {
+  if (entries.length === 0) return;
+  // As JSON: event names are user text, so no separator is safe to join them with.
+  const rows = JSON.stringify(entries.map((e) => ({ id: e.id, c: e.changes })));
+  await sql`insert into audience_queue (workspace_id, entity, entity_id, changes)
+    select ${workspaceId}::uuid, ${entity}, t.id, case when t.c is null or jsonb_typeof(t.c) <> 'array' then null else array(select jsonb_array_elements_text(t.c)) end
+    from jsonb_to_recordset(${rows}::jsonb) as t(id uuid, c jsonb)`.execute(db);
 }
 
 /**
- * Takes (deletes and returns) the oldest `limit` queue rows, distinct entities only, with
- * the accounts of the contacts taken, once the workspace's derivation lock is held: one
+ * Takes (deletes and returns) the oldest `limit` queue rows with their changes, and the
+ * account links of the contacts taken, once the workspace's derivation lock is held: one
  * round trip for what a pass starts with. Run in the derivation's transaction: the rows
  * stay claimed until it commits, and come back if it fails. Takes nothing when another
  * pass holds the lock.
  */
 export async function takeQueueEntries(db: Kysely<Database>, workspaceId: string, limit: number) {
-  const result = await sql<{ entity: 'contact' | 'account'; entity_id: string; linked: boolean }>`
+  const result = await sql<{ entity: 'contact' | 'account'; entity_id: string; changes: string[] | null; account_id: string | null }>`
     with lock as materialized (
       select pg_try_advisory_xact_lock(hashtext(${`keel:audiences:${workspaceId}`})) as ok
     ), taken as (
       delete from audience_queue q where q.workspace_id = ${workspaceId}::uuid and q.id in (
         select id from audience_queue where workspace_id = ${workspaceId}::uuid and (select ok from lock) order by id limit ${limit}::int for update skip locked
       )
-      returning q.entity, q.entity_id
-    ), entities as materialized (
-      select distinct entity, entity_id from taken
+      returning q.entity, q.entity_id, q.changes
     )
-    select entity, entity_id, false as linked from entities
+    select entity, entity_id, changes, null::uuid as account_id from taken
     union all
-    select distinct 'account', ca.account_id, true from entities t
-    cross join lateral (select account_id from contact_accounts where workspace_id = ${workspaceId}::uuid and contact_id = t.entity_id) ca
-    where t.entity = 'contact'`.execute(db);
-  const rows = result.rows;
-  return {
-    contacts: rows.filter((r) => !r.linked && r.entity === 'contact').map((r) => r.entity_id),
-    accounts: rows.filter((r) => !r.linked && r.entity === 'account').map((r) => r.entity_id),
-    accountsOfContacts: rows.filter((r) => r.linked).map((r) => r.entity_id),
-  };
+    select 'contact', t.entity_id, null, ca.account_id from (select distinct entity_id from taken where entity = 'contact') t
+    cross join lateral (select account_id from contact_accounts where workspace_id = ${workspaceId}::uuid and contact_id = t.entity_id) ca`.execute(db);
+  const changes = { contact: new Map<string, Array<string[] | null>>(), account: new Map<string, Array<string[] | null>>() };
+  const links: Array<{ contactId: string; accountId: string }> = [];
+  for (const r of result.rows) {
+    if (r.account_id) links.push({ contactId: r.entity_id, accountId: r.account_id });
+    else changes[r.entity].set(r.entity_id, [...(changes[r.entity].get(r.entity_id) ?? []), r.changes]);
+  }
+  return { contacts: changes.contact, accounts: changes.account, links };
 }
 
 export async function selectWorkspacesWithQueue(db: Kysely<Database>): Promise<string[]> {
@@ -54,11 +56,12 @@ export async function countQueue(db: Kysely<Database>, workspaceId: string): Pro
   return Number(result.rows[0]!.n);
 }
 
-export async function selectAccountsOfContacts(db: Kysely<Database>, workspaceId: string, contactIds: readonly string[]): Promise<string[]> {
+/** The account links of some contacts. */
+export async function selectLinksOfContacts(db: Kysely<Database>, workspaceId: string, contactIds: readonly string[]): Promise<Array<{ contactId: string; accountId: string }>> {
   if (contactIds.length === 0) return [];
-  const rows = await sql<{ account_id: string }>`select distinct account_id from contact_accounts
+  const rows = await sql<{ contact_id: string; account_id: string }>`select contact_id, account_id from contact_accounts
     where workspace_id = ${workspaceId}::uuid and contact_id = any(${contactIds}::uuid[])`.execute(db);
-  return rows.rows.map((r) => r.account_id);
+  return rows.rows.map((r) => ({ contactId: r.contact_id, accountId: r.account_id }));
 }
 
 export async function selectContactsOfAccounts(db: Kysely<Database>, workspaceId: string, accountIds: readonly string[]): Promise<string[]> {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import type { AuditActor } from '../audit/index.ts';
+import { ALL, mergeChanges, PassChanges, PassScope } from './change-sets.ts';
 import * as q from './derivation.queries.ts';
 import { computeScores, listScoringModels, saveScoringModel } from './scoring.service.ts';
 import { listSegmentRows, recomputeSegments } from './segments.service.ts';
@@ -9,10 +10,19 @@ import { computeStages, getStageRules, saveStageRules } from './stages.service.t
 /**
  * Records contacts and accounts whose data changed, for the derivation step. Call it in
  * the transaction that changes them (the ingest processor does), so nothing is missed.
+ * `contactIds` and `accountIds` changed in ways not described (every rule is due);
+ * `contactChanges` says what changed (see change-sets.ts), so that a pass evaluates only
+ * the rules that read it.
  */
-export async function enqueueAudienceWork(db: Kysely<Database>, workspaceId: string, changed: { contactIds?: readonly string[]; accountIds?: readonly string[] }): Promise<void> {
-  await q.insertQueueEntries(db, workspaceId, 'contact', changed.contactIds ?? []);
-  await q.insertQueueEntries(db, workspaceId, 'account', changed.accountIds ?? []);
+export async function enqueueAudienceWork(
+  db: Kysely<Database>,
+  workspaceId: string,
+  changed: { contactIds?: readonly string[]; accountIds?: readonly string[]; contactChanges?: ReadonlyMap<string, readonly string[]> },
+): Promise<void> {
+  const contacts = new Map<string, readonly string[] | null>(changed.contactChanges ?? []);
+  for (const id of changed.contactIds ?? []) contacts.set(id, null);
+  await q.insertQueueEntries(db, workspaceId, 'contact', [...contacts].map(([id, changes]) => ({ id, changes })));
+  await q.insertQueueEntries(db, workspaceId, 'account', [...new Set(changed.accountIds ?? [])].map((id) => ({ id, changes: null })));
 }
 
 export interface DeriveOutcome {
@@ -54,31 +64,37 @@ export async function deriveQueuedAudiences(db: Kysely<Database>, workspaceId: s
       mark = t;
     };
     const taken = await q.takeQueueEntries(trx, workspaceId, options.limit ?? DEFAULT_TAKE);
-    if (taken.contacts.length + taken.accounts.length === 0) return undefined;
+    if (taken.contacts.size + taken.accounts.size === 0) return undefined;
     lap('queue');
     const rules = await loadAudienceRules(trx, workspaceId);
     const documents = [...rules.segments.filter((s) => s.type === 'dynamic').map((s) => s.definition), ...rules.models.map((m) => m.definition), rules.stageRules];
     const reach = accountReachOf(documents);
-    const { contacts: touchedContacts, accounts: touchedAccounts, accountsOfContacts: accountsOfTouched } = taken;
+    const touchedContacts = [...taken.contacts.keys()];
+    const touchedAccounts = [...taken.accounts.keys()];
+    const accountsOfTouched = [...new Set(taken.links.map((l) => l.accountId))];
     // Other contacts of an account are due only if a contact rule reads something of the
     // account that this change can move: its fields (a touched account), or what sums over
     // its contacts (scores, contacts, segments) for any account a touched contact is in.
     const expandFrom = [...new Set(reach.aggregates ? [...touchedAccounts, ...accountsOfTouched] : reach.fields ? touchedAccounts : [])];
-    const contacts = [...new Set([...touchedContacts, ...(await q.selectContactsOfAccounts(trx, workspaceId, expandFrom))])];
-    const accounts = new Set([...touchedAccounts, ...accountsOfTouched]);
+    const viaAccounts = await q.selectContactsOfAccounts(trx, workspaceId, expandFrom);
+    const contacts = [...new Set([...touchedContacts, ...viaAccounts])];
     // The accounts of contacts added through an account (they may have other accounts).
-    if (contacts.length > touchedContacts.length) for (const id of await q.selectAccountsOfContacts(trx, workspaceId, contacts)) accounts.add(id);
-    const scope = { contacts, accounts: [...accounts] };
+    const links = [...taken.links, ...(await q.selectLinksOfContacts(trx, workspaceId, contacts.filter((id) => !taken.contacts.has(id))))];
+    const accounts = [...new Set([...touchedAccounts, ...links.map((l) => l.accountId)])];
+    const contactChanges = new PassChanges([...taken.contacts].map(([id, lists]) => [id, mergeChanges(lists)]));
+    // What those contacts read of the account may have moved (the touched ones' too).
+    contactChanges.add(viaAccounts, 'account');
+    const pass = new PassScope(contacts, accounts, contactChanges, new PassChanges(touchedAccounts.map((id) => [id, ALL])), links);
     const now = options.now ?? new Date();
     lap('scope');
-    const scoreChanges = await computeScores(trx, workspaceId, { now, scope, rules });
+    const scoreChanges = await computeScores(trx, workspaceId, { now, pass, rules });
     lap('scores');
-    const stageMoves = await computeStages(trx, workspaceId, { now, scope: contacts, rules });
+    const stageMoves = await computeStages(trx, workspaceId, { now, pass, rules });
     lap('stages');
-    const changes = await recomputeSegments(trx, workspaceId, { now, scope, rules });
+    const changes = await recomputeSegments(trx, workspaceId, { now, pass, rules });
     lap('segments');
     const membershipChanges = Object.values(changes).reduce((n, c) => n + c.entered + c.exited, 0);
-    return { queued: touchedContacts.length + touchedAccounts.length, touchedContacts, contacts: contacts.length, accounts: accounts.size, scoreChanges, stageMoves, membershipChanges, timings };
+    return { queued: touchedContacts.length + touchedAccounts.length, touchedContacts, contacts: contacts.length, accounts: accounts.length, scoreChanges, stageMoves, membershipChanges, timings };
   });
 }
 

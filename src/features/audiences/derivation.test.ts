@@ -152,4 +152,34 @@ describe(`incremental derivation (${testDatabaseLabel})`, () => {
       { rule: 'Senior', points_after: 0 },
     ]);
   });
+
+  it('evaluates only the rules that read what changed, and everything for a change not described', async () => {
+    const ws = (await createWorkspace(db.kysely, 'selective')).id;
+    await setUp(ws);
+    await ingestPeople(db.kysely, ws, [{ userId: 's', traits: { email: 's@example.com', seniority: 'VP' }, events: [{ name: 'Webinar', daysAgo: 20 }, { name: 'Webinar', daysAgo: 10 }] }]);
+    await drainAudienceQueue(db.kysely, { now: NOW });
+    const state = async () => ({
+      members: (await sql<{ name: string }>`select s.name from segment_members m join segments s on s.id = m.segment_id where m.workspace_id = ${ws}::uuid order by 1`.execute(db.kysely)).rows.map((r) => r.name),
+      parts: (await sql<{ rule: string; points: number }>`select rule, points from contact_score_parts where workspace_id = ${ws}::uuid order by 1`.execute(db.kysely)).rows,
+    });
+    const points = (parts: Array<{ rule: string; points: number }>) => Object.fromEntries(parts.map((p) => [p.rule, p.points]));
+    const before = await state();
+    // Two webinars 10 and 20 days ago, halved every 14 days: 6.1 + 3.7.
+    expect(before).toEqual({ members: ['hot', 'quiet', 'seniors', 'webinar fans'], parts: [{ rule: 'Senior', points: 20 }, { rule: 'Webinar', points: 10 }] });
+    // 25 days on, a click: the webinars fell out of 'webinar fans' (30 days) and decayed,
+    // but nothing that reads webinars is due for a click, so both stay as they were; the
+    // click rule and the segment reading clicks ('quiet') are evaluated.
+    const later = new Date(NOW.getTime() + 25 * 86_400_000);
+    await ingestPeople(db.kysely, ws, [{ userId: 's', events: [{ name: 'Click', daysAgo: 0, properties: { x: 3 } }] }], later);
+    await drainAudienceQueue(db.kysely, { now: later });
+    const afterClick = await state();
+    expect(afterClick.members).toEqual(['hot', 'seniors', 'webinar fans']);
+    expect(points(afterClick.parts)).toEqual({ Click: 3, Senior: 20, Webinar: 10 });
+    // A change not described (a trait, through identify) makes every rule due.
+    await ingestPeople(db.kysely, ws, [{ userId: 's', traits: { seniority: 'VP' } }], later);
+    await drainAudienceQueue(db.kysely, { now: later });
+    const afterIdentify = await state();
+    expect(afterIdentify.members).toEqual(['hot', 'seniors']);
+    expect(points(afterIdentify.parts)).toEqual({ Click: 3, Senior: 20, Webinar: 3 });
+  });
 });

@@ -34,6 +34,7 @@ export {
   recomputeAudiences,
   type DeriveOutcome,
 } from './derivation.service.ts';
+export { eventChange } from './change-sets.ts';
 export { compileConsentCondition } from './consent-seam.ts';
 export { registerSegmentRoutes, SEGMENT_JSON_SCHEMA } from './segments.routes.ts';
 export { registerScoringRoutes, SCORING_MODEL_JSON_SCHEMA } from './scoring.routes.ts';

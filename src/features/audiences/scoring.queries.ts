@@ -81,27 +81,37 @@ export function engagementRuleParts(
 }
 
 /**
- * Replaces the stored rule points of the contacts in scope by `parts`, logging every rule
- * whose points changed (its reason), and their totals, in one statement: the totals are
- * the sums of the new non-zero parts, which is what the parts table holds afterwards.
- * Returns the changes.
+ * Replaces stored rule points by `parts`, logging every rule whose points changed (its
+ * reason), and the totals, in one statement. `due` lists the (contact, rule) pairs that
+ * `parts` evaluated (an incremental pass): other rules of those contacts keep their stored
+ * points, which count in the totals. Without it, every rule of every contact. Returns the
+ * changes.
  */
 export async function syncContactScores(
   db: Kysely<Database>,
-  args: { workspaceId: string; modelId: string; parts: Sql[]; scope: readonly string[] | undefined; now: Date },
+  args: { workspaceId: string; modelId: string; parts: Sql[]; due: { contacts: readonly string[]; rules: readonly string[] } | undefined; now: Date },
 ): Promise<number> {
-  const { workspaceId: ws, modelId: model, now, scope } = args;
-  const newParts = args.parts.length > 0 ? sql.join(args.parts, sql` union all `) : sql`select null::uuid as contact_id, null::text as rule, null::text as kind, null::int as points where false`;
-  // Scoped: each contact's rows through the primary key (a lateral lookup, whatever the
-  // statistics of a table just rewritten say).
-  const oldParts = scope
-    ? sql`select p.contact_id, p.rule, p.kind, p.points from unnest(${scope}::uuid[]) as u(id) cross join lateral (
-        select contact_id, rule, kind, points from contact_score_parts where workspace_id = ${ws}::uuid and model_id = ${model}::uuid and contact_id = u.id offset 0
-      ) p`
-    : sql`select contact_id, rule, kind, points from contact_score_parts where workspace_id = ${ws}::uuid and model_id = ${model}::uuid`;
+  const { workspaceId: ws, modelId: model, now, due } = args;
+  const none = sql`select null::uuid as contact_id, null::text as rule, null::text as kind, null::int as points where false`;
+  const newParts = args.parts.length > 0 ? sql.join(args.parts, sql` union all `) : none;
+  const isDue = sql`exists (select 1 from due d where d.contact_id = s.contact_id and d.rule = s.rule)`;
+  // Incremental: each due contact's rows through the primary key (a lateral lookup,
+  // whatever the statistics of a table just rewritten say), split into the due rules'
+  // (to diff) and the others' (kept, for the totals).
+  const stored = due
+    ? sql`due as materialized (select d.contact_id, d.rule from unnest(${due.contacts}::uuid[], ${due.rules}::text[]) as d(contact_id, rule)),
+      stored as materialized (
+        select p.contact_id, p.rule, p.kind, p.points from (select distinct contact_id from due) u cross join lateral (
+          select contact_id, rule, kind, points from contact_score_parts where workspace_id = ${ws}::uuid and model_id = ${model}::uuid and contact_id = u.contact_id offset 0
+        ) p
+      ),
+      old_parts as materialized (select * from stored s where ${isDue}),
+      kept as materialized (select * from stored s where not ${isDue}),`
+    : sql`old_parts as materialized (select contact_id, rule, kind, points from contact_score_parts where workspace_id = ${ws}::uuid and model_id = ${model}::uuid),
+      kept as materialized (${none}),`;
   const changed = await sql<{ n: string }>`
     with new_parts as materialized (${newParts}),
-    old_parts as materialized (${oldParts}),
+    ${stored}
     changes as materialized (
       select coalesce(n.contact_id, o.contact_id) as contact_id, coalesce(n.rule, o.rule) as rule, coalesce(n.kind, o.kind) as kind,
         coalesce(o.points, 0) as before, coalesce(n.points, 0) as after
@@ -119,14 +129,14 @@ export async function syncContactScores(
       on conflict (workspace_id, model_id, contact_id, rule) do update set points = excluded.points, kind = excluded.kind
     ), totals as materialized (
       select contact_id, coalesce(sum(points) filter (where kind = 'fit'), 0)::int as fit, coalesce(sum(points) filter (where kind = 'engagement'), 0)::int as engagement
-      from new_parts where points <> 0 group by contact_id
+      from (select contact_id, kind, points from new_parts union all select contact_id, kind, points from kept) p where points <> 0 group by contact_id
     ), totals_upserted as (
       insert into contact_scores (workspace_id, model_id, contact_id, fit, engagement, total, updated_at)
       select ${ws}::uuid, ${model}::uuid, contact_id, fit, engagement, fit + engagement, ${now.toISOString()}::timestamptz from totals
       on conflict (workspace_id, model_id, contact_id) do update set fit = excluded.fit, engagement = excluded.engagement, total = excluded.total, updated_at = excluded.updated_at
       where (contact_scores.fit, contact_scores.engagement) is distinct from (excluded.fit, excluded.engagement)
     ), totals_removed as (
-      delete from contact_scores s where s.workspace_id = ${ws}::uuid and s.model_id = ${model}::uuid ${scopeOf(sql`s.contact_id`, scope)}
+      delete from contact_scores s where s.workspace_id = ${ws}::uuid and s.model_id = ${model}::uuid ${due ? sql`and s.contact_id in (select contact_id from due)` : sql``}
         and not exists (select 1 from totals t where t.contact_id = s.contact_id)
     )
     select count(*) as n from changes`.execute(db);

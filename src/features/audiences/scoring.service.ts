@@ -5,6 +5,7 @@ import { getAccount } from '../accounts/index.ts';
 import { recordAudit, type AuditActor } from '../audit/index.ts';
 import { getContact, listContacts } from '../contacts/index.ts';
 import { conversionBands, rocAuc, suggestThreshold, type Band, type Outcome } from './backtest-stats.ts';
+import { eventChange, readsOf, scoreChange, type PassScope } from './change-sets.ts';
 import { compileCondition, type CompileContext } from './conditions.queries.ts';
 import { parseScoringModel, type ScoringModel } from './scoring-model.ts';
 import * as q from './scoring.queries.ts';
@@ -19,7 +20,7 @@ export async function saveScoringModel(db: Kysely<Database>, workspaceId: string
   const ctx = await loadCompileContext(db, workspaceId, new Date());
   // Compile once to refuse bad rules (unknown fields, operators on wrong types) before saving.
   const probe: CompileContext = { ...ctx, models: new Map([...ctx.models, [model.name, '00000000-0000-0000-0000-000000000000']]) };
-  compileModelParts(workspaceId, model, '00000000-0000-0000-0000-000000000000', probe, undefined);
+  compileModelParts(workspaceId, model, probe, undefined);
   compileAccountFit(model, probe);
   const existing = await q.selectModelByName(db, workspaceId, model.name);
   const row = await q.upsertModel(db, workspaceId, model.name, model.description ?? null, model as Record<string, unknown>);
@@ -27,33 +28,41 @@ export async function saveScoringModel(db: Kysely<Database>, workspaceId: string
   return { model: row, created: !existing };
 }
 
-function compileModelParts(workspaceId: string, model: ScoringModel, _modelId: string, ctx: CompileContext, scope: readonly string[] | undefined) {
-  const on = { subject: 'contact' as const, alias: 'x', scope };
-  const fit = (model.fit ?? []).map((rule, i) => q.fitRuleParts(workspaceId, rule.name, rule.points, compileCondition(rule.when, on, ctx, `fit[${i}].when`), scope));
-  const engagement = (model.engagement ?? []).map((rule) =>
-    q.engagementRuleParts(workspaceId, rule, { now: ctx.now, halfLifeDays: model.decay?.half_life_days, lookbackDays: model.lookback_days ?? DEFAULT_LOOKBACK_DAYS, scope }),
-  );
+/** A model's contact rules: each one's name, what it reads, and its point rows for a scope. */
+function contactRulesOf(workspaceId: string, model: ScoringModel, ctx: CompileContext) {
+  const fit = (model.fit ?? []).map((rule, i) => ({
+    name: rule.name,
+    reads: readsOf(rule.when),
+    parts: (scope: readonly string[] | undefined) =>
+      q.fitRuleParts(workspaceId, rule.name, rule.points, compileCondition(rule.when, { subject: 'contact', alias: 'x', scope }, ctx, `fit[${i}].when`), scope),
+  }));
+  const engagement = (model.engagement ?? []).map((rule) => ({
+    name: rule.name,
+    reads: new Set([eventChange(rule.event)]),
+    parts: (scope: readonly string[] | undefined) =>
+      q.engagementRuleParts(workspaceId, rule, { now: ctx.now, halfLifeDays: model.decay?.half_life_days, lookbackDays: model.lookback_days ?? DEFAULT_LOOKBACK_DAYS, scope }),
+  }));
   return [...fit, ...engagement];
+}
+
+function compileModelParts(workspaceId: string, model: ScoringModel, ctx: CompileContext, scope: readonly string[] | undefined) {
+  return contactRulesOf(workspaceId, model, ctx).map((rule) => rule.parts(scope));
 }
 
 function compileAccountFit(model: ScoringModel, ctx: CompileContext) {
   return (model.account_fit ?? []).map((rule, i) => ({ points: rule.points, predicate: compileCondition(rule.when, { subject: 'account', alias: 'x' }, ctx, `account_fit[${i}].when`) }));
 }
 
-export interface ScoreScope {
-  contacts: readonly string[];
-  accounts: readonly string[];
-}
-
 /**
- * Recomputes contact and account scores of every model (or `only` some): every row, or
- * only those in `scope`. Each rule's points are diffed with the stored ones; a change is
- * logged with its rule.
+ * Recomputes contact and account scores of every model (or `only` some): every row, or,
+ * in an incremental pass, each rule for the contacts whose changes it reads and the
+ * accounts whose contacts' scores or own data changed. Each rule's points are diffed with
+ * the stored ones; a change is logged with its rule.
  */
 export async function computeScores(
   db: Kysely<Database>,
   workspaceId: string,
-  options: { now?: Date; scope?: ScoreScope; only?: string[]; rules?: { segments: SegmentRow[]; models: ScoringModelRow[] } } = {},
+  options: { now?: Date; pass?: PassScope; only?: string[]; rules?: { segments: SegmentRow[]; models: ScoringModelRow[] } } = {},
 ): Promise<number> {
   const now = options.now ?? new Date();
   const ctx = options.rules ? compileContextOf(workspaceId, now, options.rules) : await loadCompileContext(db, workspaceId, now);
@@ -61,15 +70,35 @@ export async function computeScores(
   for (const row of options.rules?.models ?? (await q.selectModels(db, workspaceId))) {
     if (options.only && !options.only.includes(row.name)) continue;
     const model = row.definition as ScoringModel;
-    const contacts = options.scope?.contacts;
-    if (!contacts || contacts.length > 0) {
-      changes += await q.syncContactScores(db, { workspaceId, modelId: row.id, parts: compileModelParts(workspaceId, model, row.id, ctx, contacts), scope: contacts, now });
+    if (options.pass) {
+      changes += await syncModelInPass(db, workspaceId, row, ctx, options.pass, now);
+      continue;
     }
-    const accounts = options.scope?.accounts;
-    if (!accounts || accounts.length > 0) {
-      await q.syncAccountScores(db, { workspaceId, modelId: row.id, fitRules: compileAccountFit(model, ctx), scope: accounts, now });
-    }
-    if (!options.scope) await q.markModelComputed(db, workspaceId, row.id, now);
+    changes += await q.syncContactScores(db, { workspaceId, modelId: row.id, parts: compileModelParts(workspaceId, model, ctx, undefined), due: undefined, now });
+    await q.syncAccountScores(db, { workspaceId, modelId: row.id, fitRules: compileAccountFit(model, ctx), scope: undefined, now });
+    await q.markModelComputed(db, workspaceId, row.id, now);
+  }
+  return changes;
+}
+
+/** One model in an incremental pass: the due rules of the due contacts, then the due accounts. */
+async function syncModelInPass(db: Kysely<Database>, workspaceId: string, row: ScoringModelRow, ctx: CompileContext, pass: PassScope, now: Date): Promise<number> {
+  const model = row.definition as ScoringModel;
+  const due = contactRulesOf(workspaceId, model, ctx)
+    .map((rule) => ({ rule, ids: pass.contactsDue(rule.reads) }))
+    .filter((d) => d.ids.length > 0);
+  let changes = 0;
+  if (due.length > 0) {
+    const pairs = { contacts: due.flatMap((d) => d.ids), rules: due.flatMap((d) => d.ids.map(() => d.rule.name)) };
+    changes = await q.syncContactScores(db, { workspaceId, modelId: row.id, parts: due.map((d) => d.rule.parts(d.ids)), due: pairs, now });
+    pass.contactsChanged(new Set(pairs.contacts), scoreChange(row.name));
+  }
+  // An account score sums its contacts' scores and adds its own fit rules.
+  const reads = new Set([scoreChange(row.name), ...(model.account_fit ?? []).flatMap((r) => [...readsOf(r.when)])]);
+  const accounts = pass.accountsDue(reads);
+  if (accounts.length > 0) {
+    await q.syncAccountScores(db, { workspaceId, modelId: row.id, fitRules: compileAccountFit(model, ctx), scope: accounts, now });
+    pass.accountsChanged(accounts, scoreChange(row.name));
   }
   return changes;
 }
@@ -136,7 +165,7 @@ export async function backtestModel(db: Kysely<Database>, workspaceId: string, n
   const outcomes: Outcome[] = [];
   for (const deal of await q.selectClosedOpportunities(db, workspaceId)) {
     const ctx = await loadCompileContext(db, workspaceId, new Date(deal.created_date));
-    const contacts = deal.contact_ids.length > 0 ? await q.sumParts(db, compileModelParts(workspaceId, model, row.id, ctx, deal.contact_ids)) : [];
+    const contacts = deal.contact_ids.length > 0 ? await q.sumParts(db, compileModelParts(workspaceId, model, ctx, deal.contact_ids)) : [];
     const accountFit = await q.selectAccountFit(db, workspaceId, deal.account_id, compileAccountFit(model, ctx));
     const score = accountFit + Math.max(0, ...contacts.map((c) => c.fit)) + contacts.reduce((n, c) => n + c.engagement, 0);
     outcomes.push({ score, won: deal.is_won });

@@ -138,28 +138,36 @@ export async function syncMembership(
 }
 
 /**
- * The incremental path for several segments of one subject at once: evaluates all their
- * predicates for the ids in scope in one pass, then inserts newcomers, deletes leavers and
- * logs both, in one statement. Segments reading one another go in separate calls
- * (dependency levels), so that a reader sees the memberships it reads already updated.
+ * The incremental path for several segments of one subject at once: evaluates each
+ * segment's predicate for its own due ids (`segments[i].ids`, a subset of `scope`) in one
+ * pass over the scope, then inserts newcomers, deletes leavers and logs both, in one
+ * statement. Memberships of ids a segment is not due for are left alone. Segments reading
+ * one another go in separate calls (dependency levels), so that a reader sees the
+ * memberships it reads already updated.
  */
 export async function syncMembershipsInScope(
   db: Kysely<Database>,
-  args: { workspaceId: string; subject: SegmentSubject; segments: Array<{ id: string; predicate: RawBuilder<unknown> }>; scope: readonly string[]; now: Date },
+  args: { workspaceId: string; subject: SegmentSubject; segments: Array<{ id: string; predicate: RawBuilder<unknown>; ids: readonly string[] }>; scope: readonly string[]; now: Date },
 ): Promise<Map<string, MembershipChange>> {
   const { workspaceId: ws, now, scope } = args;
   const x = sql.id(SUBJECT_ALIAS);
   const ids = args.segments.map((s) => s.id);
-  const hits = sql.join(args.segments.map((s) => sql`coalesce(${s.predicate}, false)`));
+  // Per id in scope, a mask with a '1' at the position of each segment it is due for.
+  const dueSets = args.segments.map((s) => new Set(s.ids));
+  const masks = scope.map((id) => dueSets.map((d) => (d.has(id) ? '1' : '0')).join(''));
+  const hits = sql.join(args.segments.map((s, i) => sql`case when substr(u.mask, ${i + 1}::int, 1) = '1' then coalesce(${s.predicate}, false) end`));
   const result = await sql<{ segment_id: string; entered: string; exited: string }>`
-    with target as materialized (
-      select ${x}.id, array[${hits}]::boolean[] as hits from ${subjectTable(args.subject)} ${x}
-      where ${x}.workspace_id = ${ws}::uuid and ${x}.id = any(${scope}::uuid[])
+    with u as materialized (
+      select * from unnest(${scope}::uuid[], ${masks}::text[]) as u(id, mask)
+    ), target as materialized (
+      select ${x}.id, array[${hits}]::boolean[] as hits from u join ${subjectTable(args.subject)} ${x} on ${x}.workspace_id = ${ws}::uuid and ${x}.id = u.id
     ), wanted as materialized (
       select t.id, h.segment_id from target t cross join lateral unnest(${ids}::uuid[], t.hits) as h(segment_id, hit) where h.hit
     ), current as materialized (
-      select m.segment_id, m.member_id from segment_members m
-      where m.workspace_id = ${ws}::uuid and m.segment_id = any(${ids}::uuid[]) and m.member_id = any(${scope}::uuid[])
+      -- Each id's memberships through the member index, kept where the segment is due.
+      select m.segment_id, m.member_id from u cross join lateral (
+        select segment_id, member_id from segment_members where workspace_id = ${ws}::uuid and member_id = u.id offset 0
+      ) m where substr(u.mask, array_position(${ids}::uuid[], m.segment_id), 1) = '1'
     ), diff as materialized (
       -- A full join runs as a hash or merge join, never a loop over the other side.
       select coalesce(w.segment_id, c.segment_id) as segment_id, coalesce(w.id, c.member_id) as id, c.member_id is null as entering
@@ -171,8 +179,7 @@ export async function syncMembershipsInScope(
       returning segment_id, member_id
     ), exited as (
       delete from segment_members m using diff d
-      where m.workspace_id = ${ws}::uuid and m.segment_id = any(${ids}::uuid[]) and m.member_id = any(${scope}::uuid[])
-        and not d.entering and m.segment_id = d.segment_id and m.member_id = d.id
+      where m.workspace_id = ${ws}::uuid and not d.entering and m.segment_id = d.segment_id and m.member_id = d.id
       returning m.segment_id, m.member_id
     ), logged as (
       insert into segment_membership_history (workspace_id, segment_id, member_id, change, at)

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database, SegmentSubject } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit, type AuditActor } from '../audit/index.ts';
+import { readsOf, segmentChange, type PassScope } from './change-sets.ts';
 import { compileCondition, joinAll, newCompileContext, type CompileContext } from './conditions.queries.ts';
 import { parseSegmentDefinition, type SegmentDefinition } from './segment-definition.ts';
 import { dependencyLevels, dependentsOf, orderByDependencies } from './segment-graph.ts';
@@ -123,29 +124,24 @@ async function recomputeOneSegment(db: Kysely<Database>, workspaceId: string, se
   return change;
 }
 
-export interface RecomputeScope {
-  contacts: readonly string[];
-  accounts: readonly string[];
-}
-
 /**
- * Recomputes dynamic segments in dependency order: all rows (no scope), or only the given
- * contacts and accounts (the incremental path). `only` limits it to some segments;
- * `timeDependentOnly` to those whose rules read the clock.
+ * Recomputes dynamic segments in dependency order: all rows, or in an incremental pass
+ * each segment for the contacts or accounts whose changes it reads. `only` limits it to
+ * some segments; `timeDependentOnly` to those whose rules read the clock.
  */
 export async function recomputeSegments(
   db: Kysely<Database>,
   workspaceId: string,
-  options: { now?: Date; scope?: RecomputeScope; only?: ReadonlySet<string>; timeDependentOnly?: boolean; rules?: { segments: SegmentRow[]; models: Array<{ id: string; name: string }> } } = {},
+  options: { now?: Date; pass?: PassScope; only?: ReadonlySet<string>; timeDependentOnly?: boolean; rules?: { segments: SegmentRow[]; models: Array<{ id: string; name: string }> } } = {},
 ): Promise<Record<string, q.MembershipChange>> {
   // The full path sets its memory for the transaction (allowLargeHashes): it needs one.
-  if (!options.scope && !db.isTransaction) return db.transaction().execute((trx) => recomputeSegments(trx, workspaceId, options));
+  if (!options.pass && !db.isTransaction) return db.transaction().execute((trx) => recomputeSegments(trx, workspaceId, options));
   const now = options.now ?? new Date();
-  if (!options.scope) await q.allowLargeHashes(db);
+  if (!options.pass) await q.allowLargeHashes(db);
   const all = orderByDependencies(options.rules?.segments ?? (await q.selectSegments(db, workspaceId)));
   const ctx = options.rules ? compileContextOf(workspaceId, now, options.rules) : await loadCompileContext(db, workspaceId, now);
   const segments = all.filter((s) => s.type === 'dynamic' && (!options.only || options.only.has(s.name)));
-  if (options.scope) return syncScopedSegments(db, workspaceId, segments, ctx, options.scope, now);
+  if (options.pass) return syncScopedSegments(db, workspaceId, segments, ctx, options.pass, now);
   const changes: Record<string, q.MembershipChange> = {};
   const changed = new Set<string>();
   let stale = true;
@@ -177,17 +173,30 @@ export async function recomputeSegments(
   return changes;
 }
 
-/** The incremental path: one statement per dependency level and subject, whatever the number of segments. */
-async function syncScopedSegments(db: Kysely<Database>, workspaceId: string, segments: SegmentRow[], ctx: CompileContext, scope: RecomputeScope, now: Date) {
-  const changes: Record<string, q.MembershipChange> = {};
+/**
+ * The incremental path: one statement per dependency level and subject, whatever the
+ * number of segments, each segment evaluated for the ids whose changes it reads.
+ */
+async function syncScopedSegments(db: Kysely<Database>, workspaceId: string, segments: SegmentRow[], ctx: CompileContext, pass: PassScope, now: Date) {
+  const changes: Record<string, q.MembershipChange> = Object.fromEntries(segments.map((s) => [s.name, { entered: 0, exited: 0 }]));
   for (const level of dependencyLevels(segments)) {
     for (const subject of ['contact', 'account'] as const) {
-      const ids = subject === 'contact' ? scope.contacts : scope.accounts;
-      const group = level.filter((s) => s.subject === subject);
-      if (group.length === 0 || ids.length === 0) continue;
-      const compiled = group.map((s) => ({ id: s.id, predicate: compileSegmentPredicate(s.definition as SegmentDefinition, { ...ctx, usedSegments: new Set(), aliases: 0 }, ids) }));
-      const result = await q.syncMembershipsInScope(db, { workspaceId, subject, segments: compiled, scope: ids, now });
-      for (const s of group) changes[s.name] = result.get(s.id)!;
+      const due = level
+        .filter((s) => s.subject === subject)
+        .map((s) => {
+          const reads = readsOf({ all: (s.definition as SegmentDefinition).rules ?? [] });
+          return { segment: s, ids: subject === 'contact' ? pass.contactsDue(reads) : pass.accountsDue(reads) };
+        })
+        .filter((d) => d.ids.length > 0);
+      if (due.length === 0) continue;
+      const scope = [...new Set(due.flatMap((d) => d.ids))];
+      const compiled = due.map((d) => ({ id: d.segment.id, ids: d.ids, predicate: compileSegmentPredicate(d.segment.definition as SegmentDefinition, { ...ctx, usedSegments: new Set(), aliases: 0 }, scope) }));
+      const result = await q.syncMembershipsInScope(db, { workspaceId, subject, segments: compiled, scope, now });
+      for (const d of due) {
+        changes[d.segment.name] = result.get(d.segment.id)!;
+        if (subject === 'contact') pass.contactsChanged(d.ids, segmentChange(d.segment.name));
+        else pass.accountsChanged(d.ids, segmentChange(d.segment.name));
+      }
     }
   }
   return changes;

@@ -1,7 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, StageDimension } from '../../platform/db/schema.ts';
 import { recordAudit, type AuditActor } from '../audit/index.ts';
+import { readsOf, type PassScope } from './change-sets.ts';
 import { compileCondition, type CompileContext } from './conditions.queries.ts';
+import type { Condition } from './conditions.ts';
 import { decideEngagement, decideLifecycle, parseStageRules, type StageMove, type StageRules } from './stage-rules.ts';
 import * as q from './stages.queries.ts';
 import { compileContextOf, loadCompileContext, type SegmentRow } from './segments.service.ts';
@@ -28,27 +30,35 @@ export async function getStageRules(db: Kysely<Database>, workspaceId: string): 
   return row ? (row.definition as StageRules) : null;
 }
 
-/** Moves contacts (all, or those in scope) to the stage their rules give; returns the moves. */
+/**
+ * Moves contacts to the stage their rules give: all contacts, or in an incremental pass
+ * those whose changes a dimension's rules read. Returns the moves.
+ */
 export async function computeStages(
   db: Kysely<Database>,
   workspaceId: string,
-  options: { now?: Date; scope?: readonly string[]; rules?: { stageRules: StageRules | null; segments: SegmentRow[]; models: Array<{ id: string; name: string }> } } = {},
+  options: { now?: Date; pass?: PassScope; rules?: { stageRules: StageRules | null; segments: SegmentRow[]; models: Array<{ id: string; name: string }> } } = {},
 ): Promise<number> {
   const rules = options.rules ? options.rules.stageRules : await getStageRules(db, workspaceId);
-  if (!rules || (options.scope && options.scope.length === 0)) return 0;
+  if (!rules) return 0;
   const now = options.now ?? new Date();
   const ctx = options.rules ? compileContextOf(workspaceId, now, options.rules) : await loadCompileContext(db, workspaceId, now);
-  const predicates = compileStagePredicates(rules, ctx, options.scope);
   let moved = 0;
   for (const dimension of ['lifecycle', 'engagement'] as StageDimension[]) {
-    if (predicates[dimension].length === 0) continue;
-    const rows = await q.evaluateStageRules(db, { workspaceId, dimension, predicates: predicates[dimension], scope: options.scope });
+    const list: ReadonlyArray<{ when?: Condition | undefined }> = rules[dimension] ?? [];
+    if (list.length === 0) continue;
+    const reads = new Set(list.flatMap((r) => [...readsOf(r.when)]));
+    const scope = options.pass?.contactsDue(reads);
+    if (scope && scope.length === 0) continue;
+    const predicates = compileStagePredicates(rules, ctx, scope)[dimension];
+    const rows = await q.evaluateStageRules(db, { workspaceId, dimension, predicates, scope });
     const moves: StageMove[] = [];
     for (const row of rows) {
       const next = dimension === 'lifecycle' ? decideLifecycle(rules.lifecycle!, row.stage, row.hits) : decideEngagement(rules.engagement!, row.stage, row.hits);
       if (next !== null && next !== row.stage) moves.push({ contactId: row.id, from: row.stage, to: next });
     }
     await q.writeStageMoves(db, workspaceId, dimension, moves, now);
+    if (scope) options.pass!.contactsChanged(scope, 'stage');
     moved += moves.length;
   }
   return moved;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import { inTransaction } from '../../platform/db/in-transaction.ts';
-import { enqueueAudienceWork } from '../audiences/index.ts';
+import { enqueueAudienceWork, eventChange } from '../audiences/index.ts';
 import { getContactCores } from '../contacts/index.ts';
 import { storeEvents, type EventInsert } from '../events/index.ts';
 import { classifyOpen } from './machine-open.ts';
@@ -69,7 +69,8 @@ async function recordHit(db: Kysely<Database>, m: TrackedMessage, name: string, 
   };
   await inTransaction(db, async (trx) => {
     await storeEvents(trx, m.workspaceId, [row]);
-    await enqueueAudienceWork(trx, m.workspaceId, { contactIds: [m.contactId] });
+    // An open or click changes nothing of the contact but its events.
+    await enqueueAudienceWork(trx, m.workspaceId, { contactChanges: new Map([[m.contactId, [eventChange(name)]]]) });
   });
   return true;
 }

@@ -6,7 +6,7 @@ import { extractAccountFields, upsertAccountsFromGroups, type AccountUpsert } fr
 import { applyContactPatches, extractContactFields, linkContactsToAccounts, normalizeEmail, type ContactPatch } from '../contacts/index.ts';
 import { enrichContactsById } from '../enrichment/index.ts';
 import { recordFieldChecks, type FieldIssue, type ObjectFieldChecks } from '../normalization/index.ts';
-import { enqueueAudienceWork } from '../audiences/index.ts';
+import { enqueueAudienceWork, eventChange } from '../audiences/index.ts';
 import { findErasedEmails } from '../consent/index.ts';
 import { findStoredMessageIds, storeEvents } from '../events/index.ts';
 import { resolveContacts, type IdentifiedEvent } from '../identity/index.ts';
@@ -156,7 +156,7 @@ export async function processChunk(db: Kysely<Database>, workspaceId: string, ac
   await enrichContactsById(db, workspaceId, [...contactChecks.keys()], now);
   const storedCount = await storeEvents(db, workspaceId, events.map((e, i) => toEventRow(e, contactOf(i))));
   // Scores, stages and segment memberships of these contacts are due (merged-away ones leave).
-  await enqueueAudienceWork(db, workspaceId, { contactIds: [...patches.keys(), ...plan.merges.map((m) => m.loserId)], accountIds: [...accountIds.values()] });
+  await enqueueAudienceWork(db, workspaceId, { ...audienceChangesOf(events, contactOf, plan), accountIds: [...accountIds.values()] });
   return {
     stored: storedCount,
     duplicates: accepted.length - fresh.length,
@@ -223,6 +223,27 @@ function toObjectChecks(checks: FieldChecks, idOf: (key: string) => string | und
 }
 
 /** What a chunk changes on contacts (traits, first/last seen) and accounts (group calls). */
+/**
+ * What each contact of the chunk changed, for audience derivation: a contact that only
+ * received track and page events changed by those event names and its first/last seen
+ * times; a new or merged contact, or one with an identify, group or alias call, in ways
+ * not described (every rule is due).
+ */
+function audienceChangesOf(events: AcceptedEvent[], contactOf: (i: number) => string, plan: { newContactIds: string[]; merges: Array<{ winnerId: string; loserId: string }> }) {
+  const unknown = new Set<string>([...plan.newContactIds, ...plan.merges.flatMap((m) => [m.winnerId, m.loserId])]);
+  const described = new Map<string, Set<string>>();
+  events.forEach((event, i) => {
+    const contactId = contactOf(i);
+    if (event.type !== 'track' && event.type !== 'page') unknown.add(contactId);
+    if (unknown.has(contactId)) return;
+    const changes = described.get(contactId) ?? new Set(['field:first_seen_at', 'field:last_seen_at']);
+    if (event.name) changes.add(eventChange(event.name));
+    described.set(contactId, changes);
+  });
+  for (const id of unknown) described.delete(id);
+  return { contactIds: [...unknown], contactChanges: new Map([...described].map(([id, c]) => [id, [...c]])) };
+}
+
 function collectProfileChanges(events: AcceptedEvent[], contactOf: (i: number) => string): ProfileChanges {
   const changes: ProfileChanges = { patches: new Map(), groups: new Map(), links: [], contactChecks: new Map(), groupChecks: new Map() };
   events.forEach((event, i) => {

@@ -122,4 +122,5 @@ export interface AudienceQueueTable {
   entity: 'contact' | 'account';
   entity_id: string;
   queued_at: TimestampDefault;
+  changes: string[] | null;
 }
