@@ -83,8 +83,8 @@ export function createApp({ db, logger, healthSources = createHealthSources(), i
   const mailer = createMailer(mail ?? { publicUrl: 'http://localhost:3000' });
   const retryWorker = createRetryWorker(db.kysely, mailer, logger.child({ component: 'retry-worker' }));
   const privacyWorker = createPrivacyWorker(db.kysely, logger.child({ component: 'privacy-worker' }));
-  const worker = createIngestWorker(db.kysely, db.kind, logger.child({ component: 'ingest-worker' }));
-  const audienceWorker = createAudienceWorker(db.kysely, logger.child({ component: 'audience-worker' }));
+  const audienceWorker = createAudienceWorker(db.kysely, logger.child({ component: 'audience-worker' }), { kind: db.kind });
+  const worker = createIngestWorker(db.kysely, db.kind, logger.child({ component: 'ingest-worker' }), { onStored: () => audienceWorker.nudge() });
   const writeKeys = createWriteKeyAuthenticator(db.kysely);
   const jobQueue = createJobQueue(db, logger.child({ component: 'jobs' }), {
     pollingIntervalSeconds: jobs?.pollingIntervalSeconds,

@@ -5,6 +5,8 @@ import { openTestDatabase, testDatabaseLabel } from '../../platform/db/test-data
 import { cliActor } from '../audit/index.ts';
 import { createWorkspace } from '../workspaces/index.ts';
 import { ingestPeople, NOW } from './audience-fixtures.ts';
+import { silentLogger } from '../../platform/logger.ts';
+import { createAudienceWorker } from './audience-worker.ts';
 import { countAudienceQueue, deriveQueuedAudiences } from './derivation.service.ts';
 import { applySegment } from './segments.service.ts';
 
@@ -32,5 +34,27 @@ describe(`audience queue (${testDatabaseLabel})`, () => {
     const outcome = await deriveQueuedAudiences(db.kysely, ws, { now: NOW });
     expect(outcome?.membershipChanges).toBe(2);
     expect(await countAudienceQueue(db.kysely, ws)).toBe(0);
+  });
+
+  it('derives at once when nudged, instead of at its next poll', async () => {
+    const ws = (await createWorkspace(db.kysely, 'queue-nudge')).id;
+    await applySegment(db.kysely, ws, { name: 'fans', rules: [{ event: { name: 'Webinar' } }] }, cliActor(), NOW);
+    // A poll far longer than the test: only the nudge can bring the change in.
+    const worker = createAudienceWorker(db.kysely, silentLogger(), { pollMs: 600_000, kind: db.kind });
+    worker.start();
+    try {
+      const members = async () => (await sql<{ n: number }>`select count(*)::int as n from segment_members where workspace_id = ${ws}::uuid`.execute(db.kysely)).rows[0]!.n;
+      // Let the first pass find the queue empty and go to sleep.
+      await new Promise((r) => setTimeout(r, 300));
+      await ingestPeople(db.kysely, ws, [{ userId: 'n1', events: [{ name: 'Webinar', daysAgo: 1 }] }]);
+      expect(await members()).toBe(0);
+      worker.nudge();
+      const deadline = Date.now() + 20_000;
+      while ((await members()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(await members()).toBe(1);
+      expect(await countAudienceQueue(db.kysely, ws)).toBe(0);
+    } finally {
+      await worker.stop();
+    }
   });
 });

@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import type { DbKind } from '../../platform/db/connection.ts';
+import { createTableMaintenance, type MaintenancePolicy, type TableMaintenance } from '../../platform/db/maintenance.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { listWorkspaces } from '../workspaces/index.ts';
@@ -6,19 +8,28 @@ import { drainAudienceQueue, recomputeAudiences } from './derivation.service.ts'
 
 export interface AudienceWorker {
   start(): void;
+  /** Wakes the worker now (work was queued) instead of at its next poll. */
+  nudge(): void;
   stop(): Promise<void>;
 }
 
 export interface AudienceWorkerOptions {
-  /** How often the queue of changed contacts is drained. */
+  /** How often the queue of changed contacts is drained when nobody nudges. */
   pollMs?: number;
   /** How often everything is recomputed (time windows and decay move with the clock). */
   fullRecomputeMs?: number;
+  /** Where autovacuum does not run (PGlite, or a server with it off), the worker vacuums its queue. */
+  kind?: DbKind;
 }
+
+/** The queue is emptied as fast as it fills: its dead rows are all there is to it. */
+const AUDIENCE_MAINTENANCE: MaintenancePolicy = { tables: { audience_queue: { base: 5_000, scale: 0, action: 'vacuum analyze' } } };
 
 /**
  * Drains the derivation queue (scores -> stages -> segments for changed contacts) and
- * runs the full recompute on a schedule. Runs where the ingest worker runs (role worker/all).
+ * runs the full recompute on a schedule. Runs where the ingest worker runs (role
+ * worker/all), which nudges it after storing events, so a change does not wait for the
+ * next poll.
  */
 export function createAudienceWorker(db: Kysely<Database>, logger: Logger, options: AudienceWorkerOptions = {}): AudienceWorker {
   const pollMs = options.pollMs ?? 250;
@@ -27,11 +38,17 @@ export function createAudienceWorker(db: Kysely<Database>, logger: Logger, optio
   let loop: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let wake: (() => void) | undefined;
+  let nudged = false;
   let lastFull = Date.now();
+  let maintenance: TableMaintenance | undefined;
 
   async function tick(): Promise<void> {
+    maintenance ??= await createTableMaintenance(db, options.kind ?? 'postgres', AUDIENCE_MAINTENANCE, logger);
     const outcomes = await drainAudienceQueue(db);
-    if (outcomes.length > 0) logger.debug({ runs: outcomes.length, contacts: outcomes.reduce((n, o) => n + o.contacts, 0) }, 'audiences derived');
+    if (outcomes.length > 0) {
+      logger.debug({ runs: outcomes.length, contacts: outcomes.reduce((n, o) => n + o.contacts, 0) }, 'audiences derived');
+      await maintenance.noteWrites('audience_queue', outcomes.reduce((n, o) => n + o.taken, 0));
+    }
     if (Date.now() - lastFull >= fullMs) {
       lastFull = Date.now();
       for (const workspace of await listWorkspaces(db)) {
@@ -43,16 +60,20 @@ export function createAudienceWorker(db: Kysely<Database>, logger: Logger, optio
 
   async function run(): Promise<void> {
     while (running) {
+      nudged = false;
       try {
         await tick();
       } catch (error) {
         logger.error({ err: error }, 'audience worker failed; retrying');
       }
       if (!running) break;
+      // Work queued while this pass ran is due at once.
+      if (nudged) continue;
       await new Promise<void>((resolve) => {
         timer = setTimeout(resolve, pollMs);
         wake = resolve;
       });
+      wake = undefined;
     }
   }
 
@@ -61,6 +82,11 @@ export function createAudienceWorker(db: Kysely<Database>, logger: Logger, optio
       if (running) return;
       running = true;
       loop = run();
+    },
+    nudge() {
+      nudged = true;
+      if (timer) clearTimeout(timer);
+      wake?.();
     },
     async stop() {
       running = false;

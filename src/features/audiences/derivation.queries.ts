@@ -38,11 +38,15 @@ export async function takeQueueEntries(db: Kysely<Database>, workspaceId: string
     cross join lateral (select account_id from contact_accounts where workspace_id = ${workspaceId}::uuid and contact_id = t.entity_id) ca`.execute(db);
   const changes = { contact: new Map<string, Array<string[] | null>>(), account: new Map<string, Array<string[] | null>>() };
   const links: Array<{ contactId: string; accountId: string }> = [];
+  let rows = 0;
   for (const r of result.rows) {
     if (r.account_id) links.push({ contactId: r.entity_id, accountId: r.account_id });
-    else changes[r.entity].set(r.entity_id, [...(changes[r.entity].get(r.entity_id) ?? []), r.changes]);
+    else {
+      rows++;
+      changes[r.entity].set(r.entity_id, [...(changes[r.entity].get(r.entity_id) ?? []), r.changes]);
+    }
   }
-  return { contacts: changes.contact, accounts: changes.account, links };
+  return { contacts: changes.contact, accounts: changes.account, links, rows };
 }
 
 export async function selectWorkspacesWithQueue(db: Kysely<Database>): Promise<string[]> {

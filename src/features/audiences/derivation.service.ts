@@ -27,6 +27,8 @@ export async function enqueueAudienceWork(
 
 export interface DeriveOutcome {
   queued: number;
+  /** Queue rows taken (a contact queued twice is one entity, two rows). */
+  taken: number;
   /** The contacts whose changes were taken from the queue (for latency measurements). */
   touchedContacts: string[];
   contacts: number;
@@ -94,7 +96,7 @@ export async function deriveQueuedAudiences(db: Kysely<Database>, workspaceId: s
     const changes = await recomputeSegments(trx, workspaceId, { now, pass, rules });
     lap('segments');
     const membershipChanges = Object.values(changes).reduce((n, c) => n + c.entered + c.exited, 0);
-    return { queued: touchedContacts.length + touchedAccounts.length, touchedContacts, contacts: contacts.length, accounts: accounts.length, scoreChanges, stageMoves, membershipChanges, timings };
+    return { queued: touchedContacts.length + touchedAccounts.length, taken: taken.rows, touchedContacts, contacts: contacts.length, accounts: accounts.length, scoreChanges, stageMoves, membershipChanges, timings };
   });
 }
 

@@ -18,7 +18,13 @@ export interface IngestWorker {
  * PGlite and PostgreSQL. A nudge shortens the wait to `lingerMs`: a single event shows up
  * fast, while under load events gather into full chunks instead of one transaction each.
  */
-export function createIngestWorker(db: Kysely<Database>, kind: DbKind, logger: Logger, pollMs = 500, lingerMs = 50): IngestWorker {
+export function createIngestWorker(
+  db: Kysely<Database>,
+  kind: DbKind,
+  logger: Logger,
+  options: { pollMs?: number; lingerMs?: number; /** Called after events were stored (what derives from them is due). */ onStored?: () => void } = {},
+): IngestWorker {
+  const { pollMs = 500, lingerMs = 50 } = options;
   let maintenance: TableMaintenance | undefined;
   let running = false;
   let loop: Promise<void> | undefined;
@@ -40,7 +46,10 @@ export function createIngestWorker(db: Kysely<Database>, kind: DbKind, logger: L
       try {
         maintenance ??= await createTableMaintenance(db, kind, INGEST_MAINTENANCE, logger);
         const outcome = await processInbox(db, { logger, fullChunksOnly: true, maintenance });
-        if (outcome.events > 0) logger.debug(outcome, 'ingest worker processed events');
+        if (outcome.events > 0) {
+          logger.debug(outcome, 'ingest worker processed events');
+          options.onStored?.();
+        }
       } catch (error) {
         logger.error({ err: error }, 'ingest worker failed; retrying');
       }
