@@ -23,7 +23,7 @@ export async function insertQueueEntries(db: Kysely<Database>, workspaceId: stri
  * pass holds the lock.
  */
 export async function takeQueueEntries(db: Kysely<Database>, workspaceId: string, limit: number) {
-  const result = await sql<{ entity: 'contact' | 'account'; entity_id: string; changes: string[] | null; account_id: string | null }>`
+  const result = await sql<{ entity: 'contact' | 'account'; entity_id: string; changes: string[] | null; account_id: string | null; rules: string | null }>`
     with lock as materialized (
       select pg_try_advisory_xact_lock(hashtext(${`keel:audiences:${workspaceId}`})) as ok
     ), taken as (
@@ -32,22 +32,32 @@ export async function takeQueueEntries(db: Kysely<Database>, workspaceId: string
       )
       returning q.entity, q.entity_id, q.changes
     )
-    select entity, entity_id, changes, null::uuid as account_id from taken
+    select entity, entity_id, changes, null::uuid as account_id, null as rules from taken
     union all
-    select 'contact', t.entity_id, null, ca.account_id from (select distinct entity_id from taken where entity = 'contact') t
-    cross join lateral (select account_id from contact_accounts where workspace_id = ${workspaceId}::uuid and contact_id = t.entity_id) ca`.execute(db);
+    select 'contact', t.entity_id, null, ca.account_id, null from (select distinct entity_id from taken where entity = 'contact') t
+    cross join lateral (select account_id from contact_accounts where workspace_id = ${workspaceId}::uuid and contact_id = t.entity_id) ca
+    union all
+    select 'account', null, null, null, ${rulesDigest(workspaceId)} where exists (select 1 from taken)`.execute(db);
   const changes = { contact: new Map<string, Array<string[] | null>>(), account: new Map<string, Array<string[] | null>>() };
   const links: Array<{ contactId: string; accountId: string }> = [];
   let rows = 0;
+  let rulesFingerprint = '';
   for (const r of result.rows) {
-    if (r.account_id) links.push({ contactId: r.entity_id, accountId: r.account_id });
+    if (r.rules !== null) rulesFingerprint = r.rules;
+    else if (r.account_id) links.push({ contactId: r.entity_id, accountId: r.account_id });
     else {
       rows++;
       changes[r.entity].set(r.entity_id, [...(changes[r.entity].get(r.entity_id) ?? []), r.changes]);
     }
   }
-  return { contacts: changes.contact, accounts: changes.account, links, rows };
+  return { contacts: changes.contact, accounts: changes.account, links, rows, rulesFingerprint };
 }
+
+/** A digest of the workspace's segments, scoring models and stage rules: it moves with any change to them. */
+const rulesDigest = (workspaceId: string) => sql<string>`md5(concat_ws('|',
+    (select string_agg(s::text, ',' order by s.id) from segments s where s.workspace_id = ${workspaceId}::uuid),
+    (select string_agg(m::text, ',' order by m.id) from scoring_models m where m.workspace_id = ${workspaceId}::uuid),
+    (select r::text from stage_rules r where r.workspace_id = ${workspaceId}::uuid)))`;
 
 export async function selectWorkspacesWithQueue(db: Kysely<Database>): Promise<string[]> {
   const rows = await db.selectFrom('audience_queue').select('workspace_id').distinct().execute();

@@ -42,10 +42,27 @@ export interface DeriveOutcome {
 
 const DEFAULT_TAKE = 2_000;
 
-/** What a derivation pass reads once and hands to scores, stages and segments. */
-async function loadAudienceRules(db: Kysely<Database>, workspaceId: string) {
+type AudienceRules = Awaited<ReturnType<typeof readAudienceRules>>;
+
+async function readAudienceRules(db: Kysely<Database>, workspaceId: string) {
   const [segments, models, stageRules] = [await listSegmentRows(db, workspaceId), await listScoringModels(db, workspaceId), await getStageRules(db, workspaceId)];
   return { segments, models, stageRules };
+}
+
+/** The rules of the workspaces this process derives, with the fingerprint they were read at. */
+const rulesCache = new Map<string, { fingerprint: string; rules: AudienceRules }>();
+
+/**
+ * What a derivation pass reads once and hands to scores, stages and segments: read again
+ * only when the fingerprint of the rows (taken with the queue, in the same round trip)
+ * differs from the one they were read at, whoever changed them.
+ */
+async function loadAudienceRules(db: Kysely<Database>, workspaceId: string, fingerprint: string): Promise<AudienceRules> {
+  const cached = rulesCache.get(workspaceId);
+  if (cached?.fingerprint === fingerprint) return cached.rules;
+  const rules = await readAudienceRules(db, workspaceId);
+  rulesCache.set(workspaceId, { fingerprint, rules });
+  return rules;
 }
 
 /**
@@ -68,7 +85,7 @@ export async function deriveQueuedAudiences(db: Kysely<Database>, workspaceId: s
     const taken = await q.takeQueueEntries(trx, workspaceId, options.limit ?? DEFAULT_TAKE);
     if (taken.contacts.size + taken.accounts.size === 0) return undefined;
     lap('queue');
-    const rules = await loadAudienceRules(trx, workspaceId);
+    const rules = await loadAudienceRules(trx, workspaceId, taken.rulesFingerprint);
     const documents = [...rules.segments.filter((s) => s.type === 'dynamic').map((s) => s.definition), ...rules.models.map((m) => m.definition), rules.stageRules];
     const reach = accountReachOf(documents);
     const touchedContacts = [...taken.contacts.keys()];
