@@ -6,11 +6,12 @@
 // scores, stages and memberships for one new event, idle and under sustained ingest.
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { analyzeAudienceTables, applySegment, eventChange, compileSegmentQuery, computeScores, computeStages, deriveQueuedAudiences, enqueueAudienceWork, recomputeSegments, saveScoringModel, saveStageRules } from '../src/features/audiences/index.ts';
+import { analyzeAudienceTables, applySegment, AUDIENCE_MAINTENANCE, eventChange, compileSegmentQuery, computeScores, computeStages, deriveQueuedAudiences, enqueueAudienceWork, recomputeSegments, saveScoringModel, saveStageRules } from '../src/features/audiences/index.ts';
 import { cliActor } from '../src/features/audit/index.ts';
 import { createWorkspace, listWorkspaces } from '../src/features/workspaces/index.ts';
 import { openDatabase, type Db } from '../src/platform/db/connection.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
+import { createTableMaintenance } from '../src/platform/db/maintenance.ts';
 import { countRows, loadBenchData } from './audiences-data.ts';
 import { BENCH_MODEL, BENCH_SEGMENTS, BENCH_STAGES } from './audiences-segments.ts';
 
@@ -149,6 +150,9 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 
 async function benchIncremental(db: Db, ws: string) {
   await sql`delete from audience_queue where workspace_id = ${ws}::uuid`.execute(db.kysely);
+  // The queue's upkeep as the audience worker does it (this server runs without autovacuum).
+  await sql`vacuum analyze audience_queue`.execute(db.kysely);
+  const maintenance = await createTableMaintenance(db.kysely, 'postgres', AUDIENCE_MAINTENANCE);
   const seq = { n: Date.now() };
   const idle: number[] = [];
   const steps: Record<string, number[]> = {};
@@ -157,6 +161,7 @@ async function benchIncremental(db: Db, ws: string) {
     await insertEvents(db, ws, 1, seq);
     const outcome = await deriveQueuedAudiences(db.kysely, ws, { now: benchNow() });
     idle.push(performance.now() - started);
+    await maintenance.noteWrites('audience_queue', outcome?.taken ?? 0);
     for (const [step, t] of Object.entries(outcome?.timings ?? {})) (steps[step] ??= []).push(t);
   }
   const stepMedians = Object.entries(steps).map(([step, t]) => `${step} ${ms(percentile(t.sort((a, b) => a - b), 0.5))}`);
@@ -196,6 +201,7 @@ async function benchIncremental(db: Db, ws: string) {
         continue;
       }
       passes++;
+      await maintenance.noteWrites('audience_queue', outcome.taken);
       passLog.push(`${outcome.contacts}:${Object.values(outcome.timings).reduce((a, b) => a + b, 0).toFixed(0)}`);
       for (const [step, t] of Object.entries(outcome.timings)) loadSteps[step] = (loadSteps[step] ?? 0) + t;
       for (const c of outcome.touchedContacts) {

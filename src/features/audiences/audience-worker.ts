@@ -23,7 +23,7 @@ export interface AudienceWorkerOptions {
 }
 
 /** The queue is emptied as fast as it fills: its dead rows are all there is to it. */
-const AUDIENCE_MAINTENANCE: MaintenancePolicy = { tables: { audience_queue: { base: 5_000, scale: 0, action: 'vacuum analyze' } } };
+export const AUDIENCE_MAINTENANCE: MaintenancePolicy = { tables: { audience_queue: { base: 5_000, scale: 0, action: 'vacuum analyze' } } };
 
 /**
  * Drains the derivation queue (scores -> stages -> segments for changed contacts) and

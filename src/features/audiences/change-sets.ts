@@ -101,7 +101,8 @@ export class PassScope {
     readonly accounts: readonly string[],
     private readonly contactChanges: PassChanges,
     private readonly accountChanges: PassChanges,
-    private readonly links: ReadonlyArray<{ contactId: string; accountId: string }>,
+    /** The account links of the contacts in the pass. */
+    readonly links: ReadonlyArray<{ contactId: string; accountId: string }>,
   ) {}
 
   contactsDue(reads: ReadonlySet<string>): string[] {

@@ -85,6 +85,11 @@ export async function selectContactsOfAccounts(db: Kysely<Database>, workspaceId
   return rows.rows.map((r) => r.contact_id);
 }
 
+/** The transaction's commit returns before its WAL is flushed (see deriveQueuedAudiences). */
+export async function relaxCommit(db: Kysely<Database>): Promise<void> {
+  await sql`set local synchronous_commit = off`.execute(db);
+}
+
 /** Serializes derivation per workspace (incremental runs and full recomputes). */
 export async function lockWorkspaceAudiences(db: Kysely<Database>, workspaceId: string, wait: boolean): Promise<boolean> {
   if (wait) {

@@ -182,4 +182,29 @@ describe(`incremental derivation (${testDatabaseLabel})`, () => {
     expect(afterIdentify.members).toEqual(['hot', 'seniors']);
     expect(points(afterIdentify.parts)).toEqual({ Click: 3, Senior: 20, Webinar: 3 });
   });
+
+  it("follows a contact's moved engagement in its account's score, as a full roll-up would", async () => {
+    const ws = (await createWorkspace(db.kysely, 'account-deltas')).id;
+    await setUp(ws, NO_ACCOUNT_AGGREGATES);
+    const account = { id: 'acme', traits: { employees: 1500 } };
+    await ingestPeople(db.kysely, ws, [
+      { userId: 'p1', traits: { seniority: 'VP' }, account, events: [{ name: 'Webinar', daysAgo: 3 }] },
+      { userId: 'p2', traits: { seniority: 'IC' }, account, events: [{ name: 'Click', daysAgo: 2, properties: { x: 2 } }] },
+    ]);
+    await drainAudienceQueue(db.kysely, { now: NOW });
+    const scores = async () => (await sql`select fit, contact_fit, engagement, total from account_scores where workspace_id = ${ws}::uuid`.execute(db.kysely)).rows;
+    const before = await scores();
+    // Events only: each contact's engagement moves, and the account's by the same amounts.
+    await ingestPeople(db.kysely, ws, [
+      { userId: 'p1', events: [{ name: 'Careers', daysAgo: 0 }] },
+      { userId: 'p2', events: [{ name: 'Webinar', daysAgo: 1 }, { name: 'Click', daysAgo: 0, properties: { x: 3 } }] },
+    ]);
+    await drainAudienceQueue(db.kysely, { now: NOW });
+    const after = await scores();
+    expect(after).not.toEqual(before);
+    const sum = await sql<{ engagement: number }>`select sum(engagement)::int as engagement from contact_scores where workspace_id = ${ws}::uuid`.execute(db.kysely);
+    expect(after).toEqual([expect.objectContaining({ engagement: sum.rows[0]!.engagement })]);
+    await recomputeAudiences(db.kysely, ws, { now: NOW });
+    expect(await scores()).toEqual(after);
+  });
 });

@@ -80,17 +80,24 @@ export function engagementRuleParts(
     ) ev ${capped} group by ev.contact_id having round(sum(ev.w)) <> 0`;
 }
 
+/** A contact's model totals before and after a pass (null: no row, no points). */
+export interface TotalChange {
+  contactId: string;
+  before: { fit: number; engagement: number } | null;
+  after: { fit: number; engagement: number } | null;
+}
+
 /**
  * Replaces stored rule points by `parts`, logging every rule whose points changed (its
  * reason), and the totals, in one statement. `due` lists the (contact, rule) pairs that
  * `parts` evaluated (an incremental pass): other rules of those contacts keep their stored
  * points, which count in the totals. Without it, every rule of every contact. Returns the
- * changes.
+ * number of rule changes and, incremental, the totals that moved (account scores follow them).
  */
 export async function syncContactScores(
   db: Kysely<Database>,
   args: { workspaceId: string; modelId: string; parts: Sql[]; due: { contacts: readonly string[]; rules: readonly string[] } | undefined; now: Date },
-): Promise<number> {
+): Promise<{ changes: number; totals: TotalChange[] }> {
   const { workspaceId: ws, modelId: model, now, due } = args;
   const none = sql`select null::uuid as contact_id, null::text as rule, null::text as kind, null::int as points where false`;
   const newParts = args.parts.length > 0 ? sql.join(args.parts, sql` union all `) : none;
@@ -106,10 +113,15 @@ export async function syncContactScores(
         ) p
       ),
       old_parts as materialized (select * from stored s where ${isDue}),
-      kept as materialized (select * from stored s where not ${isDue}),`
+      kept as materialized (select * from stored s where not ${isDue}),
+      old_totals as materialized (
+        select t.contact_id, t.fit, t.engagement from (select distinct contact_id from due) u cross join lateral (
+          select contact_id, fit, engagement from contact_scores where workspace_id = ${ws}::uuid and model_id = ${model}::uuid and contact_id = u.contact_id offset 0
+        ) t
+      ),`
     : sql`old_parts as materialized (select contact_id, rule, kind, points from contact_score_parts where workspace_id = ${ws}::uuid and model_id = ${model}::uuid),
       kept as materialized (${none}),`;
-  const changed = await sql<{ n: string }>`
+  const changed = await sql<{ n: string; totals: Array<[string, number | null, number | null, number | null, number | null]> | null }>`
     with new_parts as materialized (${newParts}),
     ${stored}
     changes as materialized (
@@ -136,11 +148,32 @@ export async function syncContactScores(
       on conflict (workspace_id, model_id, contact_id) do update set fit = excluded.fit, engagement = excluded.engagement, total = excluded.total, updated_at = excluded.updated_at
       where (contact_scores.fit, contact_scores.engagement) is distinct from (excluded.fit, excluded.engagement)
     ), totals_removed as (
-      delete from contact_scores s where s.workspace_id = ${ws}::uuid and s.model_id = ${model}::uuid ${due ? sql`and s.contact_id in (select contact_id from due)` : sql``}
-        and not exists (select 1 from totals t where t.contact_id = s.contact_id)
+      delete from contact_scores s where s.workspace_id = ${ws}::uuid and s.model_id = ${model}::uuid
+        ${due ? sql`and s.contact_id in (select contact_id from old_totals except select contact_id from totals)` : sql`and not exists (select 1 from totals t where t.contact_id = s.contact_id)`}
     )
-    select count(*) as n from changes`.execute(db);
-  return Number(changed.rows[0]!.n);
+    select (select count(*) from changes) as n, ${
+      due
+        ? sql`(select json_agg(json_build_array(coalesce(o.contact_id, t.contact_id), o.fit, o.engagement, t.fit, t.engagement)) from old_totals o full join totals t on t.contact_id = o.contact_id
+            where (o.fit, o.engagement) is distinct from (t.fit, t.engagement))`
+        : sql`null`
+    } as totals`.execute(db);
+  const row = changed.rows[0]!;
+  const totals = (row.totals ?? []).map(([contactId, fitBefore, engagementBefore, fit, engagement]) => ({ contactId, before: fitBefore === null ? null : { fit: fitBefore, engagement: engagementBefore! }, after: fit === null ? null : { fit, engagement: engagement! } }));
+  return { changes: Number(row.n), totals };
+}
+
+/**
+ * Adds engagement deltas to stored account scores (an account's engagement is the sum of
+ * its contacts'); returns the accounts that had a row to add to.
+ */
+export async function addAccountEngagement(db: Kysely<Database>, args: { workspaceId: string; modelId: string; deltas: ReadonlyMap<string, number>; now: Date }): Promise<Set<string>> {
+  if (args.deltas.size === 0) return new Set();
+  const result = await sql<{ account_id: string }>`
+    update account_scores a set engagement = a.engagement + d.delta, total = a.total + d.delta, updated_at = ${args.now.toISOString()}::timestamptz
+    from unnest(${[...args.deltas.keys()]}::uuid[], ${[...args.deltas.values()]}::int[]) as d(account_id, delta)
+    where a.workspace_id = ${args.workspaceId}::uuid and a.model_id = ${args.modelId}::uuid and a.account_id = d.account_id
+    returning a.account_id`.execute(db);
+  return new Set(result.rows.map((r) => r.account_id));
 }
 
 /** Account scores: account fit rules, the best contact fit, and the contacts' engagement summed. */

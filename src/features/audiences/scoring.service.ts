@@ -9,6 +9,7 @@ import { eventChange, readsOf, scoreChange, type PassScope } from './change-sets
 import { compileCondition, type CompileContext } from './conditions.queries.ts';
 import { parseScoringModel, type ScoringModel } from './scoring-model.ts';
 import * as q from './scoring.queries.ts';
+import type { TotalChange } from './scoring.queries.ts';
 import { compileContextOf, loadCompileContext, type SegmentRow } from './segments.service.ts';
 
 export type ScoringModelRow = Awaited<ReturnType<typeof q.selectModels>>[number];
@@ -74,7 +75,8 @@ export async function computeScores(
       changes += await syncModelInPass(db, workspaceId, row, ctx, options.pass, now);
       continue;
     }
-    changes += await q.syncContactScores(db, { workspaceId, modelId: row.id, parts: compileModelParts(workspaceId, model, ctx, undefined), due: undefined, now });
+    const all = await q.syncContactScores(db, { workspaceId, modelId: row.id, parts: compileModelParts(workspaceId, model, ctx, undefined), due: undefined, now });
+    changes += all.changes;
     await q.syncAccountScores(db, { workspaceId, modelId: row.id, fitRules: compileAccountFit(model, ctx), scope: undefined, now });
     await q.markModelComputed(db, workspaceId, row.id, now);
   }
@@ -87,20 +89,40 @@ async function syncModelInPass(db: Kysely<Database>, workspaceId: string, row: S
   const due = contactRulesOf(workspaceId, model, ctx)
     .map((rule) => ({ rule, ids: pass.contactsDue(rule.reads) }))
     .filter((d) => d.ids.length > 0);
-  let changes = 0;
+  let result: { changes: number; totals: TotalChange[] } = { changes: 0, totals: [] };
   if (due.length > 0) {
     const pairs = { contacts: due.flatMap((d) => d.ids), rules: due.flatMap((d) => d.ids.map(() => d.rule.name)) };
-    changes = await q.syncContactScores(db, { workspaceId, modelId: row.id, parts: due.map((d) => d.rule.parts(d.ids)), due: pairs, now });
+    result = await q.syncContactScores(db, { workspaceId, modelId: row.id, parts: due.map((d) => d.rule.parts(d.ids)), due: pairs, now });
     pass.contactsChanged(new Set(pairs.contacts), scoreChange(row.name));
   }
-  // An account score sums its contacts' scores and adds its own fit rules.
-  const reads = new Set([scoreChange(row.name), ...(model.account_fit ?? []).flatMap((r) => [...readsOf(r.when)])]);
-  const accounts = pass.accountsDue(reads);
-  if (accounts.length > 0) {
-    await q.syncAccountScores(db, { workspaceId, modelId: row.id, fitRules: compileAccountFit(model, ctx), scope: accounts, now });
-    pass.accountsChanged(accounts, scoreChange(row.name));
+  const accounts = await syncAccountsInPass(db, workspaceId, row.id, model, ctx, pass, result.totals, now);
+  pass.accountsChanged(accounts, scoreChange(row.name));
+  return result.changes;
+}
+
+/**
+ * Account scores in a pass. An account whose own data changed (or whose contacts' data an
+ * account fit rule reads) is rolled up again from all its contacts; one whose contacts'
+ * engagement moved gets the difference added (an account's engagement is their sum); one
+ * whose contacts' fit moved, or that has no row yet, is rolled up again. Returns the
+ * accounts whose score may have changed.
+ */
+async function syncAccountsInPass(db: Kysely<Database>, workspaceId: string, modelId: string, model: ScoringModel, ctx: CompileContext, pass: PassScope, totals: TotalChange[], now: Date) {
+  const full = new Set(pass.accountsDue(new Set((model.account_fit ?? []).flatMap((r) => [...readsOf(r.when)]))));
+  const moved = new Map(totals.map((t) => [t.contactId, t]));
+  const deltas = new Map<string, number>();
+  for (const { contactId, accountId } of pass.links) {
+    const t = moved.get(contactId);
+    if (!t || full.has(accountId)) continue;
+    // The best contact fit is a maximum, and a row coming or going changes what it is taken over.
+    if (!t.before || !t.after || t.before.fit !== t.after.fit) full.add(accountId);
+    else deltas.set(accountId, (deltas.get(accountId) ?? 0) + t.after.engagement - t.before.engagement);
   }
-  return changes;
+  for (const [id, delta] of deltas) if (delta === 0 || full.has(id)) deltas.delete(id);
+  const added = await q.addAccountEngagement(db, { workspaceId, modelId, deltas, now });
+  for (const id of deltas.keys()) if (!added.has(id)) full.add(id);
+  if (full.size > 0) await q.syncAccountScores(db, { workspaceId, modelId, fitRules: compileAccountFit(model, ctx), scope: [...full], now });
+  return [...full, ...added];
 }
 
 export const listScoringModels = q.selectModels;
