@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { prepared } from '../../platform/db/prepared-statements.ts';
 import type { Database } from '../../platform/db/schema.ts';
 
 /**
@@ -23,7 +24,7 @@ export async function insertQueueEntries(db: Kysely<Database>, workspaceId: stri
  * pass holds the lock.
  */
 export async function takeQueueEntries(db: Kysely<Database>, workspaceId: string, limit: number) {
-  const result = await sql<{ entity: 'contact' | 'account'; entity_id: string; changes: string[] | null; account_id: string | null; rules: string | null }>`
+  const result = await prepared(sql<{ entity: 'contact' | 'account'; entity_id: string; changes: string[] | null; account_id: string | null; rules: string | null }>`
     with lock as materialized (
       select pg_try_advisory_xact_lock(hashtext(${`keel:audiences:${workspaceId}`})) as ok
     ), taken as (
@@ -37,7 +38,7 @@ export async function takeQueueEntries(db: Kysely<Database>, workspaceId: string
     select 'contact', t.entity_id, null, ca.account_id, null from (select distinct entity_id from taken where entity = 'contact') t
     cross join lateral (select account_id from contact_accounts where workspace_id = ${workspaceId}::uuid and contact_id = t.entity_id) ca
     union all
-    select 'account', null, null, null, ${rulesDigest(workspaceId)} where exists (select 1 from taken)`.execute(db);
+    select 'account', null, null, null, ${rulesDigest(workspaceId)} where exists (select 1 from taken)`).execute(db);
   const changes = { contact: new Map<string, Array<string[] | null>>(), account: new Map<string, Array<string[] | null>>() };
   const links: Array<{ contactId: string; accountId: string }> = [];
   let rows = 0;
@@ -73,21 +74,26 @@ export async function countQueue(db: Kysely<Database>, workspaceId: string): Pro
 /** The account links of some contacts. */
 export async function selectLinksOfContacts(db: Kysely<Database>, workspaceId: string, contactIds: readonly string[]): Promise<Array<{ contactId: string; accountId: string }>> {
   if (contactIds.length === 0) return [];
-  const rows = await sql<{ contact_id: string; account_id: string }>`select contact_id, account_id from contact_accounts
-    where workspace_id = ${workspaceId}::uuid and contact_id = any(${contactIds}::uuid[])`.execute(db);
+  const rows = await prepared(sql<{ contact_id: string; account_id: string }>`select contact_id, account_id from contact_accounts
+    where workspace_id = ${workspaceId}::uuid and contact_id = any(${contactIds}::uuid[])`).execute(db);
   return rows.rows.map((r) => ({ contactId: r.contact_id, accountId: r.account_id }));
 }
 
 export async function selectContactsOfAccounts(db: Kysely<Database>, workspaceId: string, accountIds: readonly string[]): Promise<string[]> {
   if (accountIds.length === 0) return [];
-  const rows = await sql<{ contact_id: string }>`select distinct contact_id from contact_accounts
-    where workspace_id = ${workspaceId}::uuid and account_id = any(${accountIds}::uuid[])`.execute(db);
+  const rows = await prepared(sql<{ contact_id: string }>`select distinct contact_id from contact_accounts
+    where workspace_id = ${workspaceId}::uuid and account_id = any(${accountIds}::uuid[])`).execute(db);
   return rows.rows.map((r) => r.contact_id);
 }
 
-/** The transaction's commit returns before its WAL is flushed (see deriveQueuedAudiences). */
-export async function relaxCommit(db: Kysely<Database>): Promise<void> {
-  await sql`set local synchronous_commit = off`.execute(db);
+/**
+ * Settings of a derivation pass's transaction: its commit returns before its WAL is
+ * flushed (see deriveQueuedAudiences), and its prepared statements run on generic plans,
+ * planned once per connection: they look rows up by key, a plan that holds whatever the
+ * values and statistics.
+ */
+export async function tuneDerivationTransaction(db: Kysely<Database>): Promise<void> {
+  await sql`select set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)`.execute(db);
 }
 
 /** Serializes derivation per workspace (incremental runs and full recomputes). */

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { prepared, maybePrepared } from '../../platform/db/prepared-statements.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { eventTimeOfOneContact, joinAll } from './conditions.queries.ts';
 import { compileTest } from './field-tests.queries.ts';
@@ -121,7 +122,7 @@ export async function syncContactScores(
       ),`
     : sql`old_parts as materialized (select contact_id, rule, kind, points from contact_score_parts where workspace_id = ${ws}::uuid and model_id = ${model}::uuid),
       kept as materialized (${none}),`;
-  const changed = await sql<{ n: string; totals: Array<[string, number | null, number | null, number | null, number | null]> | null }>`
+  const changed = await maybePrepared(due !== undefined, sql<{ n: string; totals: Array<[string, number | null, number | null, number | null, number | null]> | null }>`
     with new_parts as materialized (${newParts}),
     ${stored}
     changes as materialized (
@@ -156,7 +157,7 @@ export async function syncContactScores(
         ? sql`(select json_agg(json_build_array(coalesce(o.contact_id, t.contact_id), o.fit, o.engagement, t.fit, t.engagement)) from old_totals o full join totals t on t.contact_id = o.contact_id
             where (o.fit, o.engagement) is distinct from (t.fit, t.engagement))`
         : sql`null`
-    } as totals`.execute(db);
+    } as totals`).execute(db);
   const row = changed.rows[0]!;
   const totals = (row.totals ?? []).map(([contactId, fitBefore, engagementBefore, fit, engagement]) => ({ contactId, before: fitBefore === null ? null : { fit: fitBefore, engagement: engagementBefore! }, after: fit === null ? null : { fit, engagement: engagement! } }));
   return { changes: Number(row.n), totals };
@@ -168,11 +169,11 @@ export async function syncContactScores(
  */
 export async function addAccountEngagement(db: Kysely<Database>, args: { workspaceId: string; modelId: string; deltas: ReadonlyMap<string, number>; now: Date }): Promise<Set<string>> {
   if (args.deltas.size === 0) return new Set();
-  const result = await sql<{ account_id: string }>`
+  const result = await prepared(sql<{ account_id: string }>`
     update account_scores a set engagement = a.engagement + d.delta, total = a.total + d.delta, updated_at = ${args.now.toISOString()}::timestamptz
     from unnest(${[...args.deltas.keys()]}::uuid[], ${[...args.deltas.values()]}::int[]) as d(account_id, delta)
     where a.workspace_id = ${args.workspaceId}::uuid and a.model_id = ${args.modelId}::uuid and a.account_id = d.account_id
-    returning a.account_id`.execute(db);
+    returning a.account_id`).execute(db);
   return new Set(result.rows.map((r) => r.account_id));
 }
 
@@ -188,7 +189,7 @@ export async function syncAccountScores(
     where (account_scores.fit, account_scores.contact_fit, account_scores.engagement) is distinct from (excluded.fit, excluded.contact_fit, excluded.engagement)`;
   if (args.scope) {
     // A few accounts: each one's contacts through the indexes (a lateral lookup per account).
-    await sql`
+    await prepared(sql`
       insert into account_scores (workspace_id, model_id, account_id, fit, contact_fit, engagement, total, updated_at)
       select ${ws}::uuid, ${model}::uuid, t.id, t.fit, t.contact_fit, t.engagement, t.fit + t.contact_fit + t.engagement, ${args.now.toISOString()}::timestamptz from (
         select ${x}.id, (${fit})::int as fit, coalesce(r.contact_fit, 0)::int as contact_fit, coalesce(r.engagement, 0)::int as engagement
@@ -199,7 +200,7 @@ export async function syncAccountScores(
           where ca.workspace_id = ${ws}::uuid and ca.account_id = u.id
         ) r
       ) t
-      ${upsert}`.execute(db);
+      ${upsert}`).execute(db);
     return;
   }
   // One grouped join, not a subquery per account: it hashes on a full recompute.

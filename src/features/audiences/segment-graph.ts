@@ -35,19 +35,3 @@ export function dependentsOf(segments: Array<{ name: string; depends_on: string[
   }
   return out;
 }
-
-/**
- * Groups segments (already in dependency order) into levels: a segment's level is one
- * more than the highest level among the segments it reads, so each level only reads
- * segments of earlier levels (or segments outside the list).
- */
-export function dependencyLevels<T extends { name: string; depends_on: string[] }>(ordered: T[]): T[][] {
-  const levelOf = new Map<string, number>();
-  const levels: T[][] = [];
-  for (const s of ordered) {
-    const level = Math.max(-1, ...s.depends_on.map((d) => levelOf.get(d) ?? -1)) + 1;
-    levelOf.set(s.name, level);
-    (levels[level] ??= []).push(s);
-  }
-  return levels;
-}

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { prepared } from '../../platform/db/prepared-statements.ts';
 import type { Database, SegmentSubject, SegmentType } from '../../platform/db/schema.ts';
 import { rethrowConflict } from '../../platform/errors.ts';
 
@@ -156,7 +157,7 @@ export async function syncMembershipsInScope(
   const dueSets = args.segments.map((s) => new Set(s.ids));
   const masks = scope.map((id) => dueSets.map((d) => (d.has(id) ? '1' : '0')).join(''));
   const hits = sql.join(args.segments.map((s, i) => sql`case when substr(u.mask, ${i + 1}::int, 1) = '1' then coalesce(${s.predicate}, false) end`));
-  const result = await sql<{ segment_id: string; entered: string; exited: string }>`
+  const result = await prepared(sql<{ segment_id: string; entered: string; exited: string }>`
     with u as materialized (
       select * from unnest(${scope}::uuid[], ${masks}::text[]) as u(id, mask)
     ), target as materialized (
@@ -188,7 +189,7 @@ export async function syncMembershipsInScope(
       select ${ws}::uuid, segment_id, member_id, 'exited', ${now}::timestamptz from exited
       returning segment_id, change
     )
-    select segment_id, count(*) filter (where change = 'entered') as entered, count(*) filter (where change = 'exited') as exited from logged group by segment_id`.execute(db);
+    select segment_id, count(*) filter (where change = 'entered') as entered, count(*) filter (where change = 'exited') as exited from logged group by segment_id`).execute(db);
   const changes = new Map<string, MembershipChange>(ids.map((id) => [id, { entered: 0, exited: 0 }]));
   for (const row of result.rows) changes.set(row.segment_id, { entered: Number(row.entered), exited: Number(row.exited) });
   return changes;

@@ -5,7 +5,7 @@ import { recordAudit, type AuditActor } from '../audit/index.ts';
 import { readsOf, segmentChange, type PassScope } from './change-sets.ts';
 import { compileCondition, joinAll, newCompileContext, type CompileContext } from './conditions.queries.ts';
 import { parseSegmentDefinition, type SegmentDefinition } from './segment-definition.ts';
-import { dependencyLevels, dependentsOf, orderByDependencies } from './segment-graph.ts';
+import { dependentsOf, orderByDependencies } from './segment-graph.ts';
 import * as q from './segments.queries.ts';
 import { selectModelIds } from './scoring.queries.ts';
 
@@ -174,20 +174,17 @@ export async function recomputeSegments(
 }
 
 /**
- * The incremental path: one statement per dependency level and subject, whatever the
- * number of segments, each segment evaluated for the ids whose changes it reads.
+ * The incremental path: each segment evaluated for the ids whose changes it reads, in as
+ * few statements as the dependencies allow: due segments go into one statement per
+ * subject until one reads a segment of that batch, which must be written first. A segment
+ * it reads that is not due did not change, so it does not split the batch.
  */
-async function syncScopedSegments(db: Kysely<Database>, workspaceId: string, segments: SegmentRow[], ctx: CompileContext, pass: PassScope, now: Date) {
-  const changes: Record<string, q.MembershipChange> = Object.fromEntries(segments.map((s) => [s.name, { entered: 0, exited: 0 }]));
-  for (const level of dependencyLevels(segments)) {
+async function syncScopedSegments(db: Kysely<Database>, workspaceId: string, ordered: SegmentRow[], ctx: CompileContext, pass: PassScope, now: Date) {
+  const changes: Record<string, q.MembershipChange> = Object.fromEntries(ordered.map((s) => [s.name, { entered: 0, exited: 0 }]));
+  let batch: Array<{ segment: SegmentRow; ids: string[] }> = [];
+  const flush = async () => {
     for (const subject of ['contact', 'account'] as const) {
-      const due = level
-        .filter((s) => s.subject === subject)
-        .map((s) => {
-          const reads = readsOf({ all: (s.definition as SegmentDefinition).rules ?? [] });
-          return { segment: s, ids: subject === 'contact' ? pass.contactsDue(reads) : pass.accountsDue(reads) };
-        })
-        .filter((d) => d.ids.length > 0);
+      const due = batch.filter((d) => d.segment.subject === subject);
       if (due.length === 0) continue;
       const scope = [...new Set(due.flatMap((d) => d.ids))];
       const compiled = due.map((d) => ({ id: d.segment.id, ids: d.ids, predicate: compileSegmentPredicate(d.segment.definition as SegmentDefinition, { ...ctx, usedSegments: new Set(), aliases: 0 }, scope) }));
@@ -198,7 +195,15 @@ async function syncScopedSegments(db: Kysely<Database>, workspaceId: string, seg
         else pass.accountsChanged(d.ids, segmentChange(d.segment.name));
       }
     }
+    batch = [];
+  };
+  for (const segment of ordered) {
+    if (segment.depends_on.some((name) => batch.some((d) => d.segment.name === name))) await flush();
+    const reads = readsOf({ all: (segment.definition as SegmentDefinition).rules ?? [] });
+    const ids = segment.subject === 'contact' ? pass.contactsDue(reads) : pass.accountsDue(reads);
+    if (ids.length > 0) batch.push({ segment, ids });
   }
+  await flush();
   return changes;
 }
 

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { prepared, maybePrepared } from '../../platform/db/prepared-statements.ts';
 import type { Database, StageDimension } from '../../platform/db/schema.ts';
 import type { StageMove } from './stage-rules.ts';
 
@@ -20,10 +21,10 @@ export async function evaluateStageRules(
 ): Promise<Array<{ id: string; stage: string | null; hits: boolean[] }>> {
   const x = sql.id('x');
   const hits = args.predicates.length > 0 ? sql`array[${sql.join(args.predicates)}]::boolean[]` : sql`array[]::boolean[]`;
-  const result = await sql<{ id: string; stage: string | null; hits: boolean[] }>`
+  const result = await maybePrepared(args.scope !== undefined, sql<{ id: string; stage: string | null; hits: boolean[] }>`
     select ${x}.id, s.stage, ${hits} as hits from contacts ${x}
     left join contact_stages s on s.workspace_id = ${x}.workspace_id and s.contact_id = ${x}.id and s.dimension = ${args.dimension}
-    where ${x}.workspace_id = ${args.workspaceId}::uuid ${args.scope ? sql`and ${x}.id = any(${args.scope}::uuid[])` : sql``}`.execute(db);
+    where ${x}.workspace_id = ${args.workspaceId}::uuid ${args.scope ? sql`and ${x}.id = any(${args.scope}::uuid[])` : sql``}`).execute(db);
   return result.rows;
 }
 
@@ -33,14 +34,14 @@ export async function writeStageMoves(db: Kysely<Database>, workspaceId: string,
   const ids = moves.map((m) => m.contactId);
   const froms = moves.map((m) => m.from);
   const tos = moves.map((m) => m.to);
-  await sql`with moved as (
+  await prepared(sql`with moved as (
       insert into contact_stages (workspace_id, contact_id, dimension, stage, entered_at)
       select ${workspaceId}::uuid, t.id, ${dimension}, t.stage, ${now.toISOString()}::timestamptz from unnest(${ids}::uuid[], ${tos}::text[]) as t(id, stage)
       on conflict (workspace_id, contact_id, dimension) do update set stage = excluded.stage, entered_at = excluded.entered_at
     )
     insert into stage_history (workspace_id, contact_id, dimension, from_stage, to_stage, at)
     select ${workspaceId}::uuid, t.id, ${dimension}, t.from_stage, t.to_stage, ${now.toISOString()}::timestamptz
-    from unnest(${ids}::uuid[], ${froms}::text[], ${tos}::text[]) with ordinality as t(id, from_stage, to_stage, n) order by t.n`.execute(db);
+    from unnest(${ids}::uuid[], ${froms}::text[], ${tos}::text[]) with ordinality as t(id, from_stage, to_stage, n) order by t.n`).execute(db);
 }
 
 export const selectStagesOfContact = (db: Kysely<Database>, workspaceId: string, contactId: string) =>

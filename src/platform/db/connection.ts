@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseTarget } from '../config.ts';
 import type { Database } from './schema.ts';
+import { usePreparedStatements } from './prepared-statements.ts';
 import { SerializedPGliteDialect } from './serialized-pglite-dialect.ts';
 
 export type DbKind = 'pglite' | 'postgres';
@@ -129,6 +130,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Db> {
   // An idle connection the server ends (restart, drop database ... with (force) after
   // close) is dropped from the pool; without a listener its error would crash the process.
   pool.on('error', () => undefined);
+  usePreparedStatements(pool);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await sql`select 1`.execute(kysely);
   return {
