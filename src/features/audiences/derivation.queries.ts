@@ -17,6 +17,14 @@ export async function insertQueueEntries(db: Kysely<Database>, workspaceId: stri
 }
 
 /**
+ * Settings of a derivation pass's transaction, made with its lock: its commit returns before its WAL is
+ * flushed (see deriveQueuedAudiences), and its prepared statements run on generic plans,
+ * planned once per connection: they look rows up by key, a plan that holds whatever the
+ * values and statistics.
+ */
+const derivationSettings = sql`set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)`;
+
+/**
  * Takes (deletes and returns) the oldest `limit` queue rows with their changes, and the
  * account links of the contacts taken, once the workspace's derivation lock is held: one
  * round trip for what a pass starts with. Run in the derivation's transaction: the rows
@@ -26,7 +34,8 @@ export async function insertQueueEntries(db: Kysely<Database>, workspaceId: stri
 export async function takeQueueEntries(db: Kysely<Database>, workspaceId: string, limit: number) {
   const result = await prepared(sql<{ entity: 'contact' | 'account'; entity_id: string; changes: string[] | null; account_id: string | null; rules: string | null }>`
     with lock as materialized (
-      select pg_try_advisory_xact_lock(hashtext(${`keel:audiences:${workspaceId}`})) as ok
+      -- With the lock, the pass's settings (derivationSettings), in the same round trip.
+      select pg_try_advisory_xact_lock(hashtext(${`keel:audiences:${workspaceId}`})) as ok, ${derivationSettings}
     ), taken as (
       delete from audience_queue q where q.workspace_id = ${workspaceId}::uuid and q.id in (
         select id from audience_queue where workspace_id = ${workspaceId}::uuid and (select ok from lock) order by id limit ${limit}::int for update skip locked
@@ -54,11 +63,14 @@ export async function takeQueueEntries(db: Kysely<Database>, workspaceId: string
   return { contacts: changes.contact, accounts: changes.account, links, rows, rulesFingerprint };
 }
 
-/** A digest of the workspace's segments, scoring models and stage rules: it moves with any change to them. */
-const rulesDigest = (workspaceId: string) => sql<string>`md5(concat_ws('|',
-    (select string_agg(s::text, ',' order by s.id) from segments s where s.workspace_id = ${workspaceId}::uuid),
-    (select string_agg(m::text, ',' order by m.id) from scoring_models m where m.workspace_id = ${workspaceId}::uuid),
-    (select r::text from stage_rules r where r.workspace_id = ${workspaceId}::uuid)))`;
+/**
+ * A digest of the workspace's segments, scoring models and stage rules: the row versions
+ * (xmin), which any update, insert or delete of those rows moves, whoever makes it.
+ */
+const rulesDigest = (workspaceId: string) => sql<string>`concat_ws('|',
+    (select string_agg(s.xmin::text, ',' order by s.id) from segments s where s.workspace_id = ${workspaceId}::uuid),
+    (select string_agg(m.xmin::text, ',' order by m.id) from scoring_models m where m.workspace_id = ${workspaceId}::uuid),
+    (select r.xmin::text from stage_rules r where r.workspace_id = ${workspaceId}::uuid))`;
 
 export async function selectWorkspacesWithQueue(db: Kysely<Database>): Promise<string[]> {
   const rows = await db.selectFrom('audience_queue').select('workspace_id').distinct().execute();
@@ -86,15 +98,6 @@ export async function selectContactsOfAccounts(db: Kysely<Database>, workspaceId
   return rows.rows.map((r) => r.contact_id);
 }
 
-/**
- * Settings of a derivation pass's transaction: its commit returns before its WAL is
- * flushed (see deriveQueuedAudiences), and its prepared statements run on generic plans,
- * planned once per connection: they look rows up by key, a plan that holds whatever the
- * values and statistics.
- */
-export async function tuneDerivationTransaction(db: Kysely<Database>): Promise<void> {
-  await sql`select set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)`.execute(db);
-}
 
 /** Serializes derivation per workspace (incremental runs and full recomputes). */
 export async function lockWorkspaceAudiences(db: Kysely<Database>, workspaceId: string, wait: boolean): Promise<boolean> {

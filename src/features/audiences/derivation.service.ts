@@ -84,8 +84,7 @@ export async function deriveQueuedAudiences(db: Kysely<Database>, workspaceId: s
     };
     // What a pass writes can be derived again: should the server crash before this commit
     // reaches the disk, its queue rows come back with it and are derived again. So the
-    // commit need not wait for the WAL flush.
-    await q.tuneDerivationTransaction(trx);
+    // commit need not wait for the WAL flush (takeQueueEntries sets that).
     const taken = await q.takeQueueEntries(trx, workspaceId, options.limit ?? DEFAULT_TAKE);
     if (taken.contacts.size + taken.accounts.size === 0) return undefined;
     lap('queue');
