@@ -131,8 +131,9 @@ export async function syncContactScores(
       from new_parts n full join old_parts o on o.contact_id = n.contact_id and o.rule = n.rule
       where coalesce(o.points, 0) <> coalesce(n.points, 0)
     ), logged as (
+      -- In contact and rule order: a pass's changes are listed the same way every time.
       insert into score_changes (workspace_id, model_id, contact_id, rule, points_before, points_after, at)
-      select ${ws}::uuid, ${model}::uuid, contact_id, rule, before, after, ${now.toISOString()}::timestamptz from changes
+      select ${ws}::uuid, ${model}::uuid, contact_id, rule, before, after, ${now.toISOString()}::timestamptz from changes order by contact_id, rule
     ), removed as (
       delete from contact_score_parts p
       where p.workspace_id = ${ws}::uuid and p.model_id = ${model}::uuid and (p.contact_id, p.rule) in (select contact_id, rule from changes where after = 0)
