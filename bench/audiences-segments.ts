@@ -44,7 +44,7 @@ export const BENCH_SEGMENTS: Array<{ definition: Record<string, unknown>; baseli
   { definition: { name: 'b04 senior', rules: [{ trait: { name: 'seniority', op: 'in', value: ['VP', 'C-level'] } }] }, baseline: (ws) => c(sql`c.traits->>'seniority' in ('VP', 'C-level')`, ws) },
   { definition: { name: 'b05 US', rules: [{ field: { name: 'country', op: 'eq', value: 'US' } }] }, baseline: (ws) => c(sql`c.country = 'US'`, ws) },
   { definition: { name: 'b06 free mail', rules: [{ field: { name: 'email', op: 'ends_with', value: '@gmail.com' } }] }, baseline: (ws) => c(sql`c.email like '%@gmail.com'`, ws) },
-  { definition: { name: 'b07 seen in 30 days', rules: [{ field: { name: 'last_seen_at', op: 'within_last_days', value: 30 } }] }, baseline: (ws, now) => c(sql`c.last_seen_at >= ${ago(now, 30)}::timestamptz`, ws) },
+  { definition: { name: 'b07 seen in 30 days', rules: [{ field: { name: 'last_seen_at', op: 'within_last_days', value: 30 } }] }, baseline: (ws, now) => c(sql`c.last_seen_at >= ${ago(now, 30)}::timestamptz and c.last_seen_at <= ${now.toISOString()}::timestamptz`, ws) },
   {
     definition: { name: 'b08 webinar in 90 days', rules: [{ event: { name: 'Webinar Attended', within_last_days: 90 } }] },
     baseline: (ws, now) => c(hasEvent(ws, 'Webinar Attended', sql`e.timestamp >= ${ago(now, 90)}::timestamptz`), ws),
