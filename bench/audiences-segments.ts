@@ -29,8 +29,11 @@ export const BENCH_STAGES = {
 };
 
 const c = (where: RawBuilder<unknown>, ws: string) => sql`select c.id from contacts c where c.workspace_id = ${ws}::uuid and ${where}`;
-const hasEvent = (ws: string, name: string, extra: RawBuilder<unknown> = sql`true`) =>
-  sql`c.id in (select e.contact_id from events e where e.workspace_id = ${ws}::uuid and e.name = ${name} and ${extra})`;
+// The workspace's events up to the clock, as Keel's event conditions read them (events
+// stamped later, like the incremental runs' live ones, have not happened yet).
+const eventsUntil = (ws: string, now: Date) => sql`events e where e.workspace_id = ${ws}::uuid and e.timestamp <= ${now.toISOString()}::timestamptz`;
+const hasEvent = (ws: string, now: Date, name: string, extra: RawBuilder<unknown> = sql`true`) =>
+  sql`c.id in (select e.contact_id from ${eventsUntil(ws, now)} and e.name = ${name} and ${extra})`;
 const bigAccount = (ws: string) =>
   sql`exists (select 1 from contact_accounts ca join accounts a on a.workspace_id = ca.workspace_id and a.id = ca.account_id where ca.workspace_id = ${ws}::uuid and ca.contact_id = c.id and a.employees >= 1000)`;
 
@@ -47,20 +50,20 @@ export const BENCH_SEGMENTS: Array<{ definition: Record<string, unknown>; baseli
   { definition: { name: 'b07 seen in 30 days', rules: [{ field: { name: 'last_seen_at', op: 'within_last_days', value: 30 } }] }, baseline: (ws, now) => c(sql`c.last_seen_at >= ${ago(now, 30)}::timestamptz and c.last_seen_at <= ${now.toISOString()}::timestamptz`, ws) },
   {
     definition: { name: 'b08 webinar in 90 days', rules: [{ event: { name: 'Webinar Attended', within_last_days: 90 } }] },
-    baseline: (ws, now) => c(hasEvent(ws, 'Webinar Attended', sql`e.timestamp >= ${ago(now, 90)}::timestamptz`), ws),
+    baseline: (ws, now) => c(hasEvent(ws, now, 'Webinar Attended', sql`e.timestamp >= ${ago(now, 90)}::timestamptz`), ws),
   },
   {
     definition: { name: 'b09 pricing 3x in 30 days', rules: [{ event: { name: 'Pricing', at_least: 3, within_last_days: 30 } }] },
-    baseline: (ws, now) => c(sql`c.id in (select e.contact_id from events e where e.workspace_id = ${ws}::uuid and e.name = 'Pricing' and e.timestamp >= ${ago(now, 30)}::timestamptz group by 1 having count(*) >= 3)`, ws),
+    baseline: (ws, now) => c(sql`c.id in (select e.contact_id from ${eventsUntil(ws, now)} and e.name = 'Pricing' and e.timestamp >= ${ago(now, 30)}::timestamptz group by 1 having count(*) >= 3)`, ws),
   },
-  { definition: { name: 'b10 never requested a demo', rules: [{ event: { name: 'Demo Requested', never: true } }] }, baseline: (ws) => c(sql`not exists (select 1 from events e where e.workspace_id = ${ws}::uuid and e.contact_id = c.id and e.name = 'Demo Requested')`, ws) },
+  { definition: { name: 'b10 never requested a demo', rules: [{ event: { name: 'Demo Requested', never: true } }] }, baseline: (ws, now) => c(sql`not exists (select 1 from ${eventsUntil(ws, now)} and e.contact_id = c.id and e.name = 'Demo Requested')`, ws) },
   {
     definition: { name: 'b11 long webinar sessions', rules: [{ event: { name: 'Webinar Attended', where: [{ property: 'duration_minutes', op: 'gte', value: 30 }] } }] },
-    baseline: (ws) => c(hasEvent(ws, 'Webinar Attended', sql`(e.properties->>'duration_minutes')::int >= 30`), ws),
+    baseline: (ws, now) => c(hasEvent(ws, now, 'Webinar Attended', sql`(e.properties->>'duration_minutes')::int >= 30`), ws),
   },
   {
     definition: { name: 'b12 clicked in a date range', rules: [{ event: { name: 'Email Link Clicked', between: ['2026-01-01', '2026-12-31'] } }] },
-    baseline: (ws) => c(hasEvent(ws, 'Email Link Clicked', sql`e.timestamp >= '2026-01-01' and e.timestamp < '2027-01-01'`), ws),
+    baseline: (ws, now) => c(hasEvent(ws, now, 'Email Link Clicked', sql`e.timestamp >= '2026-01-01' and e.timestamp < '2027-01-01'`), ws),
   },
   {
     definition: { name: 'b13 score 50 plus', rules: [{ score: { model: 'bench', op: 'gte', value: 50 } }] },
@@ -75,11 +78,11 @@ export const BENCH_SEGMENTS: Array<{ definition: Record<string, unknown>; baseli
       name: 'b15 nested',
       rules: [{ account: { field: { name: 'employees', op: 'gte', value: 1000 } } }, { any: [{ field: { name: 'title', op: 'starts_with', value: 'VP' } }, { field: { name: 'title', op: 'contains', value: 'director' } }] }, { not: { event: { name: 'Careers' } } }],
     },
-    baseline: (ws) => c(sql`${bigAccount(ws)} and (c.title like 'VP%' or c.title ilike '%director%') and not exists (select 1 from events e where e.workspace_id = ${ws}::uuid and e.contact_id = c.id and e.name = 'Careers')`, ws),
+    baseline: (ws, now) => c(sql`${bigAccount(ws)} and (c.title like 'VP%' or c.title ilike '%director%') and not exists (select 1 from ${eventsUntil(ws, now)} and e.contact_id = c.id and e.name = 'Careers')`, ws),
   },
   {
     definition: { name: 'b16 enterprise webinar fans', rules: [{ segment: { name: 'b01 enterprise accounts' } }, { event: { name: 'Webinar Attended', at_least: 2 } }] },
-    baseline: (ws) => c(sql`${bigAccount(ws)} and c.id in (select e.contact_id from events e where e.workspace_id = ${ws}::uuid and e.name = 'Webinar Attended' group by 1 having count(*) >= 2)`, ws),
+    baseline: (ws, now) => c(sql`${bigAccount(ws)} and c.id in (select e.contact_id from ${eventsUntil(ws, now)} and e.name = 'Webinar Attended' group by 1 having count(*) >= 2)`, ws),
   },
   { definition: { name: 'b17 enterprise (accounts)', subject: 'account', rules: [{ field: { name: 'employees', op: 'gte', value: 1000 } }] }, baseline: (ws) => sql`select a.id from accounts a where a.workspace_id = ${ws}::uuid and a.employees >= 1000` },
   {
