@@ -22,8 +22,31 @@ export interface AudienceWorkerOptions {
   kind?: DbKind;
 }
 
-/** The queue is emptied as fast as it fills: its dead rows are all there is to it. */
-export const AUDIENCE_MAINTENANCE: MaintenancePolicy = { tables: { audience_queue: { base: 5_000, scale: 0, action: 'vacuum analyze' } } };
+/**
+ * Where autovacuum does not run: the queue is emptied as fast as it fills (its dead rows
+ * are all there is to it); the derived tables are rewritten row by row as scores, stages
+ * and memberships change, and their lookups by key slow down as dead rows pile up (on the
+ * 1M-contact bench, 9M dead membership rows made a full recompute of 20 segments take
+ * 43 s instead of under 30 s).
+ */
+export const AUDIENCE_MAINTENANCE: MaintenancePolicy = {
+  tables: {
+    audience_queue: { base: 5_000, scale: 0, action: 'vacuum analyze' },
+    segment_members: { base: 10_000, scale: 0.2, action: 'vacuum analyze' },
+    contact_score_parts: { base: 10_000, scale: 0.2, action: 'vacuum analyze' },
+    contact_scores: { base: 10_000, scale: 0.2, action: 'vacuum analyze' },
+    contact_stages: { base: 10_000, scale: 0.2, action: 'vacuum analyze' },
+  },
+};
+
+/** Notes what passes and recomputes wrote, table by table (see AUDIENCE_MAINTENANCE). */
+export async function noteAudienceWrites(maintenance: TableMaintenance, written: { taken?: number; scoreChanges: number; stageMoves: number; membershipChanges: number }): Promise<void> {
+  await maintenance.noteWrites('audience_queue', written.taken ?? 0);
+  await maintenance.noteWrites('segment_members', written.membershipChanges);
+  await maintenance.noteWrites('contact_score_parts', written.scoreChanges);
+  await maintenance.noteWrites('contact_scores', written.scoreChanges);
+  await maintenance.noteWrites('contact_stages', written.stageMoves);
+}
 
 /**
  * Drains the derivation queue (scores -> stages -> segments for changed contacts) and
@@ -45,14 +68,14 @@ export function createAudienceWorker(db: Kysely<Database>, logger: Logger, optio
   async function tick(): Promise<void> {
     maintenance ??= await createTableMaintenance(db, options.kind ?? 'postgres', AUDIENCE_MAINTENANCE, logger);
     const outcomes = await drainAudienceQueue(db);
-    if (outcomes.length > 0) {
-      logger.debug({ runs: outcomes.length, contacts: outcomes.reduce((n, o) => n + o.contacts, 0) }, 'audiences derived');
-      await maintenance.noteWrites('audience_queue', outcomes.reduce((n, o) => n + o.taken, 0));
-    }
+    if (outcomes.length > 0) logger.debug({ runs: outcomes.length, contacts: outcomes.reduce((n, o) => n + o.contacts, 0) }, 'audiences derived');
+    for (const outcome of outcomes) await noteAudienceWrites(maintenance, outcome);
     if (Date.now() - lastFull >= fullMs) {
       lastFull = Date.now();
       for (const workspace of await listWorkspaces(db)) {
         const result = await recomputeAudiences(db, workspace.id);
+        const membershipChanges = Object.values(result.segments).reduce((n, c) => n + c.entered + c.exited, 0);
+        await noteAudienceWrites(maintenance, { scoreChanges: result.scoreChanges, stageMoves: result.stageMoves, membershipChanges });
         logger.info({ workspaceId: workspace.id, scoreChanges: result.scoreChanges, stageMoves: result.stageMoves }, 'scheduled audience recompute');
       }
     }

@@ -39,7 +39,7 @@ export { compileConsentCondition } from './consent-seam.ts';
 export { registerSegmentRoutes, SEGMENT_JSON_SCHEMA } from './segments.routes.ts';
 export { registerScoringRoutes, SCORING_MODEL_JSON_SCHEMA } from './scoring.routes.ts';
 export { registerStageRoutes, STAGES_JSON_SCHEMA } from './stages.routes.ts';
-export { AUDIENCE_MAINTENANCE, createAudienceWorker, type AudienceWorker, type AudienceWorkerOptions } from './audience-worker.ts';
+export { AUDIENCE_MAINTENANCE, createAudienceWorker, noteAudienceWrites, type AudienceWorker, type AudienceWorkerOptions } from './audience-worker.ts';
 export { eraseAudienceStateOfContacts } from './erasure.queries.ts';
 export { ConditionSchema, ConsentTestSchema, EventTestSchema, FieldTestSchema, OpportunityTestSchema, ScoreTestSchema, SegmentRefSchema, StageTestSchema, formatPath } from './conditions.ts';
 export { parseYamlText, toPublishedSchema, validateDocument } from './config-documents.ts';
