@@ -7,7 +7,8 @@ import { createWorkspace } from '../workspaces/index.ts';
 import { ingestPeople, NOW } from './audience-fixtures.ts';
 import { silentLogger } from '../../platform/logger.ts';
 import { createAudienceWorker } from './audience-worker.ts';
-import { countAudienceQueue, deriveQueuedAudiences } from './derivation.service.ts';
+import { takeQueueEntries } from './derivation.queries.ts';
+import { countAudienceQueue, deriveQueuedAudiences, enqueueAudienceWork } from './derivation.service.ts';
 import { applySegment } from './segments.service.ts';
 
 let db: Db;
@@ -56,5 +57,14 @@ describe(`audience queue (${testDatabaseLabel})`, () => {
     } finally {
       await worker.stop();
     }
+  });
+
+  it('takes at most the limit of queued rows in a pass, oldest first', async () => {
+    const ws = (await createWorkspace(db.kysely, 'queue-limit')).id;
+    const ids = Array.from({ length: 30 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    await enqueueAudienceWork(db.kysely, ws, { contactIds: ids });
+    const taken = await db.kysely.transaction().execute((trx) => takeQueueEntries(trx, ws, 12));
+    expect([...taken.contacts.keys()]).toEqual(ids.slice(0, 12));
+    expect(await countAudienceQueue(db.kysely, ws)).toBe(18);
   });
 });

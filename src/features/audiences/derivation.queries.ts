@@ -36,10 +36,13 @@ export async function takeQueueEntries(db: Kysely<Database>, workspaceId: string
     with lock as materialized (
       -- With the lock, the pass's settings (derivationSettings), in the same round trip.
       select pg_try_advisory_xact_lock(hashtext(${`keel:audiences:${workspaceId}`})) as ok, ${derivationSettings}
+    ), picked as materialized (
+      -- Picked once: as an 'in (subquery)' the planner may rescan the subquery for each
+      -- queue row, each scan locking another batch (a pass under ingest took 10,932
+      -- contacts of a 5,000 limit, in 10.8 s).
+      select id from audience_queue where workspace_id = ${workspaceId}::uuid and (select ok from lock) order by id limit ${limit}::int for update skip locked
     ), taken as (
-      delete from audience_queue q where q.workspace_id = ${workspaceId}::uuid and q.id in (
-        select id from audience_queue where workspace_id = ${workspaceId}::uuid and (select ok from lock) order by id limit ${limit}::int for update skip locked
-      )
+      delete from audience_queue q using picked p where q.workspace_id = ${workspaceId}::uuid and q.id = p.id
       returning q.entity, q.entity_id, q.changes
     )
     select entity, entity_id, changes, null::uuid as account_id, null as rules from taken
