@@ -37,4 +37,11 @@ describe(`prepared statements (${testDatabaseLabel})`, () => {
       expect(row.rows[0]!.ok).toBe(true);
     });
   });
+
+  it('passes every other call through whole: pool queries with a callback answer, marked or not', async () => {
+    // pool.query() (executeSql, pg-boss) hands node-postgres a callback as the last argument.
+    expect((await db.executeSql('select $1::int + 1 as n', [41])).rows).toEqual([{ n: 42 }]);
+    expect((await db.executeSql('/* keel:prepared */ select $1::int * 2 as n', [21])).rows).toEqual([{ n: 42 }]);
+    expect((await db.executeSql('select 7 as n')).rows).toEqual([{ n: 7 }]);
+  });
 });

@@ -32,16 +32,20 @@ const MAX_PER_CONNECTION = 500;
 export function usePreparedStatements(pool: pg.Pool): void {
   pool.on('connect', (client) => {
     const names = new Set<string>();
-    const query = client.query.bind(client) as (text: unknown, values?: unknown) => unknown;
-    client.query = ((text: unknown, values?: unknown) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    // Every other call passes through with all its arguments: pool.query() and pg-boss
+    // hand a callback as the last one.
+    client.query = ((text: unknown, ...rest: unknown[]) => {
       if (typeof text === 'string' && text.startsWith(MARK)) {
         const name = `keel_${createHash('sha1').update(text).digest('hex').slice(0, 32)}`;
         if (names.has(name) || names.size < MAX_PER_CONNECTION) {
           names.add(name);
-          return query({ name, text, values });
+          const callback = rest.find((r) => typeof r === 'function');
+          const values = typeof rest[0] === 'function' ? undefined : rest[0];
+          return callback ? query({ name, text, values }, callback) : query({ name, text, values });
         }
       }
-      return query(text, values);
+      return query(text, ...rest);
     }) as typeof client.query;
   });
 }
