@@ -101,7 +101,6 @@ export async function selectContactsOfAccounts(db: Kysely<Database>, workspaceId
   return rows.rows.map((r) => r.contact_id);
 }
 
-
 /** Serializes derivation per workspace (incremental runs and full recomputes). */
 export async function lockWorkspaceAudiences(db: Kysely<Database>, workspaceId: string, wait: boolean): Promise<boolean> {
   if (wait) {
